@@ -1,0 +1,1 @@
+"""Shared machinery used by every model: parameters, checks, results, registry, progress, plots."""

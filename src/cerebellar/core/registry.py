@@ -1,0 +1,111 @@
+"""The experiment registry and the notebook API (``run``, ``plot``, ``checks``).
+
+An :class:`Experiment` bundles a name, what it reproduces (paper, figure, equation), a parameter
+dataclass with a quick default and a ``full`` preset, ``run(params, rng) -> Dataset``,
+``plot(ds) -> Figure`` and ``checks(ds) -> list[Check]``. Model packages register their
+experiments when imported; :data:`MODEL_MODULES` lists the packages to import.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+from .checks import Check
+from .errors import ParameterError, UnknownExperimentError
+from .params import Params
+from .results import annotate, parameters
+
+MODEL_MODULES = ("cerebellar.vor.experiments",)
+_REGISTRY: dict[str, Experiment] = {}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    reproduces: str
+    params: type[Params]
+    run: Callable[[Any, np.random.Generator], xr.Dataset]
+    plot: Callable[[xr.Dataset], Figure]
+    checks: Callable[[xr.Dataset], list[Check]]
+
+    def make_params(self, *, full: bool = False, **overrides: Any) -> Params:
+        """The quick default (or the ``full`` preset) with ``overrides`` applied and validated."""
+        for key in overrides:
+            if key not in self.params.names():
+                known = ", ".join(self.params.names())
+                raise ParameterError(
+                    f"unknown parameter '{key}' for experiment '{self.name}'; known: {known}")
+        base = self.params.FULL if full else {}
+        return self.params(**{**base, **overrides})
+
+
+def register(experiment: Experiment) -> Experiment:
+    if experiment.name in _REGISTRY:
+        raise ValueError(f"experiment '{experiment.name}' registered twice")
+    _REGISTRY[experiment.name] = experiment
+    return experiment
+
+
+def experiments() -> dict[str, Experiment]:
+    """All registered experiments, by name (imports the model packages on first use)."""
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+    return dict(_REGISTRY)
+
+
+def get_experiment(name: str) -> Experiment:
+    known = experiments()
+    if name not in known:
+        raise UnknownExperimentError(
+            f"unknown experiment '{name}'; known: {', '.join(sorted(known))}")
+    return known[name]
+
+
+def make_rng(seed: int) -> np.random.Generator:
+    """The run's only source of randomness: a PCG64 generator from ``SeedSequence(seed)``."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"seed = {seed!r} is out of range: allowed integer >= 0")
+    return np.random.default_rng(np.random.SeedSequence(int(seed)))
+
+
+def run(name: str, params: Params | None = None, *, seed: int = 0, full: bool = False,
+        **overrides: Any) -> xr.Dataset:
+    """Run experiment ``name`` and return its annotated dataset.
+
+    >>> ds = run("coenen1993-fig5", q=0.5)          # doctest: +SKIP
+    """
+    experiment = get_experiment(name)
+    if params is None:
+        params = experiment.make_params(full=full, **overrides)
+    elif overrides:
+        params = params.replace(**overrides)
+    rng = make_rng(seed)
+    return annotate(experiment.run(params, rng), experiment, params, seed)
+
+
+def experiment_of(ds: xr.Dataset) -> Experiment:
+    if "experiment" not in ds.attrs:
+        raise ValueError("dataset has no 'experiment' attribute: was it made by cerebellar.run?")
+    return get_experiment(ds.attrs["experiment"])
+
+
+def plot(ds: xr.Dataset) -> Figure:
+    """The figure of a result, laid out like the paper's panels."""
+    return experiment_of(ds).plot(ds)
+
+
+def checks(ds: xr.Dataset) -> list[Check]:
+    """The check rows of a result (paper or closed-form value beside ours)."""
+    return experiment_of(ds).checks(ds)
+
+
+def params_of(ds: xr.Dataset) -> Params:
+    """Rebuild the parameter object a result was made with."""
+    return experiment_of(ds).params(**parameters(ds))

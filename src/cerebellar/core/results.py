@@ -1,0 +1,111 @@
+"""Results: ``xarray.Dataset`` objects that carry the parameters that made them.
+
+``annotate`` stamps a dataset with the experiment name, what it reproduces, every parameter (one
+attribute each, plus the full set as JSON so the exact parameter object can be rebuilt), the seed,
+the package version and the choices made where the papers are silent. ``save`` writes netCDF
+(h5netcdf engine) atomically: a temporary file in the same folder, then a rename.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import xarray as xr
+
+from .errors import OutputError
+
+if TYPE_CHECKING:
+    from .params import Params
+    from .registry import Experiment
+
+ENGINE = "h5netcdf"
+
+
+def _attr_value(value: Any) -> Any:
+    """netCDF cannot store booleans or None as attributes: store them as int / empty string."""
+    if isinstance(value, bool):
+        return int(value)
+    if value is None:
+        return ""
+    return value
+
+
+def annotate(ds: xr.Dataset, experiment: Experiment, params: Params, seed: int) -> xr.Dataset:
+    """Return ``ds`` with the provenance attributes every saved result must have."""
+    from .. import __version__
+
+    ds = ds.copy()
+    values = params.to_dict()
+    for name, value in values.items():
+        ds.attrs[name] = _attr_value(value)
+    ds.attrs.update(
+        experiment=experiment.name,
+        reproduces=experiment.reproduces,
+        seed=int(seed),
+        cerebellar_version=__version__,
+        params_class=f"{type(params).__module__}.{type(params).__qualname__}",
+        parameters=json.dumps(values),
+        not_stated=json.dumps(type(params).NOT_STATED),
+    )
+    return ds
+
+
+def parameters(ds: xr.Dataset) -> dict[str, Any]:
+    """The parameters a result was made with (types preserved)."""
+    if "parameters" not in ds.attrs:
+        raise ValueError("dataset has no 'parameters' attribute: was it made by cerebellar.run?")
+    return json.loads(ds.attrs["parameters"])
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it onto ``path``.
+
+    A run killed half-way leaves at most a hidden ``.tmp`` file, never a half-written ``path``.
+    """
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+    """Write ``ds`` to netCDF at ``path`` atomically."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise OutputError(f"cannot write {path}: folder {path.parent} does not exist")
+    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine=ENGINE))
+
+
+def load(path: str | os.PathLike) -> xr.Dataset:
+    """Read a saved result fully into memory (the file is closed on return)."""
+    path = Path(path)
+    if not path.is_file():
+        raise OutputError(f"no such result file: {path}")
+    try:
+        with xr.open_dataset(path, engine=ENGINE) as ds:
+            return ds.load()
+    except (OSError, ValueError) as err:
+        raise OutputError(f"cannot read {path} as a netCDF result: {err}") from None
+
+
+def prepare_out_dir(out: str | os.PathLike) -> Path:
+    """Create ``out`` if needed and prove it is writable, or raise :class:`OutputError`."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as err:
+        raise OutputError(f"cannot write to output folder '{out}': {err.strerror or err}") from None
+    return out

@@ -1,0 +1,271 @@
+"""Static linear VOR model of Coenen, Sejnowski & Lisberger (1993).
+
+Specification: ``shared/spec/vor_coenen1993.md`` (cited below as "spec §n"). Signals are deviations
+from resting rates per unit head velocity h, one learning update per cycle of head rotation with
+∫h² dt = 1 (the paper's explicit per-cycle Euler scheme, spec §2):
+
+    P = A h + b e − v (g h + e)      Purkinje node (A plastic, b and v fixed)         (Fig 2)
+    N = D h − P                      vestibular nucleus (D plastic)                   (Fig 2)
+    e = −N                           plant of gain −1
+
+    ΔA = −η_A v [(g − D) + p]                 cerebellar rule        (Fig 3, top)
+    ΔD =  η_D [(1 − q)(g − D) + (1 − 2q) p]   vestibular-nucleus rule (Fig 3, bottom)
+
+with p = P/h in the light, from the previous cycle's A and D. In the dark (spec §5e) the visual
+mossy fibres and the climbing fibres are silent: ΔA = 0 and ΔD = −η_D q P_dark, unless nucleus
+learning is gated by vision (``gate_nucleus``, the paper's proposed remedy, §6 of the paper),
+in which case ΔD = 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..core.errors import ParameterError
+from ..core.params import Params, param
+from ..core.progress import progress
+
+# -- closed-form responses (spec §1) -----------------------------------------------------------
+
+
+def purkinje_light(A, D, g, b, v):
+    """P/h in the light: (A − bD − v(g − D)) / (1 − b + v)   (Fig 3, "Purkinje signal")."""
+    return (A - b * D - v * (g - D)) / (1.0 - b + v)
+
+
+def purkinje_dark(A, D, b):
+    """P/h in the dark (v = 0): (A − bD) / (1 − b)."""
+    return (A - b * D) / (1.0 - b)
+
+
+def gain_dark(A, D, b):
+    """VOR gain in the dark, G = (D − A) / (1 − b)   (paper §2). Equals N_dark / h."""
+    return (D - A) / (1.0 - b)
+
+
+def gain_light(A, D, g, b, v):
+    """VOR gain in the light, G_L = −e/h = (D − A + g v) / (1 − b + v)   (spec §1)."""
+    return (D - A + g * v) / (1.0 - b + v)
+
+
+def slip(A, D, g, b, v):
+    """Climbing-fibre error (g h + e)/h = (g − D) + P/h; retinal slip is its negative (spec §1)."""
+    return (g - D) + purkinje_light(A, D, g, b, v)
+
+
+def learning_step(A, D, g, b, v, q, eta_A, eta_D, *, light=True, gate_nucleus=False):
+    """One cycle's updates (ΔA, ΔD) of the local rules of Fig 3 (light) or spec §5e (dark)."""
+    if light:
+        p = purkinje_light(A, D, g, b, v)
+        dA = -eta_A * v * ((g - D) + p)
+        dD = eta_D * ((1.0 - q) * (g - D) + (1.0 - 2.0 * q) * p)
+        return dA, dD
+    dA = np.zeros_like(A * D)
+    dD = -eta_D * q * purkinje_dark(A, D, b)
+    return dA, np.where(gate_nucleus, 0.0, dD)
+
+
+# -- parameters ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VORParams(Params):
+    """Parameters of the static VOR model; defaults are those of Fig 4 (spec §4)."""
+
+    g: float = param(1.6, low=-10, high=10,
+                     doc="desired VOR gain set by the optics (x2 magnifiers: 1.6, Fig 4)")
+    b: float = param(0.88, low=0, high=1, high_open=True,
+                     doc="eye-velocity efference-copy gain onto P (fixed)",
+                     why="b = 1 makes 1 - b singular")
+    v: float = param(1.0, low=0, high=100, doc="visual mossy-fibre error gain onto P (fixed)")
+    q: float = param(0.01, low=0, high=1,
+                     doc="share of N learning driven by P (1) rather than climbing fibres (0)")
+    eta_A: float = param(0.1, low=0, high=10, units="1/cycle",
+                         doc="learning rate of A (cerebellar cortex)")
+    eta_D: float = param(0.01, low=0, high=10, units="1/cycle",
+                         doc="learning rate of D (vestibular nucleus)")
+    A0: float = param(0.88, low=-100, high=100, doc="initial A (g = 1 equilibrium: b D0)")
+    D0: float = param(1.0, low=-100, high=100, doc="initial D")
+    n_cycles: int = param(2000, low=1, high=10_000_000, units="cycle",
+                          doc="number of learning cycles")
+    light_cycles: int = param(0, low=0, high=10_000_000, units="cycle",
+                              doc="cycles in the light per schedule period")
+    dark_cycles: int = param(0, low=0, high=10_000_000, units="cycle",
+                             doc="cycles in the dark per schedule period (0: always light)")
+    gate_nucleus: bool = param(False, doc="gate nucleus (D) learning by vision: no D change in the dark")
+    off_cycle: int = param(0, low=0, high=10_000_000, units="cycle",
+                           doc="cycle at which the spectacles come off and g returns to 1 (0: never)")
+
+    FULL = {"n_cycles": 60_000}
+    NOT_STATED = {
+        "eta_A": "not given in the paper; 0.1 reproduces 'G reaches 1.6 within 60 steps' and Fig 5 "
+                 "(spec §5a)",
+        "eta_D": "eta_A / r with r = 10 (Fig 4 legend)",
+    }
+
+    @property
+    def r(self) -> float:
+        """Ratio of learning rates r = η_A / η_D (Fig 4, Fig 6)."""
+        return self.eta_A / self.eta_D if self.eta_D else float("inf")
+
+    def validate(self) -> None:
+        if self.dark_cycles > 0 and self.light_cycles + self.dark_cycles == 0:
+            raise ParameterError("light_cycles + dark_cycles must be > 0")
+
+
+SCHEDULE_FIELDS = ("n_cycles", "light_cycles", "dark_cycles")
+"""Fields shared by a whole batch (the time axis); every other field may vary across the batch."""
+
+OUTPUT_ATTRS = {
+    "A": ("vestibular mossy-fibre gain onto P", "1"),
+    "D": ("vestibular gain onto N", "1"),
+    "G": ("VOR gain in the dark", "1"),
+    "G_light": ("VOR gain in the light", "1"),
+    "P_light": ("Purkinje response in the light", "per unit head velocity"),
+    "P_dark": ("Purkinje response in the dark", "per unit head velocity"),
+    "N_light": ("nucleus response in the light", "per unit head velocity"),
+    "N_dark": ("nucleus response in the dark", "per unit head velocity"),
+    "slip": ("climbing-fibre error (g h + e)/h", "per unit head velocity"),
+    "g": ("desired gain in force", "1"),
+    "light": ("cycle in the light", "1"),
+}
+
+
+def light_schedule(params: VORParams) -> np.ndarray:
+    """``light[t]`` for t = 0..n_cycles: whether cycle t+1 (the update from state t) is lit.
+
+    Periods of ``light_cycles`` lit cycles then ``dark_cycles`` dark ones, repeated; always lit
+    when ``dark_cycles == 0``.
+    """
+    t = np.arange(params.n_cycles + 1)
+    if params.dark_cycles == 0:
+        return np.ones(t.shape, bool)
+    return (t % (params.light_cycles + params.dark_cycles)) < params.light_cycles
+
+
+def _batch_arrays(params: VORParams, batch: dict[str, Any]) -> dict[str, xr.DataArray]:
+    """Every parameter as a validated DataArray; 1-D arrays get their key as dim and coord."""
+    values: dict[str, xr.DataArray] = {}
+    for name in params.names():
+        if name in SCHEDULE_FIELDS and name in batch:
+            raise ParameterError(f"parameter '{name}' sets the time axis and cannot vary in a batch")
+        raw = batch.get(name, getattr(params, name))
+        if isinstance(raw, xr.DataArray):
+            da = raw.copy(data=params.check_array(name, raw.values))
+        else:
+            arr = params.check_array(name, raw)
+            if arr.ndim > 1:
+                raise ParameterError(
+                    f"parameter '{name}': pass a 1-D array or an xarray.DataArray with named dims")
+            da = xr.DataArray(arr, dims=(name,) if arr.ndim else (), name=name)
+            if arr.ndim:
+                da = da.assign_coords({name: arr})
+        values[name] = da
+    unknown = set(batch) - set(params.names())
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {sorted(unknown)}; known: {params.names()}")
+    return values
+
+
+def simulate(params: VORParams | None = None, *, record_every: int = 1,
+             **batch: Any) -> xr.Dataset:
+    """Run the per-cycle learning rules for one parameter set or any batch of them, vectorised.
+
+    Keyword arguments override parameters: a scalar changes it for all runs, a 1-D array makes a
+    batch dimension named after the parameter, an ``xarray.DataArray`` brings its own dims (so
+    ``eta_A=xr.DataArray(r, dims="r") * 0.01`` sweeps the rate ratio r). All batch dims are
+    broadcast together, so a whole (q × r) grid runs in one call.
+
+    Returns a dataset over ``(*batch_dims, "cycle")`` with A, D, G, G_light, P_light, P_dark,
+    N_light, N_dark, slip, g and light, recorded every ``record_every`` cycles (the last cycle is
+    always recorded), and G_max/G_min with the cycles at which they occur over every cycle.
+    Value at cycle t = state after t updates; its g and light are those of the next update.
+    """
+    params = params or VORParams()
+    if int(record_every) < 1:
+        raise ParameterError(f"record_every = {record_every!r} is out of range: allowed integer >= 1")
+    given = _batch_arrays(params, batch)
+    broadcast = dict(zip(given, xr.broadcast(*given.values()), strict=True))
+    dims, shape = broadcast["g"].dims, broadcast["g"].shape
+    p = {k: da.values for k, da in broadcast.items()}
+    n = params.n_cycles
+    light = light_schedule(params)
+    cycles = np.unique(np.r_[np.arange(0, n + 1, int(record_every)), n])
+    rec_index = np.full(n + 1, -1)
+    rec_index[cycles] = np.arange(cycles.size)
+
+    A = p["A0"].astype(float).copy()
+    D = p["D0"].astype(float).copy()
+    A_rec = np.empty((cycles.size, *shape))
+    D_rec = np.empty_like(A_rec)
+    b, v, q, eta_A, eta_D = (p[k].astype(float) for k in ("b", "v", "q", "eta_A", "eta_D"))
+    gate, off = p["gate_nucleus"].astype(bool), p["off_cycle"]
+
+    g_on, any_off = p["g"].astype(float), bool((off > 0).any())
+
+    def desired(t: int) -> np.ndarray:
+        return np.where((off > 0) & (t >= off), 1.0, g_on) if any_off else g_on
+
+    G_max = np.full(shape, -np.inf)
+    G_min = np.full(shape, np.inf)
+    t_max = np.zeros(shape, int)
+    t_min = np.zeros(shape, int)
+    with progress(n, "VOR cycles", unit="cycle") as bar:
+        for t in range(n + 1):
+            G = gain_dark(A, D, b)
+            up, down = G > G_max, G < G_min
+            G_max, t_max = np.where(up, G, G_max), np.where(up, t, t_max)
+            G_min, t_min = np.where(down, G, G_min), np.where(down, t, t_min)
+            if rec_index[t] >= 0:
+                A_rec[rec_index[t]], D_rec[rec_index[t]] = A, D
+            if t == n:
+                break
+            dA, dD = learning_step(A, D, desired(t), b, v, q, eta_A, eta_D,
+                                   light=bool(light[t]), gate_nucleus=gate)
+            A, D = A + dA, D + dD
+            if t % 1000 == 999:
+                bar.update(1000)
+
+    g_rec = np.stack([desired(int(t)) for t in cycles]).astype(float)
+    order = (*range(1, len(shape) + 1), 0)  # batch dims first, cycle last
+    out_dims = (*dims, "cycle")
+
+    def var(x: np.ndarray, name: str) -> xr.DataArray:
+        long_name, units = OUTPUT_ATTRS[name]
+        return xr.DataArray(np.transpose(x, order), dims=out_dims,
+                            attrs=dict(long_name=long_name, units=units))
+
+    bb, vv = b[None], v[None]
+    data = dict(
+        A=A_rec, D=D_rec, G=gain_dark(A_rec, D_rec, bb),
+        G_light=gain_light(A_rec, D_rec, g_rec, bb, vv),
+        P_light=purkinje_light(A_rec, D_rec, g_rec, bb, vv),
+        P_dark=purkinje_dark(A_rec, D_rec, bb),
+        slip=slip(A_rec, D_rec, g_rec, bb, vv), g=g_rec,
+    )
+    data["N_light"] = D_rec - data["P_light"]
+    data["N_dark"] = D_rec - data["P_dark"]
+    ds = xr.Dataset({k: var(x, k) for k, x in data.items()})
+    ds["light"] = xr.DataArray(light[cycles], dims="cycle",
+                               attrs=dict(long_name=OUTPUT_ATTRS["light"][0]))
+    for name, x, long_name in (("G_max", G_max, "largest dark gain over all cycles"),
+                               ("G_min", G_min, "smallest dark gain over all cycles")):
+        ds[name] = xr.DataArray(x, dims=dims, attrs=dict(long_name=long_name, units="1"))
+    for name, x in (("cycle_of_G_max", t_max), ("cycle_of_G_min", t_min)):
+        ds[name] = xr.DataArray(x, dims=dims, attrs=dict(units="cycle"))
+    ds = ds.assign_coords(cycle=("cycle", cycles, dict(units="cycle")))
+    batched = [name for name, da in given.items() if da.ndim]
+    for name in batched:
+        da = given[name]
+        ds = ds.assign_coords({c: da.coords[c] for c in da.coords if c not in ds.coords})
+        if name not in ds.coords:
+            ds[name] = da.drop_vars(list(da.coords))
+    scalars = {k: (int(x) if isinstance(x, bool) else x)
+               for k, x in params.to_dict().items() if k not in batched}
+    ds.attrs.update(scalars)
+    ds.attrs["batched"] = ",".join(batched)
+    return ds
