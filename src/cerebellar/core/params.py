@@ -49,8 +49,11 @@ def _range_text(meta: dict, kind: type) -> str:
         return "one of " + ", ".join(repr(c) for c in meta["choices"])
     if kind is bool:
         return "true or false"
-    lo = "-inf" if meta["low"] is None else f"{meta['low']:g}"
-    hi = "inf" if meta["high"] is None else f"{meta['high']:g}"
+    def show(x: float) -> str:
+        return str(int(x)) if kind is int else f"{x:g}"
+
+    lo = "-inf" if meta["low"] is None else show(meta["low"])
+    hi = "inf" if meta["high"] is None else show(meta["high"])
     left = "(" if meta["low_open"] or meta["low"] is None else "["
     right = ")" if meta["high_open"] or meta["high"] is None else "]"
     text = f"{'integer' if kind is int else 'number'} in {left}{lo}, {hi}{right}"
@@ -178,7 +181,7 @@ class Params:
             raise ParameterError(
                 f"parameter '{name}': cannot parse {text!r} as {'an integer' if kind is int else 'a number'}"
             ) from None
-        return number
+        return int(number) if kind is int and number.is_integer() else number
 
     @classmethod
     def parse(cls, assignments: typing.Iterable[str]) -> dict[str, Any]:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from .registry import Experiment
 
 ENGINE = "h5netcdf"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 def _attr_value(value: Any) -> Any:
@@ -73,6 +75,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; results are for sharing
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

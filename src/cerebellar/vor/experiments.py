@@ -62,7 +62,7 @@ def rule_residual(ds: xr.Dataset) -> float:
     gate = bool(ds.attrs["gate_nucleus"])
     dA_rule = np.where(light, -eA * v * s, 0.0)
     dD_dark = 0.0 if gate else -eD * q * ds.P_dark.values[:-1]
-    dD_rule = np.where(light, eD * ((1 - 2 * q) * s + q * (ds.g.values[:-1] - D)), dD_dark)
+    dD_rule = np.where(light, eD * ((1 - 2 * q) * s + q * (ds.desired_gain.values[:-1] - D)), dD_dark)
     scale = 1.0 + np.abs(ds.A.values).max() + np.abs(D).max()
     return float(max(np.abs(np.diff(ds.A.values) - dA_rule).max(),
                      np.abs(np.diff(ds.D.values) - dD_rule).max()) / scale)
@@ -78,7 +78,7 @@ def checks_vor(ds: xr.Dataset) -> list[ck.Check]:
     g_, b, v, q, eA, eD = _params(ds, "g", "b", "v", "q", "eta_A", "eta_D")
     n = int(ds.cycle[-1])
     A_n, D_n = _value(ds, "A", n), _value(ds, "D", n)
-    P, N, e = loop_solution(A_n, D_n, _value(ds, "g", n), b, v)
+    P, N, e = loop_solution(A_n, D_n, _value(ds, "desired_gain", n), b, v)
     rows = [
         ck.at_most("updates follow the reduced-form rules of spec §2 (max residual)", 1e-12,
                    rule_residual(ds)),
@@ -110,7 +110,7 @@ def plot_vor(ds: xr.Dataset):
                                  f"r = {ds.attrs['eta_A'] / max(ds.attrs['eta_D'], 1e-300):g}")
     for name in ("A", "D", "G", "G_light"):
         ds[name].plot.line(x="cycle", ax=ax[0, 0], label=name)
-    ds.g.plot.line(x="cycle", ax=ax[0, 0], color="k", ls=":", label="g")
+    ds.desired_gain.plot.line(x="cycle", ax=ax[0, 0], color="k", ls=":", label="g")
     for name in ("P_light", "P_dark", "N_light"):
         ds[name].plot.line(x="cycle", ax=ax[0, 1], label=name)
     for a, t in zip(ax[0], ("gains", "responses to a unit head turn"), strict=True):

@@ -130,7 +130,7 @@ OUTPUT_ATTRS = {
     "N_light": ("nucleus response in the light", "per unit head velocity"),
     "N_dark": ("nucleus response in the dark", "per unit head velocity"),
     "slip": ("climbing-fibre error (g h + e)/h", "per unit head velocity"),
-    "g": ("desired gain in force", "1"),
+    "desired_gain": ("desired gain in force", "1"),
     "light": ("cycle in the light", "1"),
 }
 
@@ -149,8 +149,11 @@ def light_schedule(params: VORParams) -> np.ndarray:
 
 def _batch_arrays(params: VORParams, batch: dict[str, Any]) -> dict[str, xr.DataArray]:
     """Every parameter as a validated DataArray; 1-D arrays get their key as dim and coord."""
+    unknown = sorted(set(batch) - set(params.names()))
+    if unknown:
+        raise ParameterError(f"unknown parameter '{unknown[0]}'; known: {', '.join(params.names())}")
     values: dict[str, xr.DataArray] = {}
-    for name in params.names():
+    for name in [*batch, *(n for n in params.names() if n not in batch)]:  # dims in kwarg order
         if name in SCHEDULE_FIELDS and name in batch:
             raise ParameterError(f"parameter '{name}' sets the time axis and cannot vary in a batch")
         raw = batch.get(name, getattr(params, name))
@@ -165,9 +168,6 @@ def _batch_arrays(params: VORParams, batch: dict[str, Any]) -> dict[str, xr.Data
             if arr.ndim:
                 da = da.assign_coords({name: arr})
         values[name] = da
-    unknown = set(batch) - set(params.names())
-    if unknown:
-        raise ParameterError(f"unknown parameter(s) {sorted(unknown)}; known: {params.names()}")
     return values
 
 
@@ -245,7 +245,7 @@ def simulate(params: VORParams | None = None, *, record_every: int = 1,
         G_light=gain_light(A_rec, D_rec, g_rec, bb, vv),
         P_light=purkinje_light(A_rec, D_rec, g_rec, bb, vv),
         P_dark=purkinje_dark(A_rec, D_rec, bb),
-        slip=slip(A_rec, D_rec, g_rec, bb, vv), g=g_rec,
+        slip=slip(A_rec, D_rec, g_rec, bb, vv), desired_gain=g_rec,
     )
     data["N_light"] = D_rec - data["P_light"]
     data["N_dark"] = D_rec - data["P_dark"]
@@ -257,7 +257,7 @@ def simulate(params: VORParams | None = None, *, record_every: int = 1,
         ds[name] = xr.DataArray(x, dims=dims, attrs=dict(long_name=long_name, units="1"))
     for name, x in (("cycle_of_G_max", t_max), ("cycle_of_G_min", t_min)):
         ds[name] = xr.DataArray(x, dims=dims, attrs=dict(units="cycle"))
-    ds = ds.assign_coords(cycle=("cycle", cycles, dict(units="cycle")))
+    ds = ds.assign_coords(cycle=("cycle", cycles, dict(long_name="time", units="cycle")))
     batched = [name for name, da in given.items() if da.ndim]
     for name in batched:
         da = given[name]

@@ -1,0 +1,208 @@
+"""Command-line interface: ``cerebellar list | describe | run | reproduce | show``.
+
+Bad input (unknown experiment or parameter, unparsable or out-of-range value, unwritable output
+folder) prints one line on stderr and exits with 2, before any file is written. ``run`` and
+``reproduce`` exit with 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .core.checks import Check, format_table, markdown_table
+from .core.errors import CerebellarError
+from .core.params import Params
+from .core.progress import progress, quiet
+from .core.registry import Experiment, experiments, get_experiment, make_rng, run as run_experiment
+from .core.results import atomic_write, load, parameters, prepare_out_dir, save
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Models of cerebellar motor learning: run experiments, reproduce the papers' "
+                       "figures and check their numbers.")
+
+SetOption = Annotated[list[str] | None, typer.Option(
+    "--set", metavar="KEY=VALUE", help="Override a parameter (repeatable).")]
+SeedOption = Annotated[int, typer.Option(help="Seed of the run's random generator.")]
+FullOption = Annotated[bool, typer.Option("--full", help="Use the paper-scale preset.")]
+OutOption = Annotated[Path, typer.Option("--out", help="Output folder.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bars.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn a :class:`CerebellarError` into one line on stderr and exit code 2."""
+    try:
+        yield
+    except CerebellarError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _execute(exp: Experiment, params: Params, seed: int, out: Path) -> dict[str, Any]:
+    """Run one experiment, write ``out/NAME.nc`` and ``out/NAME.png``, return its report."""
+    ds = run_experiment(exp.name, params, seed=seed)
+    rows = exp.checks(ds)
+    nc = save(ds, out / f"{exp.name}.nc")
+    fig = exp.plot(ds)
+    png = atomic_write(out / f"{exp.name}.png", lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    return dict(experiment=exp.name, reproduces=exp.reproduces, files=[str(nc), str(png)],
+                checks=rows, passed=all(r.passed for r in rows))
+
+
+def _report_json(report: dict[str, Any]) -> dict[str, Any]:
+    return {**report, "checks": [c.to_json() for c in report["checks"]]}
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    verdict = "all checks pass" if report["passed"] else "SOME CHECKS FAIL"
+    typer.echo(f"\n{report['experiment']}: {report['reproduces']}")
+    typer.echo(format_table(report["checks"]))
+    typer.echo(f"-> {', '.join(report['files'])}  ({verdict})")
+
+
+@app.command("list")
+def list_experiments() -> None:
+    """List the experiments and what each reproduces."""
+    known = experiments()
+    width = max(map(len, known))
+    for name, exp in known.items():
+        typer.echo(f"{name.ljust(width)}  {exp.reproduces}")
+
+
+@app.command()
+def describe(name: Annotated[str, typer.Argument(help="Experiment name.")]) -> None:
+    """Show an experiment's parameters: default, full preset, allowed range, units."""
+    with _user_errors():
+        exp = get_experiment(name)
+    typer.echo(f"{exp.name}: {exp.reproduces}\n")
+    for row in exp.params.describe():
+        full = f" (full: {row['full']})" if row["full"] != row["default"] else ""
+        units = f" [{row['units']}]" if row["units"] not in ("", "1") else ""
+        typer.echo(f"  {row['name']} = {row['default']}{full}{units}  — {row['doc']}; "
+                   f"allowed {row['allowed']}")
+        if row["not_stated"]:
+            typer.echo(f"      [not stated in the paper] {row['not_stated']}")
+
+
+@app.command()
+def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebellar list`).")],
+        set_: SetOption = None, seed: SeedOption = 0, full: FullOption = False,
+        out: OutOption = Path("results"), quiet_: QuietOption = False,
+        json_: JsonOption = False) -> None:
+    """Run one experiment: writes OUT/NAME.nc and OUT/NAME.png and prints its checks."""
+    with _user_errors():
+        exp = get_experiment(name)
+        params = exp.make_params(full=full, **exp.params.parse(set_ or []))
+        make_rng(seed)
+        out = prepare_out_dir(out)
+    with quiet(quiet_ or json_):
+        report = _execute(exp, params, seed, out)
+    if json_:
+        typer.echo(json.dumps(_report_json(report), indent=2))
+    else:
+        _print_report(report)
+    raise typer.Exit(0 if report["passed"] else 1)
+
+
+@app.command()
+def reproduce(full: FullOption = False, out: OutOption = Path("results"), seed: SeedOption = 0,
+              quiet_: QuietOption = False, json_: JsonOption = False) -> None:
+    """Run every experiment; write each one's files and OUT/index.md with every check."""
+    with _user_errors():
+        make_rng(seed)
+        out = prepare_out_dir(out)
+    reports = []
+    known = experiments()
+    with quiet(quiet_ or json_), progress(len(known), "experiments", unit="exp") as bar:
+        for exp in known.values():
+            bar.set_postfix_str(exp.name)
+            try:
+                report = _execute(exp, exp.make_params(full=full), seed, out)
+            except Exception as err:  # one broken experiment must not hide the others
+                failure = Check(f"experiment ran to completion ({type(err).__name__})",
+                                "no error", str(err), "claim", False)
+                report = dict(experiment=exp.name, reproduces=exp.reproduces, files=[],
+                              checks=[failure], passed=False)
+            reports.append(report)
+            if not json_:
+                _print_report(report)
+            bar.update(1)
+    index = _write_index(out, reports, full)
+    passed = all(r["passed"] for r in reports)
+    n_checks = sum(len(r["checks"]) for r in reports)
+    n_failed = sum(not c.passed for r in reports for c in r["checks"])
+    if json_:
+        typer.echo(json.dumps(dict(experiments=[_report_json(r) for r in reports],
+                                   index=str(index), passed=passed), indent=2))
+    else:
+        typer.echo(f"\n{len(reports)} experiments, {n_checks} checks, {n_failed} failed -> {index}")
+    raise typer.Exit(0 if passed else 1)
+
+
+def _write_index(out: Path, reports: list[dict[str, Any]], full: bool) -> Path:
+    from . import __version__
+
+    lines = [f"# cerebellar {__version__}: reproduction report ({'full' if full else 'quick'} scale)",
+             ""]
+    for r in reports:
+        mark = "✅" if r["passed"] else "❌"
+        lines += [f"## {mark} {r['experiment']}", "", r["reproduces"], ""]
+        if r["files"]:
+            lines += [f"![{r['experiment']}]({r['experiment']}.png)", "",
+                      f"Data: `{r['experiment']}.nc`", ""]
+        lines += [markdown_table(r["checks"]), ""]
+    text = "\n".join(lines)
+    return atomic_write(out / "index.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+@app.command()
+def show(file: Annotated[Path, typer.Argument(help="A result file written by run/reproduce.")]) -> None:
+    """Print a saved result's parameters, a summary of its data and its checks."""
+    with _user_errors():
+        ds = load(file)
+    attrs = ds.attrs
+    typer.echo(f"{file}: experiment '{attrs.get('experiment', '?')}', seed {attrs.get('seed', '?')}, "
+               f"cerebellar {attrs.get('cerebellar_version', '?')}")
+    if "reproduces" in attrs:
+        typer.echo(f"reproduces: {attrs['reproduces']}")
+    typer.echo("\nparameters:")
+    try:
+        values = parameters(ds)
+    except ValueError:
+        values = {}
+    for key, value in values.items():
+        typer.echo(f"  {key} = {value}")
+    not_stated = json.loads(attrs.get("not_stated", "{}"))
+    for key, why in not_stated.items():
+        typer.echo(f"  [not stated in the paper] {key}: {why}")
+    typer.echo("\ndimensions: " + ", ".join(f"{d}={n}" for d, n in ds.sizes.items()))
+    typer.echo("variables:")
+    for name, da in ds.data_vars.items():
+        units = da.attrs.get("units", "")
+        data = da.values
+        span = ""
+        if data.dtype.kind in "fiu" and data.size:
+            span = f"  min {float(data.min()):.6g}  max {float(data.max()):.6g}"
+        typer.echo(f"  {name}({', '.join(da.dims)}) [{units}]{span}")
+    if "experiment" in attrs:
+        try:
+            exp = get_experiment(attrs["experiment"])
+        except CerebellarError:
+            return
+        typer.echo("\nchecks:\n" + format_table(exp.checks(ds)))
+
+
+def main() -> None:
+    app(prog_name="cerebellar")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,272 @@
+"""The VOR model against spec §6 (vor_coenen1993.md), the paper's Figs 3-6 and closed forms.
+
+Each test names the spec item and the paper's figure it checks. Tolerances: values the spec gives
+to 6 decimals are asserted to 2e-6 (rounding plus float noise); closed-form identities to 1e-12.
+"""
+
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.linalg import expm
+
+from cerebellar.vor import VORParams, analysis as an, learning_step, simulate
+from cerebellar.vor.experiments import loop_solution
+from cerebellar.vor.model import gain_dark, gain_light, purkinje_dark, purkinje_light, slip
+
+FIG4 = VORParams()  # v = 1, b = .88, r = 10, q = .01, g = 1.6, eta_A = .1, A0 = .88, D0 = 1
+
+gains = st.floats(-3, 3)
+
+
+def reference_trajectory(g, b, v, q, eta_A, eta_D, A, D, n):
+    """Independent scalar loop of the spec §2 reduced form (ΔA = −η_A v s, ΔD = η_D[(1−2q)s + q(g−D)])."""
+    out = [(A, D)]
+    for _ in range(n):
+        s = (1 - b) * (g - (D - A) / (1 - b)) / (1 - b + v)
+        A, D = A - eta_A * v * s, D + eta_D * ((1 - 2 * q) * s + q * (g - D))
+        out.append((A, D))
+    return np.array(out)
+
+
+# spec §6.1 (Fig 2 loop, Fig 3 "Purkinje signal")
+@settings(max_examples=200)
+@given(A=gains, D=gains, g=gains, b=st.floats(0, 0.95), v=st.floats(0, 5))
+def test_closed_form_responses_solve_the_loop(A, D, g, b, v):
+    P, N, e = loop_solution(A, D, g, b, v)
+    assert purkinje_light(A, D, g, b, v) == pytest.approx(P, abs=1e-12 * (1 + abs(P)) * 1e2)
+    assert gain_light(A, D, g, b, v) == pytest.approx(-e, abs=1e-10)
+    P0, _, e0 = loop_solution(A, D, g, b, 0.0)
+    assert gain_dark(A, D, b) == pytest.approx(-e0, abs=1e-10)
+    assert purkinje_dark(A, D, b) == pytest.approx(P0, abs=1e-10)
+
+
+# spec §6.2 (slip identity)
+@settings(max_examples=200)
+@given(A=gains, D=gains, g=gains, b=st.floats(0, 0.95), v=st.floats(0, 5))
+def test_slip_identity(A, D, g, b, v):
+    G = gain_dark(A, D, b)
+    assert slip(A, D, g, b, v) == pytest.approx((1 - b) * (g - G) / (1 - b + v), abs=1e-11)
+
+
+def test_fig3_rule_is_the_cycle_integral_of_rate_input_error():
+    """Fig 3: ΔA = η_A ∫ h·(−v(gh+e)) dt, ΔD = η_D ∫ h·[(1−q)(gh+e) − qP] dt over one cycle,
+    with ∫h² dt = c; the per-cycle rule with η·c (spec §6.15)."""
+    A, D, g, b, v, q = 0.85, 1.02, 1.6, 0.88, 1.0, 0.3
+    t = np.linspace(0, 1, 4001)
+    c = 2.5
+    h = np.sqrt(2 * c) * np.sin(2 * np.pi * t)
+    P = purkinje_light(A, D, g, b, v) * h
+    e = -gain_light(A, D, g, b, v) * h
+    dA = 0.1 * np.trapezoid(h * (-v * (g * h + e)), t)
+    dD = 0.01 * np.trapezoid(h * ((1 - q) * (g * h + e) - q * P), t)
+    ref = learning_step(A, D, g, b, v, q, 0.1 * c, 0.01 * c)
+    assert dA == pytest.approx(ref[0], rel=1e-6) and dD == pytest.approx(ref[1], rel=1e-6)
+
+
+# acceptance: the trajectory follows the spec's equations to 1e-9
+@pytest.mark.parametrize("kw", [dict(g=1.3, q=0.2, eta_A=0.05, eta_D=0.01),
+                                dict(g=0.5, q=1.0, eta_A=0.3, eta_D=0.1, v=2.0, b=0.5)])
+def test_trajectory_matches_independent_reference(kw):
+    p = FIG4.replace(n_cycles=3000, **kw)
+    ds = simulate(p)
+    ref = reference_trajectory(p.g, p.b, p.v, p.q, p.eta_A, p.eta_D, p.A0, p.D0, p.n_cycles)
+    np.testing.assert_allclose(ds.A.values, ref[:, 0], atol=1e-9, rtol=0)
+    np.testing.assert_allclose(ds.D.values, ref[:, 1], atol=1e-9, rtol=0)
+
+
+# spec §6.3 (equilibrium, paper §4 "D = g, A = bg, P = 0")
+def test_equilibrium_reached_for_q_nonzero():
+    ds = simulate(FIG4.replace(q=0.2, n_cycles=20_000))
+    end = ds.isel(cycle=-1)
+    assert abs(float(end.D) - 1.6) < 1e-6 and abs(float(end.A) - 0.88 * 1.6) < 1e-6
+    assert abs(float(end.P_light)) < 1e-6
+    dA, dD = learning_step(0.88 * 1.6, 1.6, 1.6, 0.88, 1.0, 0.2, 0.1, 0.01)
+    assert dA == 0.0 and dD == 0.0
+
+
+# spec §6.4 (q = 0 line of equilibria, Fig 5 right)
+def test_q0_end_state():
+    A, D, P = an.end_state_q0(1.6, 0.88, 1.0, 10.0)
+    assert (A, D, P) == pytest.approx((0.8145455, 1.0065455, -0.5934545), abs=1e-7)
+    end = simulate(FIG4.replace(q=0.0, n_cycles=1000)).isel(cycle=-1)
+    assert (float(end.A), float(end.D), float(end.P_dark)) == pytest.approx((A, D, P), abs=1e-10)
+
+
+# spec §6.5 (linearisation, Fig 4 time scales)
+def test_eigenvalues_and_multipliers():
+    lam = an.eigenvalues(0.88, 1.0, 0.01, 10.0)
+    assert lam[0].real == pytest.approx(9.804465, rel=1e-5)
+    assert lam[1].real == pytest.approx(0.0091066, rel=1e-5)
+    mu, tau = an.multipliers(0.88, 1.0, 0.01, 0.1, 0.01)
+    assert mu.real == pytest.approx([0.901955, 0.9999089], abs=1e-6)
+    assert tau == pytest.approx([9.69, 10_980], rel=1e-3)
+    assert (lam[0] / lam[1]).real == pytest.approx(1077, rel=1e-3)  # ratio independent of eta
+
+
+def test_discrete_map_is_exactly_linear():
+    """spec §3: z_{n+1} = (I − η_D K̃) z_n for z = (g − G, g − D)."""
+    p = FIG4.replace(q=0.37, eta_A=0.2, eta_D=0.03, n_cycles=50)
+    ds = simulate(p)
+    M = np.eye(2) - p.eta_D * an.transfer_matrix(p.b, p.v, p.q, p.r)
+    z = np.stack([p.g - ds.G.values, p.g - ds.D.values], axis=1)
+    np.testing.assert_allclose(z[1:], z[:-1] @ M.T, atol=1e-13)
+
+
+# spec §6.6 (Fig 4 regression values, eta_A = 0.1)
+def test_fig4_regression_values():
+    ds = simulate(FIG4.replace(n_cycles=10_000))
+    G = ds.G
+    assert float(G.sel(cycle=10)) == pytest.approx(1.389449, abs=2e-6)
+    assert float(G.sel(cycle=60)) == pytest.approx(1.603784, abs=2e-6)
+    assert float(ds.G_max) == pytest.approx(1.604993, abs=2e-6) and int(ds.cycle_of_G_max) == 115
+    assert int(G.cycle[G >= 1.59][0]) == 36 and int(G.cycle[G >= 1.6][0]) == 47
+    assert float(ds.D.sel(cycle=10_000)) == pytest.approx(1.361265, abs=2e-6)
+    assert float(ds.A.sel(cycle=10_000)) == pytest.approx(1.169021, abs=2e-6)
+
+
+# spec §6.7 (Fig 6: small-eta simulation vs exact closed form vs the paper's formula)
+@pytest.mark.parametrize(("q", "r", "exact", "paper"), [
+    (0.01, 10, 0.00499, 0.00510), (0.1, 10, 0.04790, 0.05185),
+    (1.0, 10, 0.42099, 0.62222), (0.5, 5, 0.39052, 0.56),
+])
+def test_overshoot_points(q, r, exact, paper):
+    assert float(an.overshoot_exact(1.6, 0.88, 1.0, q, r)) == pytest.approx(exact, abs=6e-6)
+    assert float(an.overshoot_paper(1.6, 0.88, 1.0, q, r)) == pytest.approx(paper, abs=6e-6)
+    ds = simulate(FIG4.replace(q=q, eta_D=1e-3, eta_A=r * 1e-3, n_cycles=8000), record_every=8000)
+    assert float(ds.G_max) - 1.6 == pytest.approx(exact, rel=1e-2)
+
+
+def test_exact_overshoot_matches_dense_continuous_solution():
+    """Closed form vs brute force max over t of the continuous solution z(t) = exp(−K̃t) z0."""
+    t = np.linspace(0, 60, 60_001)
+    for q, r in [(0.05, 2.0), (1.0, 1.0), (0.7, 3.0), (0.3, 0.5), (1.0, 0.6)]:
+        K = an.transfer_matrix(0.88, 1.0, q, r)
+        w, V = np.linalg.eig(K)
+        coef = np.linalg.solve(V, np.ones(2))
+        e_G = (V[0] * coef * np.exp(-np.outer(t, w))).sum(axis=1).real
+        assert float(an.overshoot_exact(2.0, 0.88, 1.0, q, r)) == pytest.approx(
+            max(-e_G.min(), 0.0), rel=1e-6, abs=1e-12)
+        np.testing.assert_allclose(expm(-K * 1.3) @ np.ones(2),
+                                   (V * coef * np.exp(-w * 1.3)).sum(axis=1).real, atol=1e-12)
+
+
+def test_paper_formula_diverges_where_exact_stays_finite():
+    """Fig 6 legend: 'the overshoot diverges for some parameter values' — at r v = 2q − 1."""
+    assert np.isinf(an.overshoot_paper(1.6, 0.88, 1.0, 1.0, 1.0))
+    assert float(an.overshoot_exact(1.6, 0.88, 1.0, 1.0, 1.0)) == pytest.approx(2.49425, abs=6e-6)
+
+
+# spec §6.8 (Fig 6 trends)
+def test_overshoot_zero_for_q0_and_monotone():
+    q = np.linspace(0, 1, 21)
+    r = np.geomspace(1, 100, 21)
+    ds = simulate(FIG4.replace(eta_D=1e-3, n_cycles=6000), q=q,
+                  eta_A=xr.DataArray(r * 1e-3, dims="r"), record_every=6000)
+    eps = (ds.G_max - 1.6).clip(min=0)
+    assert float(eps.isel(q=0).max()) == 0.0
+    assert bool((eps.isel(q=slice(1, None)) > 0).all())
+    assert bool((eps.isel(q=slice(1, None)).diff("r") < 0).all())
+    assert bool((eps.diff("q") >= 0).all())
+    exact = an.overshoot_exact(1.6, 0.88, 1.0, q[:, None], r)
+    assert bool((an.overshoot_paper(1.6, 0.88, 1.0, q[:, None], r) >= exact - 1e-15).all())
+
+
+# spec §6.9 (exact identity at the G peak, small-eta limit)
+@pytest.mark.parametrize(("q", "r"), [(0.2, 5.0), (0.05, 20.0)])
+def test_peak_identity(q, r):
+    ds = simulate(FIG4.replace(q=q, eta_D=2e-4, eta_A=r * 2e-4, n_cycles=30_000))
+    t = int(ds.cycle_of_G_max)
+    D_peak = float(ds.D.sel(cycle=t))
+    predicted = an.peak_identity(1.6, 0.88, 1.0, q, r, D_peak)
+    assert float(ds.G_max) - 1.6 == pytest.approx(predicted, rel=1e-2)
+
+
+# spec §6.10 (linearity; gain up and down are mirror images; recovery mirrors acquisition)
+def test_linearity_and_recovery_mirror():
+    up = simulate(FIG4.replace(n_cycles=3000)).G
+    down = simulate(FIG4.replace(g=0.5, n_cycles=3000)).G
+    np.testing.assert_allclose((down - 1) / (0.5 - 1), (up - 1) / (1.6 - 1), atol=1e-12)
+    recovery = simulate(FIG4.replace(g=1.0, A0=0.88 * 1.6, D0=1.6, n_cycles=3000)).G
+    np.testing.assert_allclose(recovery, 1 + 1.6 - up, atol=1e-12)
+
+
+# spec §6.11 (Fig 5)
+def test_fig5_behaviour():
+    ds = simulate(FIG4.replace(n_cycles=500), q=np.array([1.0, 0.0]))
+    left, right = ds.sel(q=1.0), ds.sel(q=0.0)
+    assert float(left.G_max) == pytest.approx(2.028, abs=6e-4) and int(left.cycle_of_G_max) == 36
+    assert float(left.P_dark.sel(cycle=500)) == pytest.approx(-0.005, abs=6e-4)
+    assert float(left.D.sel(cycle=500)) == pytest.approx(1.598, abs=6e-4)
+    assert float(right.G_max) <= 1.6 + 1e-12
+    assert float(right.D.sel(cycle=500)) - 1 < 0.01
+
+
+# spec §6.12 (sign pattern in time, paper §4)
+def test_sign_pattern():
+    ds = simulate(FIG4.replace(n_cycles=3000))
+    dA = np.diff(ds.A.values)
+    below = ds.G.values[:-1] < 1.6
+    assert (dA[below] < 0).all()
+    assert (ds.slip.values[60:] < 0).all() and (dA[200:] > 0).all()
+    assert (np.diff(ds.D.values) >= 0).all()
+
+
+# spec §6.13 (stability of the map and of the continuous system)
+def test_stability_limits():
+    lim_mono, lim_stable = an.eta_A_limits(0.88, 1.0, 0.01, 10.0)
+    assert (lim_mono, lim_stable) == pytest.approx((1.0199, 2.0399), abs=1e-4)
+    assert float(an.spectral_radius(0.88, 1.0, 0.01, 2.0, 0.2)) == pytest.approx(0.998, abs=1e-3)
+    assert float(an.spectral_radius(0.88, 1.0, 0.01, 2.3, 0.23)) == pytest.approx(1.255, abs=1e-3)
+    eta = xr.DataArray([0.9, 1.5, 2.0, 2.1], dims="eta_A")
+    ds = simulate(FIG4.replace(n_cycles=400), eta_A=eta, eta_D=eta / 10)
+    err = ds.G - 1.6
+    early = err.isel(cycle=slice(1, 5))  # the fast mode dominates here
+    ringing = (np.sign(early).diff("cycle") != 0).all("cycle")
+    assert ringing.values.tolist() == [False, True, True, True]
+    mu, _ = an.multipliers(0.88, 1.0, 0.01, eta.values, eta.values / 10)
+    assert (mu[0].real < 0).tolist() == [False, True, True, True]
+    assert float(abs(err.sel(eta_A=2.1)).isel(cycle=-1)) > 1e3   # diverges
+    assert float(abs(err.sel(eta_A=2.0)).isel(cycle=-1)) < 1.0   # still (slowly) stable
+    assert not an.stable_continuous(0.88, 0.1, 1.0, 0.1)
+    assert an.stable_continuous(0.88, 1.0, 0.01, 10.0)
+
+
+# spec §6.14 (learning in the dark, paper §6)
+def test_dark_learning():
+    lit = simulate(FIG4.replace(n_cycles=100)).isel(cycle=-1)
+    start = FIG4.replace(A0=float(lit.A), D0=float(lit.D), n_cycles=1000, light_cycles=0,
+                         dark_cycles=1000)
+    ds = simulate(start, q=np.array([0.0, 0.01]), gate_nucleus=np.array([False, True]))
+    assert float(abs(ds.A.diff("cycle")).max()) == 0.0
+    assert float(ds.G.sel(q=0.01, gate_nucleus=False).isel(cycle=-1)) == pytest.approx(2.334,
+                                                                                        abs=6e-4)
+    assert float(abs(ds.G.sel(q=0.0) - ds.G.sel(q=0.0).isel(cycle=0)).max()) < 1e-12
+    assert float(abs(ds.G.sel(gate_nucleus=True).diff("cycle")).max()) == 0.0
+    x = (ds.D - ds.A / 0.88).sel(q=0.01, gate_nucleus=False).values
+    np.testing.assert_allclose(x[1:] / x[:-1], an.dark_growth_factor(0.88, 0.01, 0.01), rtol=1e-12)
+    naive = simulate(start.replace(A0=0.88 * 1.3, D0=1.3, q=0.5))
+    assert float(abs(naive.G - 1.3).max()) < 1e-12  # A = bD: a fixed point in the dark
+
+
+def test_light_dark_schedule_repeats():
+    p = FIG4.replace(n_cycles=10, light_cycles=3, dark_cycles=2)
+    assert simulate(p).light.values.tolist() == [1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1]
+
+
+def test_spectacles_off_returns_g_to_one():
+    """spec §5d: taken off at t = 100 after gain-up, G returns to 1 with the fast time constant."""
+    ds = simulate(FIG4.replace(n_cycles=1000, off_cycle=100))
+    assert ds.desired_gain.values[99] == 1.6 and ds.desired_gain.values[100] == 1.0
+    assert float(ds.G.sel(cycle=136)) == pytest.approx(1.015, abs=6e-4)
+    assert float(ds.D.sel(cycle=1000)) == pytest.approx(1.0049, abs=6e-5)
+
+
+def test_batch_equals_single_runs():
+    q = np.array([0.0, 0.3, 1.0])
+    batch = simulate(FIG4.replace(n_cycles=300), q=q, g=np.array([0.5, 1.6]))
+    for qi in q:
+        single = simulate(FIG4.replace(n_cycles=300, q=float(qi), g=0.5))
+        np.testing.assert_array_equal(batch.G.sel(q=qi, g=0.5).values, single.G.values)
+    assert batch.G.dims == ("q", "g", "cycle")
