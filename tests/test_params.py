@@ -73,5 +73,5 @@ def test_any_q_out_of_range_is_rejected(q):
 
 
 def test_check_array_rejects_first_bad_batch_value():
-    with pytest.raises(ParameterError, match="'q' = 1.2"):
+    with pytest.raises(ParameterError, match=r"'q' = 1\.2"):
         VORParams.check_array("q", np.array([0.1, 1.2, 3.0]))

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import expm
 
-from cerebellar.vor import VORParams, analysis as an, learning_step, simulate
+from cerebellar.vor import VORParams, learning_step, simulate
+from cerebellar.vor import analysis as an
 from cerebellar.vor.experiments import loop_solution
 from cerebellar.vor.model import gain_dark, gain_light, purkinje_dark, purkinje_light, slip
 
@@ -21,7 +22,8 @@ gains = st.floats(-3, 3)
 
 
 def reference_trajectory(g, b, v, q, eta_A, eta_D, A, D, n):
-    """Independent scalar loop of the spec §2 reduced form (ΔA = −η_A v s, ΔD = η_D[(1−2q)s + q(g−D)])."""
+    """Independent scalar loop of the spec §2 reduced form:
+    ΔA = −η_A v s, ΔD = η_D[(1−2q)s + q(g−D)]."""
     out = [(A, D)]
     for _ in range(n):
         s = (1 - b) * (g - (D - A) / (1 - b)) / (1 - b + v)
@@ -34,7 +36,7 @@ def reference_trajectory(g, b, v, q, eta_A, eta_D, A, D, n):
 @settings(max_examples=200)
 @given(A=gains, D=gains, g=gains, b=st.floats(0, 0.95), v=st.floats(0, 5))
 def test_closed_form_responses_solve_the_loop(A, D, g, b, v):
-    P, N, e = loop_solution(A, D, g, b, v)
+    P, _, e = loop_solution(A, D, g, b, v)
     assert purkinje_light(A, D, g, b, v) == pytest.approx(P, abs=1e-12 * (1 + abs(P)) * 1e2)
     assert gain_light(A, D, g, b, v) == pytest.approx(-e, abs=1e-10)
     P0, _, e0 = loop_solution(A, D, g, b, 0.0)

@@ -20,7 +20,8 @@ from .core.checks import Check, format_table, markdown_table
 from .core.errors import CerebellarError
 from .core.params import Params
 from .core.progress import progress, quiet
-from .core.registry import Experiment, experiments, get_experiment, make_rng, run as run_experiment
+from .core.registry import Experiment, experiments, get_experiment, make_rng
+from .core.registry import run as run_experiment
 from .core.results import atomic_write, load, parameters, prepare_out_dir, save
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,

@@ -7,11 +7,13 @@ restates the paper's claims and the regression values of a checked reimplementat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
 
 from ..core import checks as ck
+from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.plotting import figure, label, panel_letter
 from ..core.registry import Experiment, register
@@ -57,7 +59,7 @@ def rule_residual(ds: xr.Dataset) -> float:
     Light: ΔA = −η_A v s, ΔD = η_D[(1 − 2q)s + q(g − D)] with s the recorded slip; dark: ΔA = 0,
     ΔD = −η_D q P_dark (0 when gated). Independent of the Fig 3 form used by :func:`simulate`.
     """
-    g_, b, v, q, eA, eD = _params(ds, "g", "b", "v", "q", "eta_A", "eta_D")
+    v, q, eA, eD = _params(ds, "v", "q", "eta_A", "eta_D")
     s, D, light = ds.slip.values[:-1], ds.D.values[:-1], ds.light.values[:-1]
     gate = bool(ds.attrs["gate_nucleus"])
     dA_rule = np.where(light, -eA * v * s, 0.0)
@@ -78,7 +80,7 @@ def checks_vor(ds: xr.Dataset) -> list[ck.Check]:
     g_, b, v, q, eA, eD = _params(ds, "g", "b", "v", "q", "eta_A", "eta_D")
     n = int(ds.cycle[-1])
     A_n, D_n = _value(ds, "A", n), _value(ds, "D", n)
-    P, N, e = loop_solution(A_n, D_n, _value(ds, "desired_gain", n), b, v)
+    P, _, e = loop_solution(A_n, D_n, _value(ds, "desired_gain", n), b, v)
     rows = [
         ck.at_most("updates follow the reduced-form rules of spec §2 (max residual)", 1e-12,
                    rule_residual(ds)),
@@ -144,7 +146,7 @@ class Fig4Params(VORParams):
 
     n_cycles: int = param(10_000, low=100, high=10_000_000, units="cycle",
                           doc="number of learning cycles (paper's long-term axis: 10 000)")
-    FULL = {"n_cycles": 60_000}
+    FULL: ClassVar[dict[str, Any]] = {"n_cycles": 60_000}
 
 
 def run_fig4(params: Fig4Params, rng: np.random.Generator) -> xr.Dataset:
@@ -233,7 +235,7 @@ class Fig5Params(VORParams):
     q: float = param(1.0, low=0, high=1, doc="q of the left panel")
     q_right: float = param(0.0, low=0, high=1, doc="q of the right panel")
     n_cycles: int = param(500, low=1, high=10_000_000, units="cycle", doc="cycles (paper: 500)")
-    NOT_STATED = {**VORParams.NOT_STATED,
+    NOT_STATED: ClassVar[dict[str, str]] = {**VORParams.NOT_STATED,
                   "r": "r, η and v, b not given for Fig 5; Fig 4 values assumed (spec §4)"}
 
 
@@ -325,15 +327,15 @@ class Fig6Params(Params):
     n_cycles: int = param(10_000, low=100, high=10_000_000, units="cycle",
                           doc="cycles per run (must pass every peak: ≈ 4.4/η_D on the default grid)")
 
-    FULL = {"n_q": 101, "n_r": 101, "n_cycles": 20_000}
-    NOT_STATED = {"g": "g, v, b of Fig 6 not stated; Fig 4 values (spec §4)",
+    FULL: ClassVar[dict[str, Any]] = {"n_q": 101, "n_r": 101, "n_cycles": 20_000}
+    NOT_STATED: ClassVar[dict[str, str]] = {"g": "g, v, b of Fig 6 not stated; Fig 4 values (spec §4)",
                   "eta_D": "the figure is η-independent in the small-η limit; 1e-3 is within 0.3 % "
                            "of it (spec §3)"}
 
     def validate(self) -> None:
         if self.r_max <= self.r_min:
-            from ..core.errors import ParameterError
-            raise ParameterError(f"parameter 'r_max' = {self.r_max:g} must exceed r_min = {self.r_min:g}")
+            raise ParameterError(
+                f"parameter 'r_max' = {self.r_max:g} is out of range: must exceed r_min = {self.r_min:g}")
 
 
 def _overshoot_sim(sim: xr.Dataset, g: float) -> xr.DataArray:
@@ -463,8 +465,8 @@ class GainDownParams(Params):
                             doc="fast-phase window fitted by c + a e^(-t/τ)")
     n_cycles: int = param(2000, low=200, high=10_000_000, units="cycle", doc="cycles per run")
 
-    FULL = {"n_cycles": 60_000}
-    NOT_STATED = {
+    FULL: ClassVar[dict[str, Any]] = {"n_cycles": 60_000}
+    NOT_STATED: ClassVar[dict[str, str]] = {
         "tau_days": "the Fig 1 time constant is unreadable in the OCR (spec §8); 1 day is a "
                     "placeholder: cycles per day scale as τ_fit/τ_days",
         "plateau": "the model always converges to g; the monkey plateau 0.73 is fitted by running "
@@ -592,9 +594,10 @@ class DarkParams(Params):
                               doc="cycles in the light before the dark")
     dark_cycles: int = param(2000, low=1, high=10_000_000, units="cycle", doc="cycles in the dark")
 
-    FULL = {"dark_cycles": 5000}
-    NOT_STATED = {"q": "dark learning is shown for q in (0, 0.01, 0.1, 1), all with the same light "
-                       "phase (q_light) so that they start from the same state (spec §5e)"}
+    FULL: ClassVar[dict[str, Any]] = {"dark_cycles": 5000}
+    NOT_STATED: ClassVar[dict[str, str]] = {
+        "q": "dark learning is shown for q in (0, 0.01, 0.1, 1), all after the same light phase "
+             "(q_light) so that they start from the same state (spec §5e)"}
 
 
 def run_dark(params: DarkParams, rng: np.random.Generator) -> xr.Dataset:
@@ -629,8 +632,10 @@ def checks_dark(ds: xr.Dataset) -> list[ck.Check]:
     x = growth.D - growth.A / b
     factor = x.isel(cycle=slice(1, None)).values / x.isel(cycle=slice(0, -1)).values
     rows = [
-        ck.close("state at t = 100: A (spec §5e)", 0.8193, _value(open_, "A", t0, q=0.0), atol=6e-5),
-        ck.close("state at t = 100: D (spec §5e)", 1.0119, _value(open_, "D", t0, q=0.0), atol=6e-5),
+        ck.close("state at t = 100: A (spec §5e)", 0.8193, _value(open_, "A", t0, q=0.0),
+                 atol=6e-5),
+        ck.close("state at t = 100: D (spec §5e)", 1.0119, _value(open_, "D", t0, q=0.0),
+                 atol=6e-5),
         ck.close("state at t = 100: P_dark (spec §5e)", -0.593, _value(open_, "P_dark", t0, q=0.0),
                  atol=6e-4),
         ck.at_most("ΔA = 0 in the dark, every case (spec §6.14)", 0.0,

@@ -20,7 +20,7 @@ in which case ΔD = 0.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
@@ -100,8 +100,8 @@ class VORParams(Params):
     off_cycle: int = param(0, low=0, high=10_000_000, units="cycle",
                            doc="cycle at which the spectacles come off and g returns to 1 (0: never)")
 
-    FULL = {"n_cycles": 60_000}
-    NOT_STATED = {
+    FULL: ClassVar[dict[str, Any]] = {"n_cycles": 60_000}
+    NOT_STATED: ClassVar[dict[str, str]] = {
         "eta_A": "not given in the paper; 0.1 reproduces 'G reaches 1.6 within 60 steps' and Fig 5 "
                  "(spec §5a)",
         "eta_D": "eta_A / r with r = 10 (Fig 4 legend)",
