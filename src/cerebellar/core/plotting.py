@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import xarray as xr
 from matplotlib.figure import Figure
 
 
@@ -16,13 +15,6 @@ def figure(nrows: int, ncols: int, *, title: str = "", width: float = 5.0, heigh
     if title:
         fig.suptitle(title)
     return fig, axes
-
-
-def label(da: xr.DataArray) -> str:
-    """Axis label from a variable's ``long_name`` and ``units`` attributes."""
-    name = da.attrs.get("long_name", da.name)
-    units = da.attrs.get("units", "")
-    return f"{name} [{units}]" if units and units != "1" else str(name)
 
 
 def panel_letter(ax: Any, letter: str) -> None:

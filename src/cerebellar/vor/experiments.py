@@ -15,7 +15,7 @@ import xarray as xr
 from ..core import checks as ck
 from ..core.errors import ParameterError
 from ..core.params import Params, param
-from ..core.plotting import figure, label, panel_letter
+from ..core.plotting import figure, panel_letter
 from ..core.registry import Experiment, register
 from . import analysis as an
 from .model import VORParams, learning_step, simulate
@@ -552,13 +552,14 @@ def plot_gain_down(ds: xr.Dataset):
                             label="monkey fit 0.73 + 0.27 e^(−t/τ)")
     ax[0, 0].set_title(f"Fig 1 overlay: {float(ds.cycles_per_day):.3g} cycles/day "
                        f"(τ = {ds.attrs['tau_days']:g} day)")
+    G = G.sel(cycle=slice(1, None))  # log time axis
     for c in ("gain-up", "gain-down"):
         G.sel(case=c).plot.line(x="cycle", ax=ax[0, 1], label=c)
-    ax[0, 1].set(xscale="symlog", title="gain up vs down (mirror images)")
+    ax[0, 1].set(xscale="log", title="gain up vs down (mirror images)")
     for c in ("up, off early", "down, off early", "down, off adapted"):
         G.sel(case=c).plot.line(x="cycle", ax=ax[1, 0], label=c)
     ax[1, 0].axvline(ds.attrs["off_cycle"], color="0.5", ls=":")
-    ax[1, 0].set(xscale="symlog", title="spectacles off: recovery")
+    ax[1, 0].set(xscale="log", title="spectacles off: recovery")
     for name in ("A", "D"):
         ds[name].sel(case="gain-down").plot.line(x="cycle", ax=ax[1, 1], label=name)
     ax[1, 1].set_title("gain down: A and D")
@@ -659,16 +660,20 @@ def checks_dark(ds: xr.Dataset) -> list[ck.Check]:
 
 
 def plot_dark(ds: xr.Dataset):
+    t0 = int(ds.dark_start)
     fig, ax = figure(1, 2, title="Learning in the dark after partial gain-up (paper §6, spec §5e)")
     for q in ds.q.values:
         line, = ax[0, 0].plot(ds.cycle, ds.G.sel(q=q, gate_nucleus=False), label=f"q = {q:g}")
         ax[0, 0].plot(ds.cycle, ds.G.sel(q=q, gate_nucleus=True), ls="--", color=line.get_color())
-        ax[0, 1].plot(ds.cycle, ds.P_dark.sel(q=q, gate_nucleus=False), color=line.get_color(),
-                      label=f"q = {q:g}")
+        if q <= 0.01:
+            ax[0, 1].plot(ds.cycle, ds.G.sel(q=q, gate_nucleus=False), color=line.get_color(),
+                          label=f"q = {q:g}")
+            ax[0, 1].plot(ds.cycle, ds.G.sel(q=q, gate_nucleus=True), ls="--",
+                          color=line.get_color())
+    ax[0, 1].plot([t0 + 500, t0 + 1000], [1.903, 2.334], "kx", ms=8, label="spec §5e, q = .01")
     ax[0, 0].plot([], [], "k--", label="gated by vision")
-    ax[0, 0].set(yscale="symlog", xlabel="cycle", ylabel=label(ds.G),
-                 title="VOR gain G (solid: ungated; dashed: gated)")
-    ax[0, 1].set(yscale="symlog", xlabel="cycle", ylabel=label(ds.P_dark), title="P in the dark")
+    ax[0, 0].set(yscale="log", xlabel="cycle", ylabel="G", title="VOR gain G (log scale)")
+    ax[0, 1].set(xlabel="cycle", ylabel="G", title="zoom: q ≤ 0.01")
     for a in ax[0]:
         _shade_dark(a, ds.isel(q=0, gate_nucleus=0))
         a.legend(fontsize=8)
