@@ -23,7 +23,7 @@ def test_registry_lists_the_vor_experiments():
     assert set(NAMES) >= {"vor", "coenen1993-fig4", "coenen1993-fig5", "coenen1993-fig6",
                           "coenen1993-gain-down", "coenen1993-dark"}
     for exp in cerebellar.experiments().values():
-        assert exp.reproduces.startswith("Coenen")
+        assert exp.reproduces.startswith(("Coenen", "Bouvier"))
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -22,7 +22,7 @@ from .errors import ParameterError, UnknownExperimentError
 from .params import Params
 from .results import annotate, parameters
 
-MODEL_MODULES = ("cerebellar.vor.experiments",)
+MODEL_MODULES = ("cerebellar.vor.experiments", "cerebellar.sgdege.experiments_reduced")
 _REGISTRY: dict[str, Experiment] = {}
 
 

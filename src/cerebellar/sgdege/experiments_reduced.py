@@ -1,0 +1,472 @@
+"""Registered experiments of the reduced (P, 𝒥) model (Bouvier et al. 2018, Fig 9, Appendix 1).
+
+Corridor speeds are measured on the mean over seeds of runs started inside a corridor, far from
+the target: the slope of mean P over the trials where it lies 10-50 (above) or 15-45 (below)
+away from R. Regimes are measured from where runs sit across a corridor: 0 on the D line,
+1 on the C line (spec §5.3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import xarray as xr
+
+from ..core import checks as ck
+from ..core.params import param
+from ..core.plotting import figure, panel_letter
+from ..core.registry import Experiment, register
+from . import reduced as rd
+from .reduced import ReducedParams
+
+PAPER = "Bouvier et al. 2018"
+UPPER_WINDOW = (10.0, 50.0)   # P − R during the upper-corridor speed fit
+LOWER_WINDOW = (15.0, 45.0)   # R − P during the lower-corridor speed fit
+
+
+OFF_LATTICE = 0.37
+"""Starts sit at non-integer offsets from R so that P + A = R is never reachable (spec §7b)."""
+
+
+def corridor_start(side: str, A, q, R, distance: float):
+    """A point midway across the corridor at |P − R| ≈ distance (above or below the target)."""
+    distance = distance + OFF_LATTICE
+    if side == "above":
+        P = R + distance
+        return P, (1 + q) * P - R + (1 + q) * A / 2
+    P = R - distance
+    return P, R - (1 - q) * (P + A / 2)
+
+
+def slope(trial: np.ndarray, P: np.ndarray, lo: float, hi: float) -> float:
+    """Least-squares slope of P over the trials where lo <= P <= hi (NaN if fewer than 5)."""
+    inside = (P >= lo) & (P <= hi)
+    if inside.sum() < 5:
+        return float("nan")
+    return float(np.polyfit(trial[inside], P[inside], 1)[0])
+
+
+def corridor_runs(params: ReducedParams, rng: np.random.Generator, n_seeds: int,
+                  **batch: Any) -> xr.Dataset:
+    """Runs started inside the upper and lower corridors (dim ``side``), ``n_seeds`` each."""
+    A = batch.get("A", params.A)
+    q = batch.get("q", params.q)
+    starts = [corridor_start(s, A, q, params.R, d) for s, d in
+              (("above", UPPER_WINDOW[1] + 10), ("below", min(LOWER_WINDOW[1] + 5, params.R - 1)))]
+    P0 = xr.concat([xr.DataArray(p) for p, _ in starts], dim="side")
+    J0 = xr.concat([xr.DataArray(j) for _, j in starts], dim="side")
+    ds = rd.simulate(params, rng, n_seeds=n_seeds, P0=P0.clip(min=0),
+                     J0=J0.clip(min=0), **batch)
+    return ds.assign_coords(side=["above", "below"])
+
+
+def measured_speeds(runs: xr.Dataset, R: float) -> tuple[xr.DataArray, xr.DataArray]:
+    """Corridor speeds from the seed-mean of :func:`corridor_runs` (above, below)."""
+    mean = runs.P.mean("seed")
+    t = runs.trial.values
+    up = xr.apply_ufunc(lambda P: slope(t, P, R + UPPER_WINDOW[0], R + UPPER_WINDOW[1]),
+                        mean.sel(side="above"), input_core_dims=[["trial"]], vectorize=True)
+    low = xr.apply_ufunc(lambda P: slope(t, P, R - LOWER_WINDOW[1], R - LOWER_WINDOW[0]),
+                         mean.sel(side="below"), input_core_dims=[["trial"]], vectorize=True)
+    return up, low
+
+
+def trajectory_starts(R: float) -> tuple[np.ndarray, np.ndarray]:
+    """Initial (P, 𝒥) points for the phase-plane panels [NS: not given in the paper]."""
+    P0 = np.array([R + 50, R + 50, R - 45, R - 45, R + 20, R - 20]) + OFF_LATTICE
+    J0 = np.array([0.0, 150.0, 0.0, 120.0, 90.0, 10.0])
+    return P0, J0
+
+
+# -- free run ------------------------------------------------------------------------------------
+
+
+def run_reduced(params: ReducedParams, rng: np.random.Generator) -> xr.Dataset:
+    return rd.simulate(params, rng)
+
+
+def checks_reduced(ds: xr.Dataset) -> list[ck.Check]:
+    """Replays Eqs 16-26 on the recorded trajectory: every step is one of the allowed updates."""
+    A, dP, dJ, q, R = (ds.attrs[k] for k in ("A", "dP", "dJ", "q", "R"))
+    P, J = ds.P.values, ds.J.values
+    dPs = np.diff(P)
+    # a perturbed trial changes P by ±ΔP (or to 0); an unperturbed one leaves P unchanged
+    perturbed = dPs != 0
+    shift = np.where(perturbed, A, 0.0)
+    ecs = np.abs(P[:-1] + shift - R) > np.maximum(J[:-1] - q * (P[:-1] + shift), 0.0)
+    expect_J = np.where(ecs, J[:-1] + dJ, np.maximum(J[:-1] - dJ, 0.0))
+    expect_P = np.where(ecs, np.maximum(P[:-1] - dP, 0.0), P[:-1] + dP)
+    ok_P = np.where(perturbed, np.isclose(P[1:], expect_P, atol=1e-9), True)
+    rows = [
+        ck.holds("every 𝒥 step follows Eqs 20, 22, 24, 26", bool(np.allclose(J[1:], expect_J, atol=1e-9))
+                 or bool(_ambiguous_ok(P, J, A, dP, dJ, q, R))),
+        ck.holds("every P step follows Eqs 19, 21 (or is an unperturbed trial)", bool(ok_P.all())),
+        ck.holds("P ≥ 0 and 𝒥 ≥ 0 (rectification)", bool((P >= 0).all() and (J >= 0).all())),
+        ck.at_most("measured perturbation rate − ρ (binomial, 5 s.d. + ΔP=0 steps)",
+                   5 * np.sqrt(ds.attrs["rho"] * (1 - ds.attrs["rho"]) / max(len(dPs), 1)) + 1e-12
+                   + float(np.mean(P[:-1] == 0)),
+                   abs(float(np.mean(perturbed)) - ds.attrs["rho"])),
+    ]
+    return rows
+
+
+def _ambiguous_ok(P, J, A, dP, dJ, q, R) -> bool:
+    """A perturbed trial whose P stayed at 0 (rectified) looks unperturbed: accept either reading."""
+    for t in np.flatnonzero(np.diff(P) == 0):
+        ok = False
+        for shift in (0.0, A):
+            e = abs(P[t] + shift - R) > max(J[t] - q * (P[t] + shift), 0.0)
+            ok |= np.isclose(J[t + 1], J[t] + dJ if e else max(J[t] - dJ, 0.0))
+        if not ok:
+            return False
+    return True
+
+
+def plot_reduced(ds: xr.Dataset):
+    fig, ax = figure(1, 2, title=f"Reduced model, ρ = {ds.attrs['rho']:g}, q = {ds.attrs['q']:g}")
+    _plane(ax[0, 0], ds.P.values[None], ds.J.values[None], ds.attrs)
+    ax[0, 1].plot(ds.trial, ds.P, label="P")
+    ax[0, 1].axhline(ds.attrs["R"], color="k", ls=":", label="R")
+    ax[0, 1].set(xlabel="trial τ", ylabel="P", title="P(τ)")
+    ax[0, 1].legend()
+    return fig
+
+
+def _plane(ax, P, J, attrs, lines=True) -> None:
+    """Trajectories in the (P, 𝒥) plane with the lines C±, D± (spec §5.3)."""
+    for p, j in zip(P, J, strict=True):
+        ax.plot(p, j, lw=0.8)
+        ax.plot(p[0], j[0], "ko", ms=3)
+    if lines:
+        grid = np.linspace(0, max(np.nanmax(P), attrs["R"] + 10), 200)
+        styles = {"C+": ("tab:red", "-"), "D+": ("tab:red", "--"), "C-": ("tab:blue", "-"),
+                  "D-": ("tab:blue", "--")}
+        for name, y in rd.lines(grid, attrs["A"], attrs["q"], attrs["R"]).items():
+            ax.plot(grid, y, color=styles[name][0], ls=styles[name][1], lw=1.2, label=name)
+    ax.set(xlabel="P", ylabel=r"$\mathcal{J}$", ylim=(0, max(np.nanmax(J), 10) * 1.05))
+    ax.legend(fontsize=8)
+
+
+register(Experiment(
+    name="reduced", reproduces=f"{PAPER}, Appendix 1 Eqs 16-26: free run of the reduced (P, 𝒥) model",
+    params=ReducedParams, run=run_reduced, plot=plot_reduced, checks=checks_reduced))
+
+
+# -- Fig 9E,F and Appendix 1—figure 1: corridors, speeds, fixed point ----------------------------
+
+
+@dataclass(frozen=True)
+class CorridorParams(ReducedParams):
+    """Phase-plane trajectories and corridor speeds of Fig 9E,F (defaults) [NS: starts, R]."""
+
+    n_trials: int = param(1500, low=100, high=10_000_000, units="trial", doc="trials per run")
+    n_seeds: int = param(100, low=2, high=100_000, doc="runs averaged for the speed fits")
+    FULL: ClassVar[dict[str, Any]] = {"n_seeds": 1000, "n_trials": 3000}
+
+
+#: The panels of spec §5.8 (q = 0.5): parameters, predicted and previously measured |V_c|.
+APPENDIX_PANELS = {
+    "AB": dict(rho=0.5, A=10.0, dP=1.0, dJ=2.0, spec=(0.2857, 0.500), measured=(0.285, 0.414)),
+    "CD": dict(rho=0.75, A=10.0, dP=1.0, dJ=2.0, spec=(0.1429, 0.3333), measured=(0.146, 0.325)),
+    "EF": dict(rho=0.75, A=2.0, dP=1.0, dJ=0.25, spec=(0.0357, None), measured=(0.036, None)),
+}
+
+
+def _panel_dataset(params: CorridorParams, rng: np.random.Generator, panels: dict | None) -> xr.Dataset:
+    """Trajectories from :func:`trajectory_starts` and corridor runs, for one or several panels."""
+    batch: dict[str, Any] = {}
+    if panels:
+        for key in ("rho", "A", "dP", "dJ"):
+            batch[key] = xr.DataArray([v[key] for v in panels.values()], dims="panel",
+                                      coords={"panel": list(panels)})
+    P0, J0 = trajectory_starts(params.R)
+    start = xr.DataArray(np.arange(P0.size), dims="start")
+    traj = rd.simulate(params, rng, P0=xr.DataArray(P0, dims="start"),
+                       J0=xr.DataArray(J0, dims="start"), **batch)
+    runs = corridor_runs(params, rng, params.n_seeds, **batch)
+    up, low = measured_speeds(runs, params.R)
+    tail = runs.P.isel(trial=slice(-max(params.n_trials // 5, 1), None))
+    ds = xr.Dataset(dict(
+        P=traj.P.assign_coords(start=start), J=traj.J.assign_coords(start=start),
+        P_mean=runs.P.mean("seed").assign_attrs(long_name="mean P over seeds", units="Hz"),
+        J_mean=runs.J.mean("seed").assign_attrs(units="Hz"),
+        final_P=tail.mean(("seed", "trial")).assign_attrs(long_name="mean P, last 20 % of trials"),
+        speed_above=up.assign_attrs(long_name="measured V_c above the target", units="Hz/trial"),
+        speed_below=low.assign_attrs(long_name="measured V_c below the target", units="Hz/trial"),
+    ))
+    return ds
+
+
+def run_fig9(params: CorridorParams, rng: np.random.Generator) -> xr.Dataset:
+    return _panel_dataset(params, rng, None)
+
+
+def _speed_rows(label: str, attrs: dict, up: float, low: float, spec_up: float | None,
+                spec_low: float | None, measured_low: float | None = None) -> list[ck.Check]:
+    v_up, v_low = rd.corridor_speed(attrs["rho"], attrs["dP"], attrs["dJ"], attrs["q"])
+    rows = [ck.close(f"{label}: predicted |V_c| above (Eqs 32-33; spec §5.8)", spec_up,
+                     abs(float(v_up)), atol=1e-4),
+            ck.close(f"{label}: measured |V_c| above vs Eqs 32-33", abs(float(v_up)), abs(up),
+                     rtol=0.1)]
+    if spec_low is not None:
+        rows.append(ck.close(f"{label}: predicted |V_c| below (Eqs 34-35; spec §5.8)", spec_low,
+                             abs(float(v_low)), atol=1e-4))
+        if measured_low is not None and abs(measured_low - spec_low) / spec_low > 0.1:
+            rows.append(ck.close(f"{label}: measured |V_c| below vs the spec's simulation "
+                                 f"(Eq 35 'less accurate' here, paper)", measured_low, abs(low),
+                                 rtol=0.12))
+        else:
+            rows.append(ck.close(f"{label}: measured |V_c| below vs Eqs 34-35",
+                                 abs(float(v_low)), abs(low), rtol=0.1))
+    return rows
+
+
+def checks_fig9(ds: xr.Dataset) -> list[ck.Check]:
+    a = ds.attrs
+    P_fix, J_fix = rd.fixed_point(a["A"], a["q"], a["R"])
+    rows = _speed_rows("Fig 9F", a, float(ds.speed_above), float(ds.speed_below), 0.2, 0.2)
+    rows += [ck.close(f"final mean P ({side}) = fixed point R − A(q+1)/2 (spec §5.7)", float(P_fix),
+                      float(ds.final_P.sel(side=side)), atol=0.5) for side in ("above", "below")]
+    rows += [ck.holds("entry conditions Eqs 29-30 hold", all(rd.entry_conditions(
+        a["A"], a["dP"], a["dJ"], a["q"]))),
+        ck.close("fixed point 𝒥 = qR + (1 − q²)A/2 on C+ (spec §5.7)",
+                 float(rd.lines(P_fix, a["A"], a["q"], a["R"])["C+"]), float(J_fix), atol=1e-9)]
+    return rows
+
+
+def plot_fig9(ds: xr.Dataset):
+    a = ds.attrs
+    fig, ax = figure(1, 2, title=f"Fig 9E,F: reduced model, ρ = {a['rho']:g}, β = {a['dJ'] / a['dP']:g}, "
+                                 f"A = {a['A']:g}, q = {a['q']:g}")
+    _plane(ax[0, 0], ds.P.values, ds.J.values, a)
+    _time_panel(ax[0, 1], ds, a)
+    panel_letter(ax[0, 0], "E")
+    panel_letter(ax[0, 1], "F")
+    return fig
+
+
+def _time_panel(ax, ds: xr.Dataset, a: dict) -> None:
+    """P(τ) of every start, the fixed point, and the predicted corridor slopes (dashed)."""
+    for p in ds.P.values:
+        ax.plot(ds.trial, p, lw=0.8)
+    v_up, v_low = rd.corridor_speed(a["rho"], a["dP"], a["dJ"], a["q"])
+    P_fix = rd.fixed_point(a["A"], a["q"], a["R"])[0]
+    t = ds.trial.values
+    for v, start in ((v_up, ds.P.values.max()), (v_low, ds.P.values[:, 0].min())):
+        if np.isfinite(v):
+            line = start + float(v) * t
+            keep = (line >= P_fix) if v < 0 else (line <= P_fix)
+            ax.plot(t[keep], line[keep], "k--", lw=1)
+    ax.axhline(P_fix, color="0.5", ls=":", label="fixed point")
+    ax.set(xlabel="trial τ", ylabel="P", title="P(τ); dashed: Eqs 32-35")
+    ax.legend(fontsize=8)
+
+
+register(Experiment(
+    name="bouvier2018-fig9", reproduces=f"{PAPER}, Fig 9E,F: corridors, speeds (Eqs 32-35), fixed point",
+    params=CorridorParams, run=run_fig9, plot=plot_fig9, checks=checks_fig9))
+
+
+def run_appendix1(params: CorridorParams, rng: np.random.Generator) -> xr.Dataset:
+    return _panel_dataset(params.replace(n_trials=max(params.n_trials, 2500)), rng, APPENDIX_PANELS)
+
+
+def checks_appendix1(ds: xr.Dataset) -> list[ck.Check]:
+    rows = []
+    for name, spec in APPENDIX_PANELS.items():
+        a = {**ds.attrs, **{k: spec[k] for k in ("rho", "A", "dP", "dJ")}}
+        sub = ds.sel(panel=name)
+        rows += _speed_rows(f"App. 1 {name}", a, float(sub.speed_above), float(sub.speed_below),
+                            spec["spec"][0], spec["spec"][1], spec["measured"][1])
+        P_fix = rd.fixed_point(a["A"], a["q"], a["R"])[0]
+        rows.append(ck.close(f"App. 1 {name}: final mean P (above) = fixed point (spec §5.8)",
+                             float(P_fix), float(sub.final_P.sel(side="above")), atol=0.5))
+    low = rd.regime(0.75, 0.25, ds.attrs["q"])[1]
+    rows.append(ck.equal("App. 1 EF: excluded domain β < (1 − q)ρ: below the target → C+",
+                         "C+", str(low)))
+    return rows
+
+
+def plot_appendix1(ds: xr.Dataset):
+    fig, ax = figure(2, 3, title="Appendix 1—figure 1: regimes of the reduced model (q = "
+                                 f"{ds.attrs['q']:g})")
+    for col, name in enumerate(APPENDIX_PANELS):
+        a = {**ds.attrs, **{k: APPENDIX_PANELS[name][k] for k in ("rho", "A", "dP", "dJ")}}
+        sub = ds.sel(panel=name)
+        _plane(ax[0, col], sub.P.values, sub.J.values, a)
+        _time_panel(ax[1, col], sub, a)
+        ax[0, col].set_title(f"ρ = {a['rho']:g}, β = {a['dJ'] / a['dP']:g}, A = {a['A']:g}")
+        panel_letter(ax[0, col], "ACE"[col])
+        panel_letter(ax[1, col], "BDF"[col])
+    return fig
+
+
+register(Experiment(
+    name="bouvier2018-appendix1",
+    reproduces=f"{PAPER}, Appendix 1—figure 1 A-F: C+/C−/D+/D− regimes and their speeds",
+    params=CorridorParams, run=run_appendix1, plot=plot_appendix1, checks=checks_appendix1))
+
+
+# -- Fig 9D: q > 1 does not converge -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoConvergenceParams(CorridorParams):
+    q: float = param(1.5, low=0, high=10, doc="PC→NO relative strength (Fig 9D: q > 1) [NS]")
+    n_trials: int = param(3000, low=100, high=10_000_000, units="trial", doc="trials per run")
+    n_seeds: int = param(20, low=2, high=100_000, doc="runs per start")
+    NOT_STATED: ClassVar[dict[str, str]] = {**ReducedParams.NOT_STATED,
+                                            "q": "the q of Fig 9D is not stated; 1.5 (spec §8.4)"}
+
+
+def run_fig9d(params: NoConvergenceParams, rng: np.random.Generator) -> xr.Dataset:
+    P0, J0 = trajectory_starts(params.R)
+    ds = rd.simulate(params, rng, n_seeds=params.n_seeds, P0=xr.DataArray(P0, dims="start"),
+                     J0=xr.DataArray(J0, dims="start"))
+    ds["converged_q05"] = rd.simulate(params.replace(q=0.5), rng, n_seeds=params.n_seeds,
+                                      P0=xr.DataArray(P0, dims="start"),
+                                      J0=xr.DataArray(J0, dims="start")).P
+    return ds.assign_coords(start=np.arange(P0.size))
+
+
+def checks_fig9d(ds: xr.Dataset) -> list[ck.Check]:
+    a = ds.attrs
+    tail = ds.P.isel(trial=slice(-200, None))
+    near = float((abs(tail - rd.fixed_point(a["A"], 0.5, a["R"])[0]) < a["A"]).mean())
+    ok = ds.converged_q05.isel(trial=slice(-200, None))
+    ok_near = float((abs(ok - rd.fixed_point(a["A"], 0.5, a["R"])[0]) < a["A"]).mean())
+    return [
+        ck.holds("q > 1: C+ and D− do not cross (no fixed point)", a["q"] >= 1),
+        ck.at_most(f"q = {a['q']:g}: fraction of late samples within A of R − A(1+q)/2 at q = .5",
+                   0.2, near),
+        ck.at_most(f"q = {a['q']:g}: late mean P far below R (runs down C−/D−, Fig 9D)",
+                   a["R"] - 2 * a["A"], float(tail.mean())),
+        ck.at_least("control q = 0.5: fraction of late samples within A of the fixed point", 0.95,
+                    ok_near),
+    ]
+
+
+def plot_fig9d(ds: xr.Dataset):
+    fig, ax = figure(1, 2, title=f"Fig 9D: q = {ds.attrs['q']:g} > 1, no convergence")
+    _plane(ax[0, 0], ds.P.isel(seed=0).values, ds.J.isel(seed=0).values, ds.attrs)
+    for p in ds.P.isel(seed=0).values:
+        ax[0, 1].plot(ds.trial, p, lw=0.8)
+    ax[0, 1].axhline(ds.attrs["R"], color="k", ls=":", label="R")
+    ax[0, 1].set(xlabel="trial τ", ylabel="P", title="P(τ)")
+    ax[0, 1].legend()
+    return fig
+
+
+register(Experiment(
+    name="bouvier2018-fig9d", reproduces=f"{PAPER}, Fig 9D: q > 1, no convergence",
+    params=NoConvergenceParams, run=run_fig9d, plot=plot_fig9d, checks=checks_fig9d))
+
+
+# -- Fig 9C: the (ρ, β) regime map --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegimeMapParams(ReducedParams):
+    """Grid over ρ × β (Δ𝒥 = β ΔP); one run per side per seed, classified by where it sits."""
+
+    n_rho: int = param(20, low=3, high=500, doc="grid points in ρ")
+    n_beta: int = param(20, low=3, high=500, doc="grid points in β")
+    beta_max: float = param(3.0, low=0, high=100, low_open=True, doc="largest β")
+    n_seeds: int = param(2, low=1, high=1000, doc="runs per grid point and side")
+    n_trials: int = param(3000, low=100, high=10_000_000, units="trial", doc="trials per run")
+    FULL: ClassVar[dict[str, Any]] = {"n_rho": 50, "n_beta": 50, "n_seeds": 4, "n_trials": 6000}
+
+
+def corridor_offset(P: xr.DataArray, J: xr.DataArray, side: str, A: float, q: float,
+                    R: float) -> xr.DataArray:
+    """Position across the corridor: 0 on the D line, 1 on the C line (spec §5.3)."""
+    d = rd.lines(P, A, q, R)
+    if side == "above":
+        return (J - d["D+"]) / ((1 + q) * A)
+    return (d["D-"] - J) / ((1 - q) * A)
+
+
+def run_fig9c(params: RegimeMapParams, rng: np.random.Generator) -> xr.Dataset:
+    rho = xr.DataArray(np.linspace(0.02, 0.98, params.n_rho), dims="rho")
+    beta = xr.DataArray(np.linspace(params.beta_max / params.n_beta, params.beta_max,
+                                    params.n_beta), dims="beta")
+    rho, beta = rho.assign_coords(rho=rho.values), beta.assign_coords(beta=beta.values)
+    runs = corridor_runs(params, rng, max(params.n_seeds, 2), rho=rho, dJ=beta * params.dP)
+    A, q, R = params.A, params.q, params.R
+    out = {}
+    for side, window in (("above", (R + UPPER_WINDOW[0], R + UPPER_WINDOW[1])),
+                         ("below", (R - LOWER_WINDOW[1], R - LOWER_WINDOW[0]))):
+        P, J = runs.P.sel(side=side, drop=True), runs.J.sel(side=side, drop=True)
+        inside = (P >= window[0]) & (P <= window[1])
+        offset = corridor_offset(P, J, side, A, q, R).where(inside).mean(("seed", "trial"))
+        out[f"offset_{side}"] = offset.assign_attrs(long_name=f"mean corridor offset {side}")
+        if side == "below":  # crossed into the upper corridor (excluded domain)
+            out["escaped_below"] = (P.isel(trial=-1) > R).mean("seed")
+    ds = xr.Dataset(out)
+    ds["dJ"] = beta * params.dP
+    return ds
+
+
+def measured_regimes(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
+    upper = xr.where(ds.offset_above > 0.5, "C+", "D+")
+    lower = xr.where(ds.escaped_below > 0.5, "C+", xr.where(ds.offset_below > 0.5, "C-", "D-"))
+    return upper, lower
+
+
+def checks_fig9c(ds: xr.Dataset) -> list[ck.Check]:
+    q = ds.attrs["q"]
+    up_pred, low_pred = rd.regime(ds.rho.values[:, None], ds.beta.values[None, :], q)
+    up_meas, low_meas = measured_regimes(ds.transpose("rho", "beta"))
+    # grid cells next to an analytic boundary are ambiguous: compare away from them
+    def interior(pred):
+        same = np.ones(pred.shape, bool)
+        same[1:, :] &= pred[1:, :] == pred[:-1, :]
+        same[:-1, :] &= pred[:-1, :] == pred[1:, :]
+        same[:, 1:] &= pred[:, 1:] == pred[:, :-1]
+        same[:, :-1] &= pred[:, :-1] == pred[:, 1:]
+        return same
+    agree_up = (up_meas.values == up_pred)[interior(up_pred)].mean()
+    agree_low = (low_meas.values == low_pred)[interior(low_pred)].mean()
+    return [
+        ck.at_least("above the target: measured regime = analytic (D+/C+ at ρ = β/(q+1+2β))",
+                    0.95, float(agree_up)),
+        ck.at_least("below the target: measured = analytic (C−/D− at ρ = β/(2β+q−1), β > 1−q; "
+                    "β < (1−q)ρ → C+)", 0.9, float(agree_low)),
+        ck.equal("Fig 9C red dot (ρ = .2, β = 2): D+ above, D− below (spec §6.2)", "D+/D-",
+                 "/".join(str(x) for x in rd.regime(0.2, 2.0, q))),
+        ck.equal("measured regime at the grid point nearest the red dot", "D+/D-",
+                 f"{up_meas.sel(rho=0.2, beta=2.0, method='nearest').item()}/"
+                 f"{low_meas.sel(rho=0.2, beta=2.0, method='nearest').item()}"),
+    ]
+
+
+def plot_fig9c(ds: xr.Dataset):
+    q = ds.attrs["q"]
+    fig, ax = figure(1, 2, title=f"Fig 9C: regimes over (ρ, β), q = {q:g} "
+                                 "(colour: measured offset, 0 = on D, 1 = on C; lines: analytic)")
+    b = np.linspace(1e-3, float(ds.beta.max()), 300)
+    for a, name, title in ((ax[0, 0], "offset_above", "above the target: D+ (0) vs C+ (1)"),
+                           (ax[0, 1], "offset_below", "below the target: D− (0) vs C− (1)")):
+        mesh = a.pcolormesh(ds.rho, ds.beta, ds[name].transpose("beta", "rho"), vmin=0, vmax=1,
+                            cmap="coolwarm", shading="auto")
+        fig.colorbar(mesh, ax=a)
+        a.set(xlabel="ρ", ylabel="β = Δ𝒥/ΔP".replace("𝒥", "J"), title=title, xlim=(0, 1))
+    ax[0, 0].plot(rd.upper_boundary(b, q), b, "k-", lw=2)
+    low = rd.lower_boundary(b, q)
+    ax[0, 1].plot(np.where(np.isfinite(low), low, np.nan), b, "k-", lw=2)
+    ax[0, 1].plot(b / (1 - q) if q < 1 else b * np.nan, b, "k--", lw=1.5, label="β = (1−q)ρ")
+    esc = ds.escaped_below.transpose("beta", "rho")
+    ax[0, 1].contour(ds.rho, ds.beta, esc, levels=[0.5], colors="g")
+    for a in ax[0]:
+        a.plot(0.2, 2.0, "ro")
+        a.set_ylim(0, float(ds.beta.max()))
+    ax[0, 1].legend(fontsize=8)
+    return fig
+
+
+register(Experiment(
+    name="bouvier2018-fig9c",
+    reproduces=f"{PAPER}, Fig 9C: regime map over (ρ, β), analytic boundaries vs simulations",
+    params=RegimeMapParams, run=run_fig9c, plot=plot_fig9c, checks=checks_fig9c))

@@ -1,0 +1,180 @@
+"""Reduced (P, 𝒥) model of SGDEGE (Bouvier et al. 2018, Appendix 1; spec §5).
+
+State: the principal-cell rate P, the MF→NO drive 𝒥, a target R. Error ℰ = |P − R| (Eq 16),
+estimated error ℐ = [𝒥 − qP]_+ (Eq 17). Each trial:
+
+* with probability ρ, a perturbed trial (ΔPΔ𝒥 update): P' = P + A, ℰ_p = |P + A − R| (Eq 18) is
+  compared with [𝒥 − qP − qA]_+; eCS → P ← [P − ΔP]_+, 𝒥 ← 𝒥 + Δ𝒥 (Eqs 19-20); no eCS →
+  P ← P + ΔP, 𝒥 ← [𝒥 − Δ𝒥]_+ (Eqs 21-22);
+* otherwise (Δ𝒥 update): eCS (ℰ > ℐ) → 𝒥 ← 𝒥 + Δ𝒥; no eCS → 𝒥 ← [𝒥 − Δ𝒥]_+ (Eqs 23-26).
+
+Ties (ℰ = ℐ) count as no eCS [NS]; place R off the ΔP lattice to avoid them (spec §7b).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import xarray as xr
+
+from ..core.errors import ParameterError
+from ..core.params import Params, param
+from ..core.progress import progress
+from .olive import error_sign
+
+
+@dataclass(frozen=True)
+class ReducedParams(Params):
+    """Parameters of the reduced model; defaults are Fig 9E,F (spec §5.8)."""
+
+    A: float = param(10.0, low=0, high=1e4, doc="perturbation amplitude")
+    dP: float = param(1.0, low=0, high=1e4, doc="ΔP, step of P on a perturbed trial")
+    dJ: float = param(2.0, low=0, high=1e4, doc="Δ𝒥, step of the error estimate drive")
+    q: float = param(0.5, low=0, high=10, doc="PC→NO relative strength (converges iff q < 1)")
+    rho: float = param(0.2, low=0, high=1, doc="perturbation probability per trial")
+    R: float = param(50.3, low=-1e6, high=1e6, doc="target (off the ΔP lattice, spec §7b)")
+    P0: float = param(100.0, low=0, high=1e6, doc="initial P")
+    J0: float = param(0.0, low=0, high=1e6, doc="initial 𝒥")
+    n_trials: int = param(1000, low=1, high=100_000_000, units="trial", doc="trials")
+
+    NOT_STATED: ClassVar[dict[str, str]] = {
+        "R": "R and the initial points are not stated (spec §8.4); R = 50.3 is off the ΔP lattice",
+        "n_trials": "trial counts are not stated (spec §8.4)",
+    }
+
+
+def step(P, J, perturbed, A, dP, dJ, q, R):
+    """One trial of Eqs 18-26 for arrays (P, J); ``perturbed`` is a boolean array."""
+    shift = np.where(perturbed, A, 0.0)
+    c = error_sign(np.abs(P + shift - R), np.maximum(J - q * (P + shift), 0.0))
+    P_new = np.where(perturbed, np.where(c > 0, np.maximum(P - dP, 0.0), P + dP), P)
+    J_new = np.where(c > 0, J + dJ, np.maximum(J - dJ, 0.0))
+    return P_new, J_new
+
+
+BATCHABLE = ("A", "dP", "dJ", "q", "rho", "R", "P0", "J0")
+
+
+def simulate(params: ReducedParams | None = None, rng: np.random.Generator | None = None, *,
+             n_seeds: int = 1, record_every: int = 1, **batch: Any) -> xr.Dataset:
+    """Run any batch of reduced-model runs in one vectorised call.
+
+    ``batch`` values are 1-D arrays (a dim named after the key) or ``xarray.DataArray``s (their own
+    dims), broadcast together; ``n_seeds > 1`` adds a ``seed`` dim of independent runs. The random
+    numbers come only from ``rng`` (one uniform per run and trial, drawn trial by trial).
+    Returns P and J over (*batch_dims, [seed], trial), recorded every ``record_every`` trials.
+    """
+    params = params or ReducedParams()
+    rng = rng if rng is not None else np.random.default_rng(0)
+    if int(record_every) < 1 or int(n_seeds) < 1:
+        raise ParameterError("record_every and n_seeds must be integers >= 1")
+    unknown = sorted(set(batch) - set(BATCHABLE))
+    if unknown:
+        raise ParameterError(f"parameter '{unknown[0]}' cannot vary in a batch; batchable: "
+                             f"{', '.join(BATCHABLE)}")
+    given = {}
+    for name in [*batch, *(n for n in BATCHABLE if n not in batch)]:
+        raw = batch.get(name, getattr(params, name))
+        if isinstance(raw, xr.DataArray):
+            da = raw.copy(data=params.check_array(name, raw.values).astype(float))
+        else:
+            arr = params.check_array(name, raw).astype(float)
+            da = xr.DataArray(arr, dims=(name,) if arr.ndim else ())
+            if arr.ndim:
+                da = da.assign_coords({name: arr})
+        given[name] = da
+    if n_seeds > 1:
+        given["_seed"] = xr.DataArray(np.zeros(n_seeds), dims="seed")
+    broadcast = dict(zip(given, xr.broadcast(*given.values()), strict=True))
+    dims, shape = broadcast["A"].dims, broadcast["A"].shape
+    p = {k: da.values for k, da in broadcast.items()}
+    P, J = p["P0"].copy(), p["J0"].copy()
+    n = params.n_trials
+    trials = np.unique(np.r_[np.arange(0, n + 1, int(record_every)), n])
+    slot = np.full(n + 1, -1)
+    slot[trials] = np.arange(trials.size)
+    P_rec = np.empty((trials.size, *shape))
+    J_rec = np.empty_like(P_rec)
+    with progress(n, "reduced-model trials", unit="trial") as bar:
+        for t in range(n + 1):
+            if slot[t] >= 0:
+                P_rec[slot[t]], J_rec[slot[t]] = P, J
+            if t == n:
+                break
+            perturbed = rng.random(shape) < p["rho"]
+            P, J = step(P, J, perturbed, p["A"], p["dP"], p["dJ"], p["q"], p["R"])
+            if t % 5000 == 4999:
+                bar.update(5000)
+    order = (*range(1, len(shape) + 1), 0)
+    ds = xr.Dataset(
+        dict(P=((*dims, "trial"), np.transpose(P_rec, order), dict(long_name="rate P", units="Hz")),
+             J=((*dims, "trial"), np.transpose(J_rec, order),
+                dict(long_name="error-estimate drive 𝒥", units="Hz"))),
+        coords=dict(trial=("trial", trials, dict(units="trial"))),
+    )
+    for name in batch:
+        da = given[name]
+        ds = ds.assign_coords({c: da.coords[c] for c in da.coords if c not in ds.coords})
+        if name not in ds.coords:
+            ds[name] = da.drop_vars(list(da.coords))
+    if n_seeds > 1:
+        ds = ds.assign_coords(seed=np.arange(n_seeds))
+    ds.attrs.update({k: v for k, v in params.to_dict().items() if k not in batch})
+    return ds
+
+
+# -- analytic layer (spec §5.3-5.7) --------------------------------------------------------------
+
+
+def lines(P, A, q, R):
+    """𝒥 on the lines C+, C−, D+, D− at P (spec §5.3): C± = (q ± 1)(P + A) ∓ R, D± = (q ± 1)P ∓ R."""
+    P = np.asarray(P, float)
+    return {"C+": (1 + q) * (P + A) - R, "C-": R - (1 - q) * (P + A),
+            "D+": (1 + q) * P - R, "D-": R - (1 - q) * P}
+
+
+def upper_boundary(beta, q):
+    """ρ = β/[(q + 1) + 2β]: D+ below it, C+ above it (spec §5.6)."""
+    return beta / ((q + 1.0) + 2.0 * beta)
+
+
+def lower_boundary(beta, q):
+    """ρ = β/(2β + q − 1), meaningful for β > 1 − q: C− above it, D− below it (spec §5.6)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(beta > 1 - q, beta / (2.0 * beta + q - 1.0), np.inf)
+
+
+def regime(rho, beta, q):
+    """Lines followed above and below the target: ('D+' or 'C+', 'D-' or 'C-' or 'C+').
+
+    Below the target, β < (1 − q)ρ is the excluded domain where the point crosses D− and ends
+    in the upper corridor (Appendix 1—figure 1E): reported as 'C+'.
+    """
+    rho, beta = np.broadcast_arrays(np.asarray(rho, float), np.asarray(beta, float))
+    upper = np.where(rho < upper_boundary(beta, q), "D+", "C+")
+    lower = np.where((beta > 1 - q) & (rho > lower_boundary(beta, q)), "C-", "D-")
+    lower = np.where(beta < (1 - q) * rho, "C+", lower)
+    return upper, lower
+
+
+def corridor_speed(rho, dP, dJ, q):
+    """Mean change of P per trial in the corridors, Eqs 32-35: (V_upper, V_lower)."""
+    beta = dJ / dP
+    up, low = regime(rho, beta, q)
+    v_up = np.where(up == "D+", -rho * dP, -(1 - rho) * dJ / (1 + q + beta))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v_low = np.where(low == "C-", (1 - rho) * dJ / (beta + q - 1), rho * dP)
+    v_low = np.where(low == "C+", np.nan, v_low)
+    return v_up, v_low
+
+
+def entry_conditions(A, dP, dJ, q):
+    """Eq 29: A > Δ𝒥/(q + 1) + ΔP and Eq 30: A(1 − q) > Δ𝒥 (one step cannot jump a corridor)."""
+    return (A > dJ / (q + 1) + dP), (A * (1 - q) > dJ)
+
+
+def fixed_point(A, q, R):
+    """Intersection of C+ and D− for q < 1: (R − A(q + 1)/2, qR + (1 − q²)A/2) (spec §5.7)."""
+    return R - A * (q + 1) / 2, q * R + (1 - q * q) * A / 2

@@ -1,0 +1,94 @@
+"""Reduced (P, 𝒥) model of Bouvier et al. 2018 (Appendix 1, Eqs 16-35; spec §5)."""
+
+import numpy as np
+import pytest
+
+from cerebellar.core.errors import ParameterError
+from cerebellar.sgdege import reduced as rd
+from cerebellar.sgdege.experiments_reduced import corridor_runs, measured_speeds
+from cerebellar.sgdege.reduced import ReducedParams
+
+
+def test_single_trial_updates_eqs_18_to_26():
+    A, dP, dJ, q, R = 10.0, 1.0, 2.0, 0.5, 50.3
+    # perturbed, eCS: |60 + 10 − 50.3| = 19.7 > [20 − 35]_+ = 0 → Eqs 19-20
+    assert rd.step(60.0, 20.0, True, A, dP, dJ, q, R) == (59.0, 22.0)
+    # perturbed, no eCS: |45 + 10 − 50.3| = 4.7 < [60 − 27.5]_+ = 32.5 → Eqs 21-22
+    assert rd.step(45.0, 60.0, True, A, dP, dJ, q, R) == (46.0, 58.0)
+    # unperturbed, eCS: |45 − 50.3| = 5.3 > [20 − 22.5]_+ = 0 → Eqs 23-24, P unchanged
+    assert rd.step(45.0, 20.0, False, A, dP, dJ, q, R) == (45.0, 22.0)
+    # unperturbed, no eCS with rectification: 𝒥 ← [1 − 2]_+ = 0 (Eqs 25-26)
+    assert rd.step(50.0, 1.0, False, A, dP, dJ, 0.0, 50.3) == (50.0, 0.0)
+    # P is rectified at 0 (Eq 19)
+    assert rd.step(0.5, 0.0, True, A, dP, dJ, q, R)[0] == 0.0
+
+
+@pytest.mark.parametrize(("rho", "dJ", "A", "up", "low"), [
+    (0.2, 2.0, 10.0, 0.200, 0.200),       # Fig 9E,F: D+ / D−
+    (0.5, 2.0, 10.0, 0.2857, 0.500),      # Appendix 1—figure 1A,B: C+ / D−
+    (0.75, 2.0, 10.0, 0.1429, 0.3333),    # Appendix 1—figure 1C,D: C+ / C−
+    (0.75, 0.25, 2.0, 0.0357, np.nan),    # Appendix 1—figure 1E,F: C+ only
+])
+def test_corridor_speeds_eqs_32_to_35(rho, dJ, A, up, low):
+    v_up, v_low = rd.corridor_speed(rho, 1.0, dJ, 0.5)
+    assert abs(float(v_up)) == pytest.approx(up, abs=1e-4)
+    if np.isnan(low):
+        assert np.isnan(v_low) and rd.regime(rho, dJ, 0.5)[1] == "C+"
+    else:
+        assert abs(float(v_low)) == pytest.approx(low, abs=1e-4)
+
+
+def test_speeds_continuous_at_the_regime_boundaries():
+    """Eq 32 = Eq 33 on ρ = β/(q+1+2β); Eq 34 = Eq 35 on ρ = β/(2β+q−1)."""
+    for beta in (0.5, 1.0, 2.0, 3.0):
+        rho = rd.upper_boundary(beta, 0.5)
+        assert rho * 1.0 == pytest.approx((1 - rho) * beta / (1 + 0.5 + beta), rel=1e-12)
+    assert np.isinf(rd.lower_boundary(0.5, 0.5))  # only defined for β > 1 − q
+    for beta in (0.75, 1.0, 2.0, 3.0):
+        rho = float(rd.lower_boundary(beta, 0.5))
+        assert rho * 1.0 == pytest.approx((1 - rho) * beta / (beta + 0.5 - 1), rel=1e-12)
+
+
+def test_fixed_point_is_the_crossing_of_C_plus_and_D_minus():
+    P, J = rd.fixed_point(10.0, 0.5, 50.3)
+    assert (P, J) == pytest.approx((42.8, 28.9))
+    lines = rd.lines(P, 10.0, 0.5, 50.3)
+    assert lines["C+"] == pytest.approx(J) and lines["D-"] == pytest.approx(J)
+
+
+def test_entry_conditions_eqs_29_30():
+    assert all(rd.entry_conditions(10.0, 1.0, 2.0, 0.5))
+    assert not rd.entry_conditions(2.0, 1.0, 2.0, 0.5)[0]  # A < Δ𝒥/(q+1) + ΔP
+    assert not rd.entry_conditions(10.0, 1.0, 6.0, 0.5)[1]  # A(1 − q) < Δ𝒥
+
+
+def test_fig9f_measured_speeds_and_fixed_point():
+    """Fig 9F: slopes ∓ρΔP = ∓0.2 per trial (seed-mean of 200 runs, 10 %), end near R − 7.5."""
+    p = ReducedParams(n_trials=1500)
+    runs = corridor_runs(p, np.random.default_rng(3), 200)
+    up, low = measured_speeds(runs, p.R)
+    assert float(up) == pytest.approx(-0.2, rel=0.1) and float(low) == pytest.approx(0.2, rel=0.1)
+    final = runs.P.isel(trial=slice(-300, None)).mean(("seed", "trial"))
+    np.testing.assert_allclose(final, 42.8, atol=0.5)
+
+
+def test_q_above_one_does_not_converge():
+    """Fig 9D: for q > 1 C+ and D− do not cross; P runs down past the target to 0."""
+    p = ReducedParams(q=1.5, n_trials=3000, P0=100.67, J0=0.0)
+    ds = rd.simulate(p, np.random.default_rng(1), n_seeds=20)
+    assert float(ds.P.isel(trial=-1).mean()) < 1.0
+
+
+def test_same_seed_same_runs_and_batch_dims():
+    p = ReducedParams(n_trials=200)
+    a = rd.simulate(p, np.random.default_rng(7), n_seeds=3, rho=np.array([0.1, 0.5]))
+    b = rd.simulate(p, np.random.default_rng(7), n_seeds=3, rho=np.array([0.1, 0.5]))
+    np.testing.assert_array_equal(a.P.values, b.P.values)
+    assert a.P.dims == ("rho", "seed", "trial")
+
+
+@pytest.mark.parametrize(("name", "value"), [("rho", 1.5), ("rho", -0.1), ("A", -1.0),
+                                             ("dP", -1.0), ("dJ", -0.5), ("q", -0.1)])
+def test_bad_parameters_are_rejected(name, value):
+    with pytest.raises(ParameterError, match=f"'{name}'"):
+        ReducedParams(**{name: value})
