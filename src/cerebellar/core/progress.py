@@ -30,7 +30,12 @@ def is_quiet() -> bool:
     return _quiet.get()
 
 
-def progress(total: int, desc: str, unit: str = "it", **kwargs: Any) -> tqdm:
-    """A progress bar over ``total`` units (use as a context manager, call ``.update(n)``)."""
-    return tqdm(total=total, desc=desc, unit=unit, delay=DELAY_S, disable=is_quiet(),
-                leave=False, dynamic_ncols=True, **kwargs)
+def progress(total: int, desc: str, unit: str = "it", *, disable_override: bool = False,
+             **kwargs: Any) -> tqdm:
+    """A progress bar over ``total`` units (use as a context manager, call ``.update(n)``).
+
+    ``disable_override`` hides it regardless (e.g. inner runs of a parallel batch).
+    """
+    return tqdm(total=total, desc=desc, unit=unit, delay=DELAY_S,
+                disable=is_quiet() or disable_override, leave=False, dynamic_ncols=True,
+                unit_scale=True, **kwargs)

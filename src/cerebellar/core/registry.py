@@ -22,7 +22,11 @@ from .errors import ParameterError, UnknownExperimentError
 from .params import Params
 from .results import annotate, parameters
 
-MODEL_MODULES = ("cerebellar.vor.experiments", "cerebellar.sgdege.experiments_reduced")
+MODEL_MODULES = (
+    "cerebellar.vor.experiments",
+    "cerebellar.sgdege.experiments_reduced",
+    "cerebellar.sgdege.experiments_perceptron",
+)
 _REGISTRY: dict[str, Experiment] = {}
 
 

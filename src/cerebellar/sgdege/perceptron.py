@@ -1,0 +1,265 @@
+"""Analog perceptron trained by SGDEGE or by the delta rule (Bouvier et al. 2018, Appendix 1,
+"Perceptron model and simulations", Eqs 36-42; spec §6).
+
+One P-cell reads N_M binary mossy fibres (coding level f) through weights w ≥ 0:
+
+    P^μ = [ (Σ_i w_i M^μ_i − θ N_M)/√N_M ]_+ + η A                                  (Eq 36)
+    θ = (P_max/2)(√(f/(3(1 − f)γ)) − 1/√N_M)                                        (Fig 10 legend)
+
+SGDEGE: ℰ = |P^μ − R^μ|, ℐ = [(Σ_i v_i M^μ_i − θ N_M)/√N_M − q P^μ]_+ (Eq 37), c = sign(ℰ − ℐ)
+(a tie counts as no eCS); w_i ← [w_i − α_w c η M^μ_i]_+ (Eq 38), v_i ← [v_i + α_v c M^μ_i]_+ (Eq 39),
+with α_w = ΔP/(f√N_M), α_v = Δ𝒥/(f√N_M) (Eqs 40-41). Delta rule: w_i ← [w_i − α M^μ_i (P^μ − R^μ)]_+
+with A = 0 (Eq 42).
+
+Trials are counted per pattern: each trial is one epoch presenting every pattern once in a new
+random order [NS: the paper says "drawn without replacement"]. Two kernels implement one
+presentation loop: :func:`train_block_numpy` (reference) and :func:`train_block_numba` (compiled,
+touches only the ~f·N_M active synapses of a pattern); both consume the same pre-drawn orders
+and perturbation flags, so they agree to rounding.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numba
+import numpy as np
+import xarray as xr
+
+from ..core.errors import ParameterError
+from ..core.params import Params, param
+from ..core.progress import progress
+
+RULES = ("sgdege", "delta")
+
+
+@dataclass(frozen=True)
+class PerceptronParams(Params):
+    """Parameters of one perceptron learning run; defaults are Fig 10 (spec §6.2)."""
+
+    rule: str = param("sgdege", choices=RULES, doc="learning rule: SGDEGE (Eqs 37-39) or delta (Eq 42)")
+    N_M: int = param(1000, low=1, high=1_000_000, doc="number of mossy-fibre inputs")
+    f: float = param(0.2, low=0, high=1, low_open=True, high_open=True, doc="coding level")
+    P_max: float = param(100.0, low=0, high=1e4, low_open=True, units="Hz", doc="targets ~ U[0, P_max]")
+    gamma: float = param(1.0, low=0, high=100, low_open=True, doc="composite parameter γ of θ")
+    A: float = param(2.0, low=0, high=1e3, units="Hz", doc="perturbation amplitude")
+    rho: float = param(0.2, low=0, high=1, doc="perturbation probability per presentation")
+    q: float = param(0.5, low=0, high=10, doc="PC→NO relative strength")
+    dP: float = param(0.2, low=0, high=1e3, units="Hz", doc="ΔP (sets α_w by Eq 40)")
+    dJ: float = param(0.4, low=0, high=1e3, units="Hz", doc="Δ𝒥 (sets α_v by Eq 41)")
+    alpha_delta: float = param(0.01, low=0, high=10, doc="delta-rule learning rate α (Eq 42)")
+    n_patterns: int = param(100, low=1, high=1_000_000, doc="number of patterns p")
+    trials_per_pattern: int = param(2000, low=1, high=100_000_000, units="trial",
+                                    doc="trials per pattern (epochs)")
+    n_records: int = param(40, low=2, high=10_000, doc="log-spaced trial counts at which errors are recorded")
+
+    FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 100_000}
+    NOT_STATED: ClassVar[dict[str, str]] = {
+        "alpha_delta": "the delta-rule rate is not printed; 0.01 (stable and fast) [spec §8.5]",
+        "trials_per_pattern": "each trial is one epoch: every pattern once, in a new random order",
+        "initial_weights": "w_i = v_i = θ/f + (P_max/2)/(f√N_M): output and 𝒥 start near P_max/2",
+        "mean_error": "mean over patterns of |P − R| without perturbation",
+    }
+
+    @property
+    def theta(self) -> float:
+        return threshold(self.f, self.gamma, self.N_M, self.P_max)
+
+    @property
+    def alpha_w(self) -> float:
+        """Eq 40: α_w = ΔP/(f√N_M)."""
+        return self.dP / (self.f * math.sqrt(self.N_M))
+
+    @property
+    def alpha_v(self) -> float:
+        """Eq 41: α_v = Δ𝒥/(f√N_M)."""
+        return self.dJ / (self.f * math.sqrt(self.N_M))
+
+    def validate(self) -> None:
+        if self.theta < 0:
+            raise ParameterError(f"parameter 'gamma' = {self.gamma:g} gives a negative threshold θ "
+                                 f"for N_M = {self.N_M}: allowed γ < f√N_M²/(3(1-f)) ...")
+
+
+def threshold(f, gamma, N_M, P_max):
+    """θ = (P_max/2)(√(f/(3(1 − f)γ)) − 1/√N_M) (Fig 10 legend); 12.8526 for the defaults."""
+    return (P_max / 2.0) * (np.sqrt(f / (3.0 * (1.0 - f) * gamma)) - 1.0 / np.sqrt(N_M))
+
+
+def initial_weight(p: PerceptronParams) -> float:
+    """w_i = v_i = θ/f + (P_max/2)/(f√N_M), so that output and 𝒥 start near P_max/2 [NS]."""
+    return p.theta / p.f + (p.P_max / 2.0) / (p.f * math.sqrt(p.N_M))
+
+
+@dataclass
+class Patterns:
+    """Binary patterns stored sparsely: active inputs of pattern μ are idx[ptr[μ]:ptr[μ+1]]."""
+
+    idx: np.ndarray
+    ptr: np.ndarray
+    R: np.ndarray
+
+    @classmethod
+    def draw(cls, p: PerceptronParams, rng: np.random.Generator) -> Patterns:
+        active = rng.random((p.n_patterns, p.N_M)) < p.f
+        counts = active.sum(axis=1)
+        ptr = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        idx = np.nonzero(active)[1].astype(np.int64)
+        R = rng.uniform(0.0, p.P_max, p.n_patterns)
+        return cls(idx, ptr, R)
+
+    def dense(self, N_M: int) -> np.ndarray:
+        X = np.zeros((self.R.size, N_M))
+        for mu in range(self.R.size):
+            X[mu, self.idx[self.ptr[mu]:self.ptr[mu + 1]]] = 1.0
+        return X
+
+
+# -- kernels: one presentation loop, two implementations --------------------------------------
+
+
+def train_block_numpy(w, v, idx, ptr, R, order, perturb, theta_N, sqrtN, A, q, alpha_w, alpha_v,
+                      alpha_delta, sgdege):
+    """Reference kernel: present patterns ``order`` (with flags ``perturb``), updating w, v in place."""
+    for k in range(order.size):
+        mu = order[k]
+        act = idx[ptr[mu]:ptr[mu + 1]]
+        P = max((w[act].sum() - theta_N) / sqrtN, 0.0)
+        if sgdege:
+            eta = perturb[k]
+            if eta:
+                P += A
+            J = max((v[act].sum() - theta_N) / sqrtN - q * P, 0.0)
+            c = 1.0 if abs(P - R[mu]) > J else -1.0
+            if eta:
+                w[act] = np.maximum(w[act] - alpha_w * c, 0.0)
+            v[act] = np.maximum(v[act] + alpha_v * c, 0.0)
+        else:
+            w[act] = np.maximum(w[act] - alpha_delta * (P - R[mu]), 0.0)
+
+
+@numba.njit(cache=True, nogil=True, fastmath=False)
+def train_block_numba(w, v, idx, ptr, R, order, perturb, theta_N, sqrtN, A, q, alpha_w, alpha_v,
+                      alpha_delta, sgdege):  # pragma: no cover - compiled
+    """Compiled kernel, same arithmetic as :func:`train_block_numpy`, sums in the same order."""
+    for k in range(order.size):
+        mu = order[k]
+        start, stop = ptr[mu], ptr[mu + 1]
+        drive = 0.0
+        for j in range(start, stop):
+            drive += w[idx[j]]
+        P = max((drive - theta_N) / sqrtN, 0.0)
+        if sgdege:
+            eta = perturb[k]
+            if eta:
+                P += A
+            drive_v = 0.0
+            for j in range(start, stop):
+                drive_v += v[idx[j]]
+            J = max((drive_v - theta_N) / sqrtN - q * P, 0.0)
+            c = 1.0 if abs(P - R[mu]) > J else -1.0
+            if eta:
+                dw = alpha_w * c
+                for j in range(start, stop):
+                    w[idx[j]] = max(w[idx[j]] - dw, 0.0)
+            dv = alpha_v * c
+            for j in range(start, stop):
+                v[idx[j]] = max(v[idx[j]] + dv, 0.0)
+        else:
+            dw = alpha_delta * (P - R[mu])
+            for j in range(start, stop):
+                w[idx[j]] = max(w[idx[j]] - dw, 0.0)
+
+
+KERNELS = {"numpy": train_block_numpy, "numba": train_block_numba}
+
+
+def outputs(w, v, pats: Patterns, p: PerceptronParams) -> tuple[np.ndarray, np.ndarray]:
+    """Unperturbed output P^μ (Eq 36 with η = 0) and drive 𝒥^μ = (Σ v M − θN)/√N of every pattern."""
+    sums_w = np.add.reduceat(w[pats.idx], pats.ptr[:-1]) if pats.idx.size else np.zeros(pats.R.size)
+    sums_v = np.add.reduceat(v[pats.idx], pats.ptr[:-1]) if pats.idx.size else np.zeros(pats.R.size)
+    empty = np.diff(pats.ptr) == 0
+    sums_w[empty], sums_v[empty] = 0.0, 0.0
+    theta_N, sqrtN = p.theta * p.N_M, math.sqrt(p.N_M)
+    return np.maximum((sums_w - theta_N) / sqrtN, 0.0), (sums_v - theta_N) / sqrtN
+
+
+def record_trials(trials_per_pattern: int, n_records: int) -> np.ndarray:
+    """0 plus log-spaced trial counts up to ``trials_per_pattern`` (unique integers)."""
+    counts = np.geomspace(1, trials_per_pattern, n_records - 1).round().astype(int)
+    return np.unique(np.r_[0, counts, trials_per_pattern])
+
+
+def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba",
+          block_epochs: int = 256, show_progress: bool = True,
+          marks: np.ndarray | None = None) -> xr.Dataset:
+    """One learning run: draw patterns, train, record errors at log-spaced trial counts.
+
+    Random numbers come from ``rng`` only: patterns and targets first, then, for each block of
+    epochs, the presentation orders and the perturbation flags (drawn whatever the rule, so both
+    rules see the same patterns for the same seed).
+    """
+    if kernel not in KERNELS:
+        raise ParameterError(f"kernel = {kernel!r}: allowed one of {', '.join(KERNELS)}")
+    run_block = KERNELS[kernel]
+    pats = Patterns.draw(p, rng)
+    w = np.full(p.N_M, initial_weight(p))
+    v = w.copy()
+    marks = record_trials(p.trials_per_pattern, p.n_records) if marks is None else np.asarray(marks)
+    n_p = p.n_patterns
+    P_rec = np.empty((marks.size, n_p))
+    J_rec = np.empty_like(P_rec)
+    args = (p.theta * p.N_M, math.sqrt(p.N_M), p.A, p.q, p.alpha_w, p.alpha_v, p.alpha_delta,
+            p.rule == "sgdege")
+    base = np.tile(np.arange(n_p), (block_epochs, 1))
+    done = 0
+    with progress(p.trials_per_pattern * n_p, f"perceptron {p.rule} p={n_p}", unit="pres",
+                  disable_override=not show_progress) as bar:
+        for slot, target in enumerate(marks):
+            while done < target:
+                k = min(block_epochs, target - done)
+                order = rng.permuted(base[:k], axis=1).ravel()
+                perturb = (rng.random(k * n_p) < p.rho)
+                run_block(w, v, pats.idx, pats.ptr, pats.R, order, perturb, *args)
+                done += k
+                bar.update(k * n_p)
+            P_rec[slot], J_rec[slot] = outputs(w, v, pats, p)
+    err = np.abs(P_rec - pats.R)
+    return xr.Dataset(
+        dict(
+            mean_error=(("trial",), err.mean(axis=1),
+                        dict(long_name="mean |P − R| over patterns, unperturbed", units="Hz")),
+            P_traj=(("trial", "pattern"), P_rec, dict(long_name="unperturbed output P", units="Hz")),
+            J_traj=(("trial", "pattern"), J_rec, dict(long_name="𝒥 = (Σ v M − θN)/√N", units="Hz")),
+            P=(("pattern",), P_rec[-1], dict(long_name="final output", units="Hz")),
+            R=(("pattern",), pats.R, dict(long_name="target", units="Hz")),
+            w_zero=((), float(np.mean(w == 0)), dict(long_name="fraction of zero weights")),
+        ),
+        coords=dict(trial=("trial", marks, dict(units="trial (per pattern)")),
+                    pattern=np.arange(n_p)),
+        attrs=dict(theta=p.theta, alpha_w=p.alpha_w, alpha_v=p.alpha_v),
+    )
+
+
+def train_many(configs: list[PerceptronParams], rng: np.random.Generator, *,
+               workers: int | None = None, marks: np.ndarray | None = None) -> list[xr.Dataset]:
+    """Train several runs on threads (the compiled kernel releases the GIL).
+
+    Each run gets its own generator from ``rng.spawn``, so results do not depend on scheduling.
+    """
+    rngs = rng.spawn(len(configs))
+    workers = workers or min(len(configs), os.cpu_count() or 1)
+    total = sum(c.trials_per_pattern * c.n_patterns for c in configs)
+    with progress(total, "perceptron runs", unit="pres") as bar:
+        def one(i: int) -> xr.Dataset:
+            ds = train(configs[i], rngs[i], show_progress=False, marks=marks)
+            bar.update(configs[i].trials_per_pattern * configs[i].n_patterns)
+            return ds
+        if workers == 1:
+            return [one(i) for i in range(len(configs))]
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(one, range(len(configs))))
