@@ -142,37 +142,55 @@ def train_block_numpy(w, v, idx, ptr, R, order, perturb, theta_N, sqrtN, A, q, a
             w[act] = np.maximum(w[act] - alpha_delta * (P - R[mu]), 0.0)
 
 
-@numba.njit(cache=True, nogil=True, fastmath=False)
+@numba.njit(cache=True, nogil=True, inline="always")
+def _gather_sum(x, idx, start, stop):  # pragma: no cover - compiled
+    """Σ x[idx[j]] for j in [start, stop) with four independent partial sums (breaks the
+    floating-point add latency chain; the order differs from NumPy's only in the last bits)."""
+    s0 = s1 = s2 = s3 = 0.0
+    j = start
+    while j + 4 <= stop:
+        s0 += x[idx[j]]
+        s1 += x[idx[j + 1]]
+        s2 += x[idx[j + 2]]
+        s3 += x[idx[j + 3]]
+        j += 4
+    while j < stop:
+        s0 += x[idx[j]]
+        j += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+@numba.njit(cache=True, nogil=True)
 def train_block_numba(w, v, idx, ptr, R, order, perturb, theta_N, sqrtN, A, q, alpha_w, alpha_v,
                       alpha_delta, sgdege):  # pragma: no cover - compiled
-    """Compiled kernel, same arithmetic as :func:`train_block_numpy`, sums in the same order."""
+    """Compiled kernel: the arithmetic of :func:`train_block_numpy`, reading and writing only the
+    active synapses of each pattern (sparse binary inputs)."""
     for k in range(order.size):
         mu = order[k]
         start, stop = ptr[mu], ptr[mu + 1]
-        drive = 0.0
-        for j in range(start, stop):
-            drive += w[idx[j]]
-        P = max((drive - theta_N) / sqrtN, 0.0)
+        P = max((_gather_sum(w, idx, start, stop) - theta_N) / sqrtN, 0.0)
         if sgdege:
             eta = perturb[k]
             if eta:
                 P += A
-            drive_v = 0.0
-            for j in range(start, stop):
-                drive_v += v[idx[j]]
-            J = max((drive_v - theta_N) / sqrtN - q * P, 0.0)
+            J = max((_gather_sum(v, idx, start, stop) - theta_N) / sqrtN - q * P, 0.0)
             c = 1.0 if abs(P - R[mu]) > J else -1.0
+            dv = alpha_v * c
             if eta:
                 dw = alpha_w * c
                 for j in range(start, stop):
-                    w[idx[j]] = max(w[idx[j]] - dw, 0.0)
-            dv = alpha_v * c
-            for j in range(start, stop):
-                v[idx[j]] = max(v[idx[j]] + dv, 0.0)
+                    i = idx[j]
+                    w[i] = max(w[i] - dw, 0.0)
+                    v[i] = max(v[i] + dv, 0.0)
+            else:
+                for j in range(start, stop):
+                    i = idx[j]
+                    v[i] = max(v[i] + dv, 0.0)
         else:
             dw = alpha_delta * (P - R[mu])
             for j in range(start, stop):
-                w[idx[j]] = max(w[idx[j]] - dw, 0.0)
+                i = idx[j]
+                w[i] = max(w[i] - dw, 0.0)
 
 
 KERNELS = {"numpy": train_block_numpy, "numba": train_block_numba}

@@ -1,0 +1,124 @@
+"""Analog perceptron of Bouvier et al. 2018 (Appendix 1, Eqs 36-42; spec §6)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from cerebellar.core.errors import ParameterError
+from cerebellar.sgdege.capacity import capacity, feasible, infeasibility
+from cerebellar.sgdege.perceptron import (
+    Patterns,
+    PerceptronParams,
+    initial_weight,
+    outputs,
+    threshold,
+    train,
+    train_block_numba,
+    train_block_numpy,
+)
+
+
+def test_threshold_fig10_legend():
+    """θ = (P_max/2)(√(f/(3(1−f)γ)) − 1/√N_M) = 12.85 for the Fig 10 parameters."""
+    assert threshold(0.2, 1.0, 1000, 100.0) == pytest.approx(12.8526, abs=1e-4)
+    assert PerceptronParams().theta == pytest.approx(12.8526, abs=1e-4)
+
+
+def test_learning_rates_eqs_40_41():
+    p = PerceptronParams()
+    assert p.alpha_w == pytest.approx(0.2 / (0.2 * math.sqrt(1000)))
+    assert p.alpha_w == pytest.approx(0.03162, abs=1e-5)
+    assert p.alpha_v == pytest.approx(0.06325, abs=1e-5)
+
+
+def test_capacity_391():
+    """spec §6.4: −u = γ(uΦ(u) + φ(u)), α_c = Φ(u): 0.39126 (p_c = 391 at N_M = 1000)."""
+    assert capacity(0.2, 1.0) == pytest.approx(0.39126, abs=1e-5)
+    assert capacity(0.2, 0.5) == pytest.approx(0.4358, abs=1e-4)
+    assert capacity(0.2, 2.0) == pytest.approx(0.3313, abs=1e-4)
+
+
+def test_lp_feasibility_far_below_and_above_capacity():
+    rng = np.random.default_rng(0)
+    N = 200
+    theta = threshold(0.2, 1.0, N, 100.0)
+    for p, expected in ((40, True), (110, False)):
+        pats = Patterns.draw(PerceptronParams(N_M=N, n_patterns=p), rng)
+        assert feasible(pats.dense(N), pats.R, theta) is expected
+    assert infeasibility(pats.dense(N), pats.R, theta) > 0.1
+
+
+def _random_block(p, rng, n_epochs=30):
+    pats = Patterns.draw(p, rng)
+    order = rng.permuted(np.tile(np.arange(p.n_patterns), (n_epochs, 1)), axis=1).ravel()
+    perturb = rng.random(order.size) < p.rho
+    return pats, order, perturb
+
+
+@pytest.mark.parametrize("rule", ["sgdege", "delta"])
+def test_numba_kernel_matches_numpy_reference(rule):
+    """Same pre-drawn orders and perturbations: the two kernels agree to 1e-9."""
+    p = PerceptronParams(rule=rule, N_M=300, n_patterns=60)
+    pats, order, perturb = _random_block(p, np.random.default_rng(5))
+    args = (pats.idx, pats.ptr, pats.R, order, perturb, p.theta * p.N_M, math.sqrt(p.N_M), p.A,
+            p.q, p.alpha_w, p.alpha_v, p.alpha_delta, rule == "sgdege")
+    w1 = np.full(p.N_M, initial_weight(p))
+    v1 = w1.copy()
+    w2, v2 = w1.copy(), v1.copy()
+    train_block_numpy(w1, v1, *args)
+    train_block_numba(w2, v2, *args)
+    assert np.abs(w1 - w2).max() <= 1e-9 and np.abs(v1 - v2).max() <= 1e-9
+    assert np.abs(w1 - initial_weight(p)).max() > 0  # learning happened
+
+
+def test_train_agrees_across_kernels_and_is_reproducible():
+    p = PerceptronParams(N_M=200, n_patterns=30, trials_per_pattern=50)
+    a = train(p, np.random.default_rng(1), kernel="numba")
+    b = train(p, np.random.default_rng(1), kernel="numpy")
+    c = train(p, np.random.default_rng(1), kernel="numba")
+    np.testing.assert_allclose(a.P_traj, b.P_traj, atol=1e-9)
+    np.testing.assert_array_equal(a.P_traj, c.P_traj)
+
+
+def test_one_sgdege_presentation_by_hand():
+    """Eqs 36-39 on a 3-input example: perturbed trial with an eCS → LTD of active w, LTP of v."""
+    p = PerceptronParams(N_M=4, f=0.5, P_max=10.0, gamma=1.0, A=2.0, q=0.5, dP=0.2, dJ=0.4)
+    idx, ptr, R = np.array([0, 2]), np.array([0, 2]), np.array([1.0])
+    w = np.array([10.0, 5.0, 10.0, 5.0])
+    v = w.copy()
+    theta_N, sqrtN = p.theta * 4, 2.0
+    P = max((20.0 - theta_N) / sqrtN, 0.0) + 2.0                  # Eq 36 with η = 1
+    J = max((20.0 - theta_N) / sqrtN - 0.5 * P, 0.0)               # Eq 37
+    c = 1.0 if abs(P - 1.0) > J else -1.0
+    train_block_numba(w, v, idx, ptr, R, np.array([0]), np.array([True]), theta_N, sqrtN, 2.0,
+                      0.5, p.alpha_w, p.alpha_v, 0.0, True)
+    assert w[[0, 2]] == pytest.approx(10.0 - p.alpha_w * c)        # Eq 38
+    assert v[[0, 2]] == pytest.approx(10.0 + p.alpha_v * c)        # Eq 39
+    assert (w[[1, 3]] == 5.0).all() and (v[[1, 3]] == 5.0).all()   # inactive synapses untouched
+
+
+def test_delta_rule_learns_below_capacity_and_outputs_are_unperturbed():
+    """Eq 42: below capacity the delta rule drives the error to 0 (Fig 10C)."""
+    p = PerceptronParams(rule="delta", N_M=200, n_patterns=40, trials_per_pattern=2000)
+    ds = train(p, np.random.default_rng(2))
+    assert float(ds.mean_error[-1]) < 0.01 < float(ds.mean_error[0])
+    pats = Patterns.draw(p, np.random.default_rng(2))
+    P0, _ = outputs(np.full(p.N_M, initial_weight(p)), np.zeros(p.N_M), pats, p)
+    np.testing.assert_allclose(ds.P_traj[0], P0)
+
+
+def test_sgdege_floor_below_capacity():
+    """spec §6.5: SGDEGE error floor A(1+q)/2 = 1.5 Hz for q = 0.5 (20 % tolerance: fluctuations)."""
+    p = PerceptronParams(N_M=200, n_patterns=20, trials_per_pattern=5000)
+    ds = train(p, np.random.default_rng(4))
+    assert float(ds.mean_error[-1]) == pytest.approx(1.5, rel=0.2)
+
+
+@pytest.mark.parametrize(("name", "value"), [("f", 0.0), ("f", 1.0), ("rho", 1.2), ("A", -1.0),
+                                             ("dP", -0.1), ("dJ", -0.1), ("alpha_delta", -1.0),
+                                             ("n_patterns", 0), ("N_M", 0), ("q", -0.5),
+                                             ("rule", "hebb")])
+def test_bad_parameters_are_rejected(name, value):
+    with pytest.raises(ParameterError, match=f"'{name}'"):
+        PerceptronParams(**{name: value})
