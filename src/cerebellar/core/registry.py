@@ -26,6 +26,7 @@ MODEL_MODULES = (
     "cerebellar.vor.experiments",
     "cerebellar.sgdege.experiments_reduced",
     "cerebellar.sgdege.experiments_perceptron",
+    "cerebellar.network.experiments",
 )
 _REGISTRY: dict[str, Experiment] = {}
 

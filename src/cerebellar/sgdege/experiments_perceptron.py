@@ -7,18 +7,18 @@ The quick defaults use N_M = 200 inputs and 10⁴ trials per pattern and keep th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
 
 from ..core import checks as ck
-from ..core.params import Params, param
+from ..core.params import param
 from ..core.plotting import figure, panel_letter
 from ..core.registry import Experiment, register
 from .capacity import capacity, infeasibility
-from .perceptron import Patterns, PerceptronParams, threshold, train, train_many
+from .perceptron import Patterns, PerceptronModel, PerceptronParams, threshold, train, train_many
 
 PAPER = "Bouvier et al. 2018"
 PAPER_P = (50, 100, 200, 300, 350, 380, 385, 390, 395, 400, 410, 420, 450)
@@ -32,26 +32,17 @@ def floor(A: float, q: float) -> float:
 
 
 @dataclass(frozen=True)
-class Fig10Params(Params):
+class Fig10Params(PerceptronModel):
     """Shared parameters of the Fig 10 experiments (Fig 10 legend; α_w, α_v from Eqs 40-41)."""
 
     N_M: int = param(200, low=10, high=1_000_000, doc="inputs (paper: 1000; loads p/N_M kept)")
-    f: float = param(0.2, low=0, high=1, low_open=True, high_open=True, doc="coding level")
-    P_max: float = param(100.0, low=0, high=1e4, low_open=True, units="Hz", doc="targets ~ U[0, P_max]")
-    gamma: float = param(1.0, low=0, high=100, low_open=True, doc="γ of the threshold")
-    A: float = param(2.0, low=0, high=1e3, units="Hz", doc="perturbation amplitude")
-    rho: float = param(0.2, low=0, high=1, doc="perturbation probability")
-    q: float = param(0.5, low=0, high=10, doc="PC→NO relative strength")
-    dP: float = param(0.2, low=0, high=1e3, units="Hz", doc="ΔP")
-    dJ: float = param(0.4, low=0, high=1e3, units="Hz", doc="Δ𝒥")
-    alpha_delta: float = param(0.01, low=0, high=10, doc="delta-rule learning rate")
     trials_per_pattern: int = param(10_000, low=1, high=100_000_000, units="trial",
                                     doc="trials per pattern")
     n_records: int = param(30, low=2, high=10_000, doc="log-spaced recording points")
 
     FULL: ClassVar[dict[str, Any]] = {"N_M": 1000, "trials_per_pattern": 100_000}
     NOT_STATED: ClassVar[dict[str, str]] = {
-        **PerceptronParams.NOT_STATED,
+        **PerceptronModel.NOT_STATED,
         "N_M": "quick default 200 (10x faster learning runs); --full uses the paper's 1000",
     }
 
@@ -60,9 +51,9 @@ class Fig10Params(Params):
         return sorted({max(1, round(p * self.N_M / 1000)) for p in PAPER_P})
 
     def run_params(self, **changes: Any) -> PerceptronParams:
-        shared = {f.name: getattr(self, f.name) for f in fields(PerceptronParams)
-                  if hasattr(self, f.name)}
-        return PerceptronParams(**{**shared, **changes})
+        """A single run with this model, the given size and rule."""
+        run = dict(trials_per_pattern=self.trials_per_pattern, n_records=self.n_records)
+        return PerceptronParams(**{**self.model_values(), **run, **changes})
 
 
 def _curves(params: Fig10Params, rng: np.random.Generator, rules: dict[str, dict]) -> xr.Dataset:

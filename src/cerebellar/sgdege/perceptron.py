@@ -21,9 +21,7 @@ and perturbation flags, so they agree to rounding.
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 import numba
@@ -31,6 +29,7 @@ import numpy as np
 import xarray as xr
 
 from ..core.errors import ParameterError
+from ..core.parallel import map_runs
 from ..core.params import Params, param
 from ..core.progress import progress
 
@@ -38,10 +37,9 @@ RULES = ("sgdege", "delta")
 
 
 @dataclass(frozen=True)
-class PerceptronParams(Params):
-    """Parameters of one perceptron learning run; defaults are Fig 10 (spec §6.2)."""
+class PerceptronModel(Params):
+    """The perceptron and its rules (Fig 10 defaults, spec §6.2), without the run's size."""
 
-    rule: str = param("sgdege", choices=RULES, doc="learning rule: SGDEGE (Eqs 37-39) or delta (Eq 42)")
     N_M: int = param(1000, low=1, high=1_000_000, doc="number of mossy-fibre inputs")
     f: float = param(0.2, low=0, high=1, low_open=True, high_open=True, doc="coding level")
     P_max: float = param(100.0, low=0, high=1e4, low_open=True, units="Hz", doc="targets ~ U[0, P_max]")
@@ -52,12 +50,7 @@ class PerceptronParams(Params):
     dP: float = param(0.2, low=0, high=1e3, units="Hz", doc="ΔP (sets α_w by Eq 40)")
     dJ: float = param(0.4, low=0, high=1e3, units="Hz", doc="Δ𝒥 (sets α_v by Eq 41)")
     alpha_delta: float = param(0.01, low=0, high=10, doc="delta-rule learning rate α (Eq 42)")
-    n_patterns: int = param(100, low=1, high=1_000_000, doc="number of patterns p")
-    trials_per_pattern: int = param(2000, low=1, high=100_000_000, units="trial",
-                                    doc="trials per pattern (epochs)")
-    n_records: int = param(40, low=2, high=10_000, doc="log-spaced trial counts at which errors are recorded")
 
-    FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 100_000}
     NOT_STATED: ClassVar[dict[str, str]] = {
         "alpha_delta": "the delta-rule rate is not printed; 0.01 (stable and fast) [spec §8.5]",
         "trials_per_pattern": "each trial is one epoch: every pattern once, in a new random order",
@@ -80,9 +73,26 @@ class PerceptronParams(Params):
         return self.dJ / (self.f * math.sqrt(self.N_M))
 
     def validate(self) -> None:
-        if self.theta < 0:
-            raise ParameterError(f"parameter 'gamma' = {self.gamma:g} gives a negative threshold θ "
-                                 f"for N_M = {self.N_M}: allowed γ < f√N_M²/(3(1-f)) ...")
+        if self.theta < 0:  # √(f/(3(1−f)γ)) < 1/√N_M
+            limit = self.f * self.N_M / (3 * (1 - self.f))
+            raise ParameterError(f"parameter 'gamma' = {self.gamma:g} is out of range for N_M = "
+                                 f"{self.N_M}, f = {self.f:g}: allowed γ <= {limit:g} (θ >= 0)")
+
+    def model_values(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(PerceptronModel)}
+
+
+@dataclass(frozen=True)
+class PerceptronParams(PerceptronModel):
+    """One perceptron learning run (the ``perceptron`` experiment)."""
+
+    rule: str = param("sgdege", choices=RULES, doc="learning rule: SGDEGE (Eqs 37-39) or delta (Eq 42)")
+    n_patterns: int = param(100, low=1, high=1_000_000, doc="number of patterns p")
+    trials_per_pattern: int = param(2000, low=1, high=100_000_000, units="trial",
+                                    doc="trials per pattern (epochs)")
+    n_records: int = param(40, low=2, high=10_000, doc="log-spaced trial counts at which errors are recorded")
+
+    FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 100_000}
 
 
 def threshold(f, gamma, N_M, P_max):
@@ -264,20 +274,8 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba
 
 
 def train_many(configs: list[PerceptronParams], rng: np.random.Generator, *,
-               workers: int | None = None, marks: np.ndarray | None = None) -> list[xr.Dataset]:
-    """Train several runs on threads (the compiled kernel releases the GIL).
-
-    Each run gets its own generator from ``rng.spawn``, so results do not depend on scheduling.
-    """
-    rngs = rng.spawn(len(configs))
-    workers = workers or min(len(configs), os.cpu_count() or 1)
-    total = sum(c.trials_per_pattern * c.n_patterns for c in configs)
-    with progress(total, "perceptron runs", unit="pres") as bar:
-        def one(i: int) -> xr.Dataset:
-            ds = train(configs[i], rngs[i], show_progress=False, marks=marks)
-            bar.update(configs[i].trials_per_pattern * configs[i].n_patterns)
-            return ds
-        if workers == 1:
-            return [one(i) for i in range(len(configs))]
-        with ThreadPoolExecutor(workers) as pool:
-            return list(pool.map(one, range(len(configs))))
+               marks: np.ndarray | None = None) -> list[xr.Dataset]:
+    """Train several runs, spread over the cores (see :func:`cerebellar.core.parallel.map_runs`)."""
+    return map_runs(lambda c, r: train(c, r, show_progress=False, marks=marks), configs, rng,
+                    cost=lambda c: c.trials_per_pattern * c.n_patterns, desc="perceptron runs",
+                    unit="pres")

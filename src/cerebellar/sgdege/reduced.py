@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
+from ..core.batch import attach_batch, batch_arrays, broadcast_values
 from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.progress import progress
@@ -70,26 +71,10 @@ def simulate(params: ReducedParams | None = None, rng: np.random.Generator | Non
     rng = rng if rng is not None else np.random.default_rng(0)
     if int(record_every) < 1 or int(n_seeds) < 1:
         raise ParameterError("record_every and n_seeds must be integers >= 1")
-    unknown = sorted(set(batch) - set(BATCHABLE))
-    if unknown:
-        raise ParameterError(f"parameter '{unknown[0]}' cannot vary in a batch; batchable: "
-                             f"{', '.join(BATCHABLE)}")
-    given = {}
-    for name in [*batch, *(n for n in BATCHABLE if n not in batch)]:
-        raw = batch.get(name, getattr(params, name))
-        if isinstance(raw, xr.DataArray):
-            da = raw.copy(data=params.check_array(name, raw.values).astype(float))
-        else:
-            arr = params.check_array(name, raw).astype(float)
-            da = xr.DataArray(arr, dims=(name,) if arr.ndim else ())
-            if arr.ndim:
-                da = da.assign_coords({name: arr})
-        given[name] = da
+    given = {k: da.astype(float) for k, da in batch_arrays(params, batch, BATCHABLE).items()}
     if n_seeds > 1:
         given["_seed"] = xr.DataArray(np.zeros(n_seeds), dims="seed")
-    broadcast = dict(zip(given, xr.broadcast(*given.values()), strict=True))
-    dims, shape = broadcast["A"].dims, broadcast["A"].shape
-    p = {k: da.values for k, da in broadcast.items()}
+    dims, shape, p = broadcast_values(given)
     P, J = p["P0"].copy(), p["J0"].copy()
     n = params.n_trials
     trials = np.unique(np.r_[np.arange(0, n + 1, int(record_every)), n])
@@ -114,15 +99,9 @@ def simulate(params: ReducedParams | None = None, rng: np.random.Generator | Non
                 dict(long_name="error-estimate drive 𝒥", units="Hz"))),
         coords=dict(trial=("trial", trials, dict(units="trial"))),
     )
-    for name in batch:
-        da = given[name]
-        ds = ds.assign_coords({c: da.coords[c] for c in da.coords if c not in ds.coords})
-        if name not in ds.coords:
-            ds[name] = da.drop_vars(list(da.coords))
     if n_seeds > 1:
         ds = ds.assign_coords(seed=np.arange(n_seeds))
-    ds.attrs.update({k: v for k, v in params.to_dict().items() if k not in batch})
-    return ds
+    return attach_batch(ds, given, batch, params)
 
 
 # -- analytic layer (spec §5.3-5.7) --------------------------------------------------------------

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
+from ..core.batch import attach_batch, batch_arrays, broadcast_values
 from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.progress import progress
@@ -147,30 +148,6 @@ def light_schedule(params: VORParams) -> np.ndarray:
     return (t % (params.light_cycles + params.dark_cycles)) < params.light_cycles
 
 
-def _batch_arrays(params: VORParams, batch: dict[str, Any]) -> dict[str, xr.DataArray]:
-    """Every parameter as a validated DataArray; 1-D arrays get their key as dim and coord."""
-    unknown = sorted(set(batch) - set(params.names()))
-    if unknown:
-        raise ParameterError(f"unknown parameter '{unknown[0]}'; known: {', '.join(params.names())}")
-    values: dict[str, xr.DataArray] = {}
-    for name in [*batch, *(n for n in params.names() if n not in batch)]:  # dims in kwarg order
-        if name in SCHEDULE_FIELDS and name in batch:
-            raise ParameterError(f"parameter '{name}' sets the time axis and cannot vary in a batch")
-        raw = batch.get(name, getattr(params, name))
-        if isinstance(raw, xr.DataArray):
-            da = raw.copy(data=params.check_array(name, raw.values))
-        else:
-            arr = params.check_array(name, raw)
-            if arr.ndim > 1:
-                raise ParameterError(
-                    f"parameter '{name}': pass a 1-D array or an xarray.DataArray with named dims")
-            da = xr.DataArray(arr, dims=(name,) if arr.ndim else (), name=name)
-            if arr.ndim:
-                da = da.assign_coords({name: arr})
-        values[name] = da
-    return values
-
-
 def simulate(params: VORParams | None = None, *, record_every: int = 1,
              **batch: Any) -> xr.Dataset:
     """Run the per-cycle learning rules for one parameter set or any batch of them, vectorised.
@@ -188,10 +165,11 @@ def simulate(params: VORParams | None = None, *, record_every: int = 1,
     params = params or VORParams()
     if int(record_every) < 1:
         raise ParameterError(f"record_every = {record_every!r} is out of range: allowed integer >= 1")
-    given = _batch_arrays(params, batch)
-    broadcast = dict(zip(given, xr.broadcast(*given.values()), strict=True))
-    dims, shape = broadcast["g"].dims, broadcast["g"].shape
-    p = {k: da.values for k, da in broadcast.items()}
+    for name in SCHEDULE_FIELDS:
+        if name in batch:
+            raise ParameterError(f"parameter '{name}' sets the time axis and cannot vary in a batch")
+    given = batch_arrays(params, batch, [n for n in params.names() if n not in SCHEDULE_FIELDS])
+    dims, shape, p = broadcast_values(given)
     n = params.n_cycles
     light = light_schedule(params)
     cycles = np.unique(np.r_[np.arange(0, n + 1, int(record_every)), n])
@@ -258,14 +236,4 @@ def simulate(params: VORParams | None = None, *, record_every: int = 1,
     for name, x in (("cycle_of_G_max", t_max), ("cycle_of_G_min", t_min)):
         ds[name] = xr.DataArray(x, dims=dims, attrs=dict(units="cycle"))
     ds = ds.assign_coords(cycle=("cycle", cycles, dict(long_name="time", units="cycle")))
-    batched = [name for name, da in given.items() if da.ndim]
-    for name in batched:
-        da = given[name]
-        ds = ds.assign_coords({c: da.coords[c] for c in da.coords if c not in ds.coords})
-        if name not in ds.coords:
-            ds[name] = da.drop_vars(list(da.coords))
-    scalars = {k: (int(x) if isinstance(x, bool) else x)
-               for k, x in params.to_dict().items() if k not in batched}
-    ds.attrs.update(scalars)
-    ds.attrs["batched"] = ",".join(batched)
-    return ds
+    return attach_batch(ds, given, batch, params)

@@ -1,0 +1,362 @@
+"""Olivo-cerebellar rate network learning by SGDEGE (Bouvier et al. 2018, Methods Eqs 1-13;
+spec §2).
+
+S×L Purkinje cells (PC), L projection neurones (PN) and L nucleo-olivary neurones (NO), N mossy
+fibres (MF) per sagittal row, T time bins. Each active fibre fires in one bin of a movement.
+
+    PC_{s,l}(t) = Φ(Σ_i w^l_{i,s} σ^l_{i,s} M_{i,s}(t) + η_l(t) A)               (Eqs 2, 6)
+    PN_l(t) = Φ(Σ_{i,s} u^l_{i,s} M_{i,s}(t) + u_PC→PN Σ_s PC_{s,l}(t))         (Eq 3)
+    NO_l(t) = Φ(Σ_{i,s} v^l_{i,s} M_{i,s}(t) + q u_PC→PN Σ_s PC_{s,l}(t))       (Eqs 4, 13)
+    ℰ = ⟨|PN − R|⟩_{l,t},  ℐ = ⟨NO⟩_{l,t},  c = sign(ℰ − ℐ)                       (Eqs 7, 8)
+    w^l_{i,s} ← w^l_{i,s} − α_w c Σ_t η_l(t) M_{i,s}(t)                          (Eq 9)
+    v_{i,s} ← [v_{i,s} + α_v c Σ_t M_{i,s}(t)]_+                                 (Eq 10)
+
+Φ clips to [0, r_max]. A climbing fibre l emits a pCS with probability ρ per movement, in one
+random bin, perturbing the whole column of S cells. Two kernels run the same movements from the
+same pre-drawn perturbations: :func:`run_numpy` recomputes every Purkinje drive by batched
+matrix products; :func:`run_numba` keeps each pattern's drives and updates only what Eq 9
+changed, using overlap counts K^{μν}[s,l,t*,t'] (connected fibres active at t* in μ and at t'
+in ν), so a perturbed column costs S×T additions per pattern.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numba
+import numpy as np
+import xarray as xr
+from threadpoolctl import threadpool_limits
+
+from ..core.errors import ParameterError
+from ..core.params import Params, param
+from ..core.progress import progress
+
+
+@dataclass(frozen=True)
+class NetworkParams(Params):
+    """Table 2 of the paper (spec §2.6); trials are counted per pattern (spec §2.7)."""
+
+    S: int = param(10, low=1, high=1000, doc="sagittal extent (PCs per column)")
+    L: int = param(40, low=1, high=10_000, doc="lateral extent (columns, PN, NO, climbing fibres)")
+    T: int = param(10, low=1, high=1000, doc="time bins per movement")
+    N: int = param(2000, low=1, high=1_000_000, doc="mossy fibres per sagittal row")
+    r_max: float = param(300.0, low=0, high=1e6, low_open=True, units="Hz", doc="maximum rate")
+    rho: float = param(0.03, low=0, high=1, doc="pCS probability per climbing fibre per movement")
+    A: float = param(2.0, low=0, high=1e4, units="Hz", doc="PC perturbation amplitude")
+    alpha_w: float = param(0.02, low=0, high=1e3, doc="MF→PC learning rate (Eq 9)")
+    alpha_v: float = param(0.0002, low=0, high=1e3, doc="MF→NO learning rate (Eq 10)")
+    q: float = param(0.5, low=0, high=10, doc="PC→NO relative weight (Eq 13)")
+    u_m_pn: float = param(2.4, low=0, high=1e4, doc="MF→PN weight (Eq 11: 4TL r_D/(NS))")
+    u_pc_pn: float = param(-0.06, low=-1e4, high=0, doc="PC→PN weight (Eq 12: −r_D/(r_PC S))")
+    r_pc: float = param(50.0, low=0, high=1e4, low_open=True, units="Hz",
+                        doc="mean initial PC rate (initial w ~ U[0, 8T r_pc/N])")
+    r_d: float = param(30.0, low=0, high=1e4, low_open=True, units="Hz",
+                       doc="mean nuclear rate (targets ~ U[0, 2 r_d])")
+    no0: float = param(15.0, low=0, high=1e4, units="Hz",
+                       doc="mean initial NO rate (initial v ~ U[0, (no0 + q r_d) 4TL/(NS)])")
+    n_patterns: int = param(2, low=1, high=1000, doc="movements learnt in parallel")
+    trials_per_pattern: int = param(20_000, low=1, high=100_000_000, units="trial",
+                                    doc="movements of each pattern (trials counted per pattern)")
+    n_profiles: int = param(4, low=2, high=1000, doc="trials at which PN profiles are recorded")
+
+    FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 60_000}
+    NOT_STATED: ClassVar[dict[str, str]] = {
+        "order": "patterns presented in strict alternation (spec §8.1)",
+        "NO_partner": "each MF's NO partner is its PN partner l(i,s) (spec §2.1)",
+        "trials": "a trial is one movement of each pattern (spec §2.7: only this gives 1.4 Hz)",
+    }
+
+    def validate(self) -> None:
+        if self.S * self.N < 2:
+            raise ParameterError(f"parameter 'N' = {self.N} is out of range: N·S must be >= 2")
+
+
+def phi(x, r_max):
+    """Saturating threshold-linear transfer function: 0 below 0, r_max above (spec §2.2)."""
+    return np.minimum(np.maximum(x, 0.0), r_max)
+
+
+@dataclass
+class Network:
+    """A drawn network with its patterns and targets (everything random comes from one rng)."""
+
+    params: NetworkParams
+    sigma: np.ndarray      # (L, S, N) bool, MF(i, s) → PC(s, l) connection
+    partner: np.ndarray    # (S·N,) int, the PN (and NO) of each fibre
+    w: np.ndarray          # (L, S, N) signed MF→PC weights
+    v: np.ndarray          # (S·N,) MF→NO weights ≥ 0
+    act: list[np.ndarray]  # per pattern: flat indices s·N + i of the active fibres
+    bins: list[np.ndarray]  # per pattern: the active bin of each active fibre
+    R: np.ndarray          # (p, L, T) target PN rates
+
+    @classmethod
+    def draw(cls, p: NetworkParams, rng: np.random.Generator) -> Network:
+        S, L, T, N = p.S, p.L, p.T, p.N
+        sigma = rng.random((L, S, N)) < 0.5
+        partner = rng.integers(0, L, S * N)
+        w = rng.uniform(0.0, 8.0 * T * p.r_pc / N, (L, S, N))
+        v = rng.uniform(0.0, (p.no0 + p.q * p.r_d) * 4.0 * T * L / (N * S), S * N)
+        act, bins = [], []
+        for _ in range(p.n_patterns):
+            a = np.sort(rng.choice(S * N, size=S * N // 2, replace=False))
+            act.append(a)
+            bins.append(rng.integers(0, T, a.size))
+        R = rng.uniform(0.0, 2.0 * p.r_d, (p.n_patterns, L, T))
+        return cls(p, sigma, partner, w, v, act, bins, R)
+
+    def mf_drive_pn(self) -> np.ndarray:
+        """Σ u M for each pattern, PN and bin: u_M→PN × active fibres per (PN, bin) (Eqs 3, 5)."""
+        p = self.params
+        out = np.zeros((p.n_patterns, p.L, p.T))
+        for mu, (a, t) in enumerate(zip(self.act, self.bins, strict=True)):
+            np.add.at(out[mu], (self.partner[a], t), p.u_m_pn)
+        return out
+
+    def pc_drive(self, mu: int, w_eff: np.ndarray | None = None) -> np.ndarray:
+        """Σ_i w σ M for pattern μ: (S, L, T), summed directly (for initialisation and checks)."""
+        p = self.params
+        w_eff = self.w * self.sigma if w_eff is None else w_eff
+        s, i = np.divmod(self.act[mu], p.N)
+        out = np.zeros((p.S, p.L, p.T))
+        np.add.at(out, (s, slice(None), self.bins[mu]), w_eff[:, s, i].T)
+        return out
+
+    def overlaps(self) -> np.ndarray:
+        """K[μ, ν, s, l, t*, t'] = Σ_i σ^l_{i,s} [i active in μ at t*][i active in ν at t'] (int32)."""
+        p = self.params
+        S, L, T = p.S, p.L, p.T
+        K = np.zeros((p.n_patterns, p.n_patterns, S, L, T, T), np.int32)
+        for mu in range(p.n_patterns):
+            bin_mu = np.full(S * p.N, -1)
+            bin_mu[self.act[mu]] = self.bins[mu]
+            for nu in range(p.n_patterns):
+                both = self.act[nu][bin_mu[self.act[nu]] >= 0]
+                t_nu = self.bins[nu][bin_mu[self.act[nu]] >= 0]
+                s, i = np.divmod(both, p.N)
+                cell = (s * T + bin_mu[both]) * T + t_nu
+                for l in range(L):
+                    counts = np.bincount(cell, weights=self.sigma[l, s, i], minlength=S * T * T)
+                    K[mu, nu, :, l] = counts.reshape(S, T, T)
+        return K
+
+    def dense_inputs(self) -> np.ndarray:
+        """M^μ as a dense (p, S, N, T) array, for the batched NumPy reference."""
+        p = self.params
+        M = np.zeros((p.n_patterns, p.S, p.N, p.T))
+        for mu, (a, t) in enumerate(zip(self.act, self.bins, strict=True)):
+            s, i = np.divmod(a, p.N)
+            M[mu, s, i, t] = 1.0
+        return M
+
+
+def initial_rates(net: Network) -> dict[str, float]:
+    """Mean unperturbed PC, PN and NO rates of the freshly drawn network (spec §2.5)."""
+    p = net.params
+    mf_pn = net.mf_drive_pn()
+    pc, pn, no = [], [], []
+    for mu in range(p.n_patterns):
+        rates = phi(net.pc_drive(mu), p.r_max)
+        pc_sum = rates.sum(axis=0)
+        V = np.zeros((p.L, p.T))
+        np.add.at(V, (net.partner[net.act[mu]], net.bins[mu]), net.v[net.act[mu]])
+        pc.append(rates.mean())
+        pn.append(phi(mf_pn[mu] + p.u_pc_pn * pc_sum, p.r_max).mean())
+        no.append(phi(V + p.q * p.u_pc_pn * pc_sum, p.r_max).mean())
+    return dict(pc=float(np.mean(pc)), pn=float(np.mean(pn)), no=float(np.mean(no)))
+
+
+def draw_perturbations(p: NetworkParams, n_movements: int, rng: np.random.Generator):
+    """pCS flags (n, L) and bins (n, L): each climbing fibre fires w.p. ρ, in one random bin."""
+    return rng.random((n_movements, p.L)) < p.rho, rng.integers(0, p.T, (n_movements, p.L))
+
+
+def profile_trials(p: NetworkParams) -> np.ndarray:
+    return np.unique(np.linspace(0, p.trials_per_pattern - 1, p.n_profiles).round().astype(int))
+
+
+# -- the NumPy reference ---------------------------------------------------------------------
+
+
+def run_numpy(net: Network, perturb, pbin, profile_at) -> dict[str, np.ndarray]:
+    """Batched NumPy reference: every movement recomputes all Purkinje drives by matmul."""
+    p = net.params
+    n_mov = perturb.shape[0]
+    w_eff = (net.w * net.sigma).transpose(1, 0, 2).copy()          # (S, L, N)
+    v = net.v.copy()
+    M = net.dense_inputs()
+    mf_pn = net.mf_drive_pn()
+    rec = _records(p, n_mov, profile_at)
+    s_act = [np.divmod(a, p.N) for a in net.act]
+    with threadpool_limits(1):
+        for k in range(n_mov):
+            mu = k % p.n_patterns
+            D = np.matmul(w_eff, M[mu])                              # (S, L, T)
+            cols = np.flatnonzero(perturb[k])
+            D[:, cols, pbin[k, cols]] += p.A
+            pc_sum = phi(D, p.r_max).sum(axis=0)                     # (L, T)
+            PN = phi(mf_pn[mu] + p.u_pc_pn * pc_sum, p.r_max)
+            V = np.zeros((p.L, p.T))
+            np.add.at(V, (net.partner[net.act[mu]], net.bins[mu]), v[net.act[mu]])
+            NO = phi(V + p.q * p.u_pc_pn * pc_sum, p.r_max)
+            E, I = np.abs(PN - net.R[mu]).mean(), NO.mean()
+            c = 1.0 if E > I else -1.0
+            s, i = s_act[mu]
+            for l in cols:                                            # Eq 9
+                at = net.bins[mu] == pbin[k, l]
+                w_eff[s[at], l, i[at]] -= p.alpha_w * c * net.sigma[l, s[at], i[at]]
+            v[net.act[mu]] = np.maximum(v[net.act[mu]] + p.alpha_v * c, 0.0)   # Eq 10
+            _record(rec, k, p, E, I, cols.size, PN, profile_at)
+    rec["w_eff"] = w_eff.transpose(1, 0, 2)
+    rec["v"] = v
+    return rec
+
+
+def _records(p: NetworkParams, n_mov: int, profile_at: np.ndarray) -> dict[str, np.ndarray]:
+    return dict(E=np.empty(n_mov), I=np.empty(n_mov), n_pcs=np.empty(n_mov, np.int32),
+                PN=np.zeros((profile_at.size, p.n_patterns, p.L, p.T)))
+
+
+def _record(rec, k, p, E, I, n_pcs, PN, profile_at) -> None:
+    rec["E"][k], rec["I"][k], rec["n_pcs"][k] = E, I, n_pcs
+    trial = k // p.n_patterns
+    slot = np.searchsorted(profile_at, trial)
+    if slot < profile_at.size and profile_at[slot] == trial:
+        rec["PN"][slot, k % p.n_patterns] = PN
+
+
+# -- the compiled kernel -----------------------------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True)
+def _movements(D, K, mf_pn, R, v, act_ptr, act, slot, bin_ptr, act_by_bin, w, perturb, pbin, k0,
+               n_patterns, S, L, T, N, r_max, A, alpha_w, alpha_v, q, u_pc_pn, profile_at, E_out,
+               I_out, npcs_out, PN_out):  # pragma: no cover - compiled
+    """Movements k0 … k0 + len(perturb) − 1, updating D, v, w in place (see module docstring).
+
+    Pattern μ's active fibres are ``act[act_ptr[μ]:act_ptr[μ+1]]`` in ascending order (near-
+    sequential access to v), ``slot[j]`` being the (NO partner, bin) cell of fibre j; the same
+    fibres sorted by bin are ``act_by_bin``, those of bin t from ``bin_ptr[μ, t]`` (for Eq 9).
+    """
+    pc_sum = np.empty((L, T))
+    V = np.empty(L * T)
+    PN = np.empty((L, T))
+    for kk in range(perturb.shape[0]):
+        k = k0 + kk
+        mu = k % n_patterns
+        pc_sum[:] = 0.0
+        for s in range(S):
+            for l in range(L):
+                for t in range(T):
+                    pc_sum[l, t] += min(max(D[mu, s, l, t], 0.0), r_max)
+        n_pcs = 0
+        for l in range(L):                                  # a pCS adds A to a whole column
+            if perturb[kk, l]:
+                n_pcs += 1
+                t = pbin[kk, l]
+                for s in range(S):
+                    x = D[mu, s, l, t]
+                    pc_sum[l, t] += min(max(x + A, 0.0), r_max) - min(max(x, 0.0), r_max)
+        V[:] = 0.0
+        for j in range(act_ptr[mu], act_ptr[mu + 1]):
+            V[slot[j]] += v[act[j]]
+        E = 0.0
+        I = 0.0
+        for l in range(L):
+            for t in range(T):
+                pn = min(max(mf_pn[mu, l, t] + u_pc_pn * pc_sum[l, t], 0.0), r_max)
+                PN[l, t] = pn
+                E += abs(pn - R[mu, l, t])
+                I += min(max(V[l * T + t] + q * u_pc_pn * pc_sum[l, t], 0.0), r_max)
+        E /= L * T
+        I /= L * T
+        c = 1.0 if E > I else -1.0
+        step = alpha_w * c
+        for l in range(L):                                  # Eq 9
+            if not perturb[kk, l]:
+                continue
+            tl = pbin[kk, l]
+            for nu in range(n_patterns):
+                for s in range(S):
+                    for t2 in range(T):
+                        D[nu, s, l, t2] -= step * K[mu, nu, s, l, tl, t2]
+            for j in range(bin_ptr[mu, tl], bin_ptr[mu, tl + 1]):
+                s, i = divmod(act_by_bin[j], N)
+                w[l, s, i] -= step
+        dv = alpha_v * c                                    # Eq 10
+        for j in range(act_ptr[mu], act_ptr[mu + 1]):
+            v[act[j]] = max(v[act[j]] + dv, 0.0)
+        E_out[k], I_out[k], npcs_out[k] = E, I, n_pcs
+        trial = k // n_patterns
+        for slot_index in range(profile_at.size):
+            if profile_at[slot_index] == trial:
+                PN_out[slot_index, mu] = PN
+
+
+def run_numba(net: Network, perturb, pbin, profile_at, block: int = 4096,
+              bar=None) -> dict[str, np.ndarray]:
+    """Compiled kernel with incremental Purkinje drives (same results as :func:`run_numpy`)."""
+    p = net.params
+    n_mov = perturb.shape[0]
+    D = np.stack([net.pc_drive(mu) for mu in range(p.n_patterns)])
+    K = net.overlaps()
+    mf_pn = net.mf_drive_pn()
+    w, v = net.w.copy(), net.v.copy()
+    act = np.concatenate(net.act)                                   # ascending within a pattern
+    slot = (net.partner[act] * p.T + np.concatenate(net.bins)).astype(np.int64)
+    act_ptr = np.r_[0, np.cumsum([a.size for a in net.act])].astype(np.int64)
+    order = [np.argsort(b, kind="stable") for b in net.bins]
+    act_by_bin = np.concatenate([a[o] for a, o in zip(net.act, order, strict=True)])
+    bin_ptr = np.array([act_ptr[mu] + np.searchsorted(b[o], np.arange(p.T + 1))
+                        for mu, (b, o) in enumerate(zip(net.bins, order, strict=True))], np.int64)
+    rec = _records(p, n_mov, profile_at)
+    for k0 in range(0, n_mov, block):
+        sl = slice(k0, min(k0 + block, n_mov))
+        _movements(D, K, mf_pn, net.R, v, act_ptr, act, slot, bin_ptr, act_by_bin, w, perturb[sl],
+                   pbin[sl], k0, p.n_patterns, p.S, p.L, p.T, p.N, p.r_max, p.A, p.alpha_w, p.alpha_v, p.q,
+                   p.u_pc_pn, profile_at, rec["E"], rec["I"], rec["n_pcs"], rec["PN"])
+        if bar is not None:
+            bar.update(sl.stop - sl.start)
+    rec["w_eff"] = w * net.sigma
+    rec["v"] = v
+    return rec
+
+
+KERNELS = {"numba": run_numba, "numpy": run_numpy}
+
+
+def simulate(params: NetworkParams | None = None, rng: np.random.Generator | None = None, *,
+             kernel: str = "numba") -> xr.Dataset:
+    """Draw a network and learn ``n_patterns`` movements; per movement: ℰ, ℐ, eCS and pCS count
+    over (pattern, trial), and PN profiles with their targets at :func:`profile_trials`."""
+    p = params or NetworkParams()
+    rng = rng if rng is not None else np.random.default_rng(0)
+    if kernel not in KERNELS:
+        raise ParameterError(f"kernel = {kernel!r}: allowed one of {', '.join(KERNELS)}")
+    net = Network.draw(p, rng)
+    n_mov = p.n_patterns * p.trials_per_pattern
+    perturb, pbin = draw_perturbations(p, n_mov, rng)
+    at = profile_trials(p)
+    with progress(n_mov, "network movements", unit="mov") as bar:
+        rec = run_numba(net, perturb, pbin, at, bar=bar) if kernel == "numba" else \
+            run_numpy(net, perturb, pbin, at)
+    shape = (p.trials_per_pattern, p.n_patterns)
+    E, I = rec["E"].reshape(shape).T, rec["I"].reshape(shape).T
+    dims = ("pattern", "trial")
+    init = initial_rates(net)
+    return xr.Dataset(
+        dict(
+            error=(dims, E, dict(long_name="error ℰ = ⟨|PN − R|⟩", units="Hz")),
+            inhibition=(dims, I, dict(long_name="inhibition ℐ = ⟨NO⟩", units="Hz")),
+            ecs=(dims, E > I, dict(long_name="error complex spike (ℰ > ℐ)")),
+            n_pcs=(dims, rec["n_pcs"].reshape(shape).T, dict(long_name="perturbation complex spikes")),
+            PN=(("profile_trial", "pattern", "neuron", "bin"), rec["PN"],
+                dict(long_name="PN rate", units="Hz")),
+            target=(("pattern", "neuron", "bin"), net.R, dict(long_name="target R", units="Hz")),
+            **{f"initial_{k}_mean": ((), v, dict(units="Hz")) for k, v in init.items()},
+        ),
+        coords=dict(trial=("trial", np.arange(p.trials_per_pattern), dict(units="trial (per pattern)")),
+                    pattern=np.arange(p.n_patterns), profile_trial=at),
+        attrs=dict(kernel=kernel),
+    )
