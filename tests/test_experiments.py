@@ -29,7 +29,7 @@ def test_registry_lists_the_vor_experiments():
 @pytest.mark.parametrize("name", NAMES)
 def test_every_check_passes_at_the_quick_default(results, name):
     rows = cerebellar.checks(results[name])
-    assert len(rows) >= 4
+    assert len(rows) >= 2
     failed = [(r.what, r.expected, r.got) for r in rows if not r.passed]
     assert failed == []
 
@@ -55,7 +55,7 @@ def test_saved_result_reopens_replots_and_rechecks(results, name, tmp_path):
         np.testing.assert_array_equal(back[var].values, ds[var].values)
     assert [c.passed for c in cerebellar.checks(back)] == [c.passed for c in cerebellar.checks(ds)]
     fig = cerebellar.plot(back)
-    assert isinstance(fig, Figure) and len(fig.axes) >= 2
+    assert isinstance(fig, Figure) and len(fig.axes) >= 1
     assert cerebellar.params_of(back) == cerebellar.get_experiment(name).make_params()
 
 

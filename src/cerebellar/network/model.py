@@ -57,7 +57,7 @@ class NetworkParams(Params):
     no0: float = param(15.0, low=0, high=1e4, units="Hz",
                        doc="mean initial NO rate (initial v ~ U[0, (no0 + q r_d) 4TL/(NS)])")
     n_patterns: int = param(2, low=1, high=1000, doc="movements learnt in parallel")
-    trials_per_pattern: int = param(20_000, low=1, high=100_000_000, units="trial",
+    trials_per_pattern: int = param(5000, low=1, high=100_000_000, units="trial",
                                     doc="movements of each pattern (trials counted per pattern)")
     n_profiles: int = param(4, low=2, high=1000, doc="trials at which PN profiles are recorded")
 

@@ -1,0 +1,124 @@
+"""The olivo-cerebellar network of Bouvier et al. 2018 (Methods Eqs 1-15; spec §2-§4)."""
+
+import numpy as np
+import pytest
+
+from cerebellar.core.errors import ParameterError
+from cerebellar.network.experiments import predicted_change, table1
+from cerebellar.network.model import (
+    Network,
+    NetworkParams,
+    draw_perturbations,
+    initial_rates,
+    profile_trials,
+    run_numba,
+    run_numpy,
+    simulate,
+)
+
+SMALL = NetworkParams(S=4, L=6, T=5, N=200, trials_per_pattern=50)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_initial_mean_rates_table2(seed):
+    """spec §2.5: initial weights give mean PC 50 Hz, PN ≈ 30 Hz, NO ≈ 15 Hz (±1 Hz: one network)."""
+    rates = initial_rates(Network.draw(NetworkParams(), np.random.default_rng(seed)))
+    assert rates["pc"] == pytest.approx(50.0, abs=1.0)
+    assert rates["pn"] == pytest.approx(30.0, abs=1.0)
+    assert rates["no"] == pytest.approx(15.0, abs=1.0)
+
+
+def test_fixed_weights_eqs_11_13():
+    """Eq 11: u_M→PN = 4TL r_D/(NS) = 2.4; Eq 12: u_PC→PN = −r_D/(r_PC S) = −0.06."""
+    p = NetworkParams()
+    assert p.u_m_pn == pytest.approx(4 * p.T * p.L * p.r_d / (p.N * p.S))
+    assert p.u_pc_pn == pytest.approx(-p.r_d / (p.r_pc * p.S))
+
+
+def _one_movement(kernel, pcs: bool, ecs: bool):
+    """One movement of pattern 0 with a pCS (or none) on column 0 at bin 2, and an eCS forced by
+    the targets (far above any PN rate) or prevented by huge MF→NO weights."""
+    net = Network.draw(SMALL, np.random.default_rng(3))
+    if ecs:
+        net.R[:] = 299.0
+        net.v[:] = 0.0
+    else:
+        net.v[:] = 1000.0
+    perturb = np.zeros((1, SMALL.L), bool)
+    perturb[0, 0] = pcs
+    pbin = np.full((1, SMALL.L), 2)
+    rec = kernel(net, perturb, pbin, profile_trials(SMALL))
+    dw = rec["w_eff"] - net.w * net.sigma
+    dv = rec["v"] - net.v
+    active_at_2 = net.act[0][net.bins[0] == 2]
+    s, i = np.divmod(active_at_2, SMALL.N)
+    return net, rec, dw, dv, (s, i)
+
+
+@pytest.mark.parametrize("kernel", [run_numpy, run_numba])
+@pytest.mark.parametrize(("protocol", "pcs", "ecs", "sign_w"), [
+    ("G__", False, False, 0), ("GP_", True, False, +1), ("G_E", False, True, 0), ("GPE", True, True, -1),
+])
+def test_eq9_eq10_signs_for_each_protocol(kernel, protocol, pcs, ecs, sign_w):
+    """Fig 3: no pCS → no MF→PC change; pCS without eCS → LTP; pCS with eCS → LTD (Eq 9).
+    MF→NO weights of active fibres rise with an eCS and fall without (Eq 10)."""
+    net, rec, dw, dv, (s, i) = _one_movement(kernel, pcs, ecs)
+    assert bool(rec["E"][0] > rec["I"][0]) is ecs
+    connected = net.sigma[0, s, i]
+    np.testing.assert_allclose(np.sign(dw[0, s, i][connected]), sign_w)
+    assert np.abs(dw[1:]).max() == 0.0                         # unperturbed columns unchanged
+    mask = np.ones(dw.shape[1:], bool)
+    mask[s, i] = False
+    assert np.abs(dw[0][mask]).max() == 0.0                    # only synapses active in that bin
+    active = net.act[0]
+    if ecs:
+        assert (dv[active] > 0).all()
+    else:
+        assert (dv[active] < 0).all()
+    assert np.abs(np.delete(dv, active)).max() == 0.0
+    assert np.sign(predicted_change(pcs, ecs, 0.02)) == sign_w
+
+
+def test_table1_is_shipped_with_its_protocols():
+    rows = {r["protocol"]: r for r in table1()}
+    assert set(rows) == {"G__", "GP_", "G_E", "GPE"}
+    assert rows["GPE"]["mean"] == 0.53 and rows["GP_"]["ci_low"] == 1.26
+
+
+@pytest.mark.parametrize("params", [SMALL, NetworkParams(trials_per_pattern=60)])
+def test_numba_kernel_matches_numpy_reference(params):
+    """Same network, same pre-drawn pCSs: same ℰ, ℐ, weights (to 1e-9)."""
+    net = Network.draw(params, np.random.default_rng(11))
+    n = params.n_patterns * params.trials_per_pattern
+    perturb, pbin = draw_perturbations(params.replace(rho=0.3), n, np.random.default_rng(12))
+    at = profile_trials(params)
+    a = run_numpy(net, perturb, pbin, at)
+    b = run_numba(net, perturb, pbin, at)
+    for key in ("E", "I", "w_eff", "v", "PN"):
+        assert np.abs(a[key] - b[key]).max() <= 1e-9, key
+    np.testing.assert_array_equal(a["n_pcs"], b["n_pcs"])
+
+
+def test_short_learning_run_reduces_the_error():
+    """SGDEGE (spec §1) on a small network (ρ = 0.3 to learn fast): the error falls by ≥ 25 %
+    and ℐ locks onto ℰ."""
+    p = NetworkParams(S=10, L=10, T=10, N=1000, trials_per_pattern=3000, rho=0.3,
+                      u_m_pn=4 * 10 * 10 * 30 / (1000 * 10))
+    ds = simulate(p, np.random.default_rng(5))
+    E = ds.error.mean("pattern")
+    assert float(E[-200:].mean()) < 0.75 * float(E[:50].mean())
+    assert float(abs(ds.error - ds.inhibition)[:, -500:].mean()) < 0.5
+
+
+def test_same_seed_same_run():
+    a = simulate(SMALL, np.random.default_rng(9))
+    b = simulate(SMALL, np.random.default_rng(9))
+    np.testing.assert_array_equal(a.error.values, b.error.values)
+
+
+@pytest.mark.parametrize(("name", "value"), [("S", 0), ("L", 0), ("T", 0), ("N", 0), ("rho", 1.5),
+                                             ("rho", -0.1), ("r_max", 0.0), ("q", -1.0),
+                                             ("alpha_w", -0.1), ("alpha_v", -0.1)])
+def test_bad_parameters_are_rejected(name, value):
+    with pytest.raises(ParameterError, match=f"'{name}'"):
+        NetworkParams(**{name: value})
