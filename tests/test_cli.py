@@ -1,9 +1,6 @@
 """The command line: outputs, exit codes, and one-line errors with no file left behind."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -121,21 +118,17 @@ def test_show_prints_parameters_summary_and_checks(tmp_path):
     assert invoke("show", tmp_path / "missing.nc").exit_code == 2
 
 
-def test_reproduce_writes_everything_and_index(tmp_path):
-    """Issue acceptance 1 (minus the fresh venv): the main command, every check passing."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.run([sys.executable, "-m", "cerebellar.cli", "reproduce", "--out",
-                           str(tmp_path), "--json", "--quiet"], capture_output=True, text=True,
-                          env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
+def test_reproduce_writes_everything_and_index(reproduced):
+    """Issue 2 acceptance 1 (minus the fresh venv): the main command, every check passing."""
+    out, doc, returncode = reproduced
+    assert returncode == 0
     names = [e["experiment"] for e in doc["experiments"]]
     assert doc["passed"] and len(names) >= 6
     for name in names:
-        assert (tmp_path / f"{name}.nc").stat().st_size > 0
-        assert (tmp_path / f"{name}.png").stat().st_size > 0
-    index = (tmp_path / "index.md").read_text()
+        assert (out / f"{name}.nc").stat().st_size > 0
+        assert (out / f"{name}.png").stat().st_size > 0
+    index = (out / "index.md").read_text()
     assert all(f"({name}.png)" in index for name in names)
     n_rows = sum(len(e["checks"]) for e in doc["experiments"])
     assert index.count("| ✅ |") == n_rows
-    assert not list(tmp_path.glob(".*.tmp"))
+    assert not list(out.glob(".*.tmp"))
