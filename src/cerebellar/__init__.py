@@ -16,6 +16,7 @@ from .core.errors import CerebellarError, ParameterError
 from .core.progress import quiet
 from .core.registry import checks, experiments, get_experiment, params_of, plot, run
 from .core.results import load, save
+from .core.sweep import sweep
 
 __all__ = [
     "CerebellarError",
@@ -31,4 +32,5 @@ __all__ = [
     "quiet",
     "run",
     "save",
+    "sweep",
 ]

@@ -201,6 +201,59 @@ def show(file: Annotated[Path, typer.Argument(help="A result file written by run
         typer.echo("\nchecks:\n" + format_table(exp.checks(ds)))
 
 
+@app.command()
+def sweep(name: Annotated[str, typer.Argument(help="Experiment name.")],
+          grid: Annotated[list[str] | None, typer.Option(
+              "--grid", metavar="KEY=V1,V2,...|KEY=START:STOP:STEP",
+              help="A swept parameter (repeatable); STOP is included when on the grid.")] = None,
+          set_: SetOption = None,
+          seeds: Annotated[int, typer.Option("--seeds", help="Seeds per grid point.")] = 1,
+          seed: Annotated[int, typer.Option("--seed", help="Root seed of the sweep.")] = 0,
+          out: OutOption = Path("sweep"),
+          workers: Annotated[int | None, typer.Option(
+              help="Local worker processes (default: cores).")] = None,
+          scheduler: Annotated[str | None, typer.Option(
+              help="Address of a running Dask scheduler, e.g. tcp://HOST:8786.")] = None,
+          full: FullOption = False, quiet_: QuietOption = False) -> None:
+    """Run a grid × seeds of one experiment into OUT; rerun the same command to resume."""
+    from .core.sweep import SweepFailed
+    from .core.sweep import sweep as run_sweep
+
+    if workers is not None and scheduler:
+        typer.echo("error: give --workers or --scheduler, not both", err=True)
+        raise typer.Exit(2)
+    with _user_errors():
+        exp = get_experiment(name)
+        fixed = exp.params.parse(set_ or [])
+        try:
+            with quiet(quiet_):
+                ds = run_sweep(name, grid or [], out=out, fixed=fixed, seeds=seeds, root=seed,
+                               full=full, workers=workers, scheduler=scheduler,
+                               echo=lambda m: typer.echo(m, err=True))
+        except SweepFailed as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(1) from None
+    dims = ", ".join(f"{d}={n}" for d, n in ds.sizes.items())
+    typer.echo(f"{name}: sweep complete -> {out / f'{name}.sweep.nc'} ({dims})")
+
+
+@app.command("plot-sweep")
+def plot_sweep_cmd(folder: Annotated[Path, typer.Argument(help="A sweep folder.")],
+                   var: Annotated[str | None, typer.Option(help="Variable to summarise.")] = None) -> None:
+    """Draw a finished sweep's summary: a map for two swept keys, lines for one."""
+    from .core.sweep import plot_sweep
+
+    with _user_errors():
+        files = sorted(Path(folder).glob("*.sweep.nc"))
+        if not files:
+            raise CerebellarError(f"no finished sweep (*.sweep.nc) in '{folder}'")
+        ds = load(files[0])
+        fig = plot_sweep(ds, var)
+        png = files[0].with_suffix(".png")
+        atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    typer.echo(f"-> {png}")
+
+
 def main() -> None:
     app(prog_name="cerebellar")
 

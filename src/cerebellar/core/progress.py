@@ -38,4 +38,4 @@ def progress(total: int, desc: str, unit: str = "it", *, disable_override: bool 
     """
     return tqdm(total=total, desc=desc, unit=unit, delay=DELAY_S,
                 disable=is_quiet() or disable_override, leave=False, dynamic_ncols=True,
-                unit_scale=True, **kwargs)
+                unit_scale=total >= 10_000, **kwargs)

@@ -1,0 +1,317 @@
+"""Parameter sweeps: a grid × seeds of one experiment, resumable, local or on a Dask cluster.
+
+Every grid point and seed is one task running the experiment's ``run``. A point's generator is
+``default_rng(SeedSequence(root).spawn(n_points)[index])``, so its result depends only on the
+root seed and its index, never on which worker ran it or when. Tasks run on a local process pool
+(``workers``) or on an existing ``dask.distributed`` cluster (``scheduler``), through the same
+``concurrent.futures`` interface. The coordinating process writes each finished point atomically
+to ``DIR/points/`` as it arrives (no shared filesystem needed), records failures in
+``DIR/manifest.json``, and finally combines the points into ``DIR/NAME.sweep.nc`` with one
+dimension per swept key plus ``seed``. Running the same sweep again skips finished points;
+running a different sweep into the same folder is refused.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .errors import CerebellarError, OutputError, ParameterError
+from .progress import progress
+from .registry import Experiment, get_experiment
+from .results import annotate, atomic_write, load, save
+
+MANIFEST = "manifest.json"
+_RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
+
+
+def parse_grid(experiment: Experiment, specs: Iterable[str]) -> dict[str, list]:
+    """``KEY=V1,V2,...`` or ``KEY=START:STOP:STEP`` (STOP included when on the grid), validated
+    against the experiment's parameters; keys keep their command-line order."""
+    grid: dict[str, list] = {}
+    for spec in specs:
+        key, sep, text = spec.partition("=")
+        key = key.strip()
+        if not sep or not key or not text.strip():
+            raise ParameterError(f"--grid expects KEY=V1,V2,... or KEY=START:STOP:STEP, got {spec!r}")
+        if key not in experiment.params.names():
+            raise ParameterError(f"unknown parameter '{key}' in --grid for experiment "
+                                 f"'{experiment.name}'; known: {', '.join(experiment.params.names())}")
+        if key in grid:
+            raise ParameterError(f"parameter '{key}' appears twice in --grid")
+        match = _RANGE.match(text)
+        if match:
+            start, stop, step = (float(experiment.params.parse_value(key, x)) for x in match.groups())
+            if step <= 0 or stop < start:
+                raise ParameterError(f"--grid {key}={text}: empty range (need STEP > 0 and "
+                                     f"START <= STOP)")
+            n = math.floor((stop - start) / step + 1e-9) + 1
+            raw = [start + k * step for k in range(n)]
+            raw = [round(x, 12) for x in raw]
+        else:
+            raw = [experiment.params.parse_value(key, x) for x in text.split(",") if x.strip()]
+            if not raw:
+                raise ParameterError(f"--grid {key}={text}: no values")
+        values = [experiment.params.coerce(key, x) for x in raw]
+        if len(set(values)) != len(values):
+            raise ParameterError(f"--grid {key}={text}: repeated values")
+        grid[key] = values
+    if not grid:
+        raise ParameterError("a sweep needs at least one --grid KEY=...")
+    return grid
+
+
+@dataclass
+class SweepPlan:
+    """What a sweep runs: the experiment, the grid, the fixed overrides, seeds and root seed."""
+
+    experiment: str
+    grid: dict[str, list]
+    fixed: dict[str, Any] = field(default_factory=dict)
+    n_seeds: int = 1
+    root: int = 0
+    full: bool = False
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (*(len(v) for v in self.grid.values()), self.n_seeds)
+
+    @property
+    def n_points(self) -> int:
+        return int(np.prod(self.shape))
+
+    def point(self, index: int) -> tuple[dict[str, Any], int]:
+        """Parameter overrides and seed number of point ``index`` (C order, seed last)."""
+        *where, seed = np.unravel_index(index, self.shape)
+        values = {k: v[i] for (k, v), i in zip(self.grid.items(), where, strict=True)}
+        return {**self.fixed, **values}, int(seed)
+
+    def identity(self) -> dict[str, Any]:
+        return dict(experiment=self.experiment, grid=self.grid, fixed=self.fixed,
+                    n_seeds=self.n_seeds, root=self.root, full=self.full)
+
+
+def run_point(plan: dict[str, Any], index: int) -> xr.Dataset:
+    """One task: run the experiment at point ``index`` with its own generator (picklable)."""
+    sweep_plan = SweepPlan(**plan)
+    experiment = get_experiment(sweep_plan.experiment)
+    overrides, _ = sweep_plan.point(index)
+    params = experiment.make_params(full=sweep_plan.full, **overrides)
+    seq = np.random.SeedSequence(sweep_plan.root).spawn(sweep_plan.n_points)[index]
+    ds = annotate(experiment.run(params, np.random.default_rng(seq)), experiment, params,
+                  sweep_plan.root)
+    ds.attrs["sweep_point"] = index
+    return ds
+
+
+def _point_path(out: Path, index: int) -> Path:
+    return out / "points" / f"point-{index:06d}.nc"
+
+
+def _read_manifest(out: Path) -> dict[str, Any] | None:
+    path = out / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise OutputError(f"cannot read {path}: {err}") from None
+
+
+def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    text = json.dumps(manifest, indent=1)
+    atomic_write(out / MANIFEST, lambda tmp: tmp.write_text(text))
+
+
+def check_folder(out: Path, plan: SweepPlan) -> dict[str, Any] | None:
+    """The existing manifest if ``out`` holds this same sweep; refuse a different one."""
+    manifest = _read_manifest(out)
+    if manifest is None:
+        if out.exists() and any(out.iterdir()):
+            raise OutputError(f"folder '{out}' is not empty and holds no sweep manifest")
+        return None
+    old = manifest.get("plan", {})
+    new = json.loads(json.dumps(plan.identity()))
+    if old != new:
+        diff = [k for k in new if old.get(k) != new[k]]
+        raise OutputError(f"folder '{out}' holds a different sweep ({', '.join(diff)} differ); "
+                          "choose another --out")
+    return manifest
+
+
+def open_executor(workers: int | None, scheduler: str | None) -> tuple[Executor, Any]:
+    """A local process pool, or the executor of a Dask client connected to ``scheduler``."""
+    if scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise CerebellarError("--scheduler needs dask.distributed: pip install -e '.[dist]'") \
+                from None
+        try:
+            client = Client(scheduler, timeout="5s")
+        except (OSError, TimeoutError) as err:
+            raise CerebellarError(f"cannot reach the scheduler at {scheduler}: {err}") from None
+        return client.get_executor(), client
+    n = workers or os.cpu_count() or 1
+    if n < 1:
+        raise ParameterError(f"--workers = {workers} is out of range: allowed integer >= 1")
+    return ProcessPoolExecutor(max_workers=n), None
+
+
+def sweep(name: str, grid: Mapping[str, Iterable] | Iterable[str], *, out: str | os.PathLike,
+          fixed: Mapping[str, Any] | None = None, seeds: int = 1, root: int = 0,
+          full: bool = False, workers: int | None = None, scheduler: str | None = None,
+          echo=print) -> xr.Dataset:
+    """Run (or resume) a sweep and return the combined dataset (also ``out/NAME.sweep.nc``).
+
+    ``grid`` maps parameter names to value lists, or is a list of ``KEY=...`` strings as on the
+    command line. Raises :class:`SweepFailed` (after writing every other point) if points fail.
+    """
+    experiment = get_experiment(name)
+    if isinstance(grid, Mapping):
+        grid = {k: [experiment.params.coerce(k, v) for v in vals] for k, vals in grid.items()}
+        if not grid or any(not v for v in grid.values()):
+            raise ParameterError("a sweep needs at least one parameter with values")
+    else:
+        grid = parse_grid(experiment, grid)
+    fixed = dict(fixed or {})
+    overlap = set(fixed) & set(grid)
+    if overlap:
+        raise ParameterError(f"parameter '{sorted(overlap)[0]}' is both fixed (--set) and swept")
+    if int(seeds) < 1:
+        raise ParameterError(f"--seeds = {seeds} is out of range: allowed integer >= 1")
+    if int(root) < 0:
+        raise ParameterError(f"--seed = {root} is out of range: allowed integer >= 0")
+    plan = SweepPlan(name, grid, fixed, int(seeds), int(root), bool(full))
+    for index in range(0, plan.n_points, plan.n_seeds):   # every combination, before any work
+        experiment.make_params(full=full, **plan.point(index)[0])
+    out = Path(out)
+    manifest = check_folder(out, plan)
+    executor, client = open_executor(workers, scheduler)
+    try:
+        return _run(experiment, plan, out, manifest, executor, echo)
+    finally:
+        if client is not None:
+            client.close()
+        else:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+class SweepFailed(CerebellarError):
+    """Some points raised; the others were written. Carries the combined partial count."""
+
+
+def _run(experiment: Experiment, plan: SweepPlan, out: Path, manifest: dict | None,
+         executor: Executor, echo) -> xr.Dataset:
+    from .. import __version__
+
+    try:
+        (out / "points").mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot write to output folder '{out}': {err.strerror or err}") from None
+    manifest = manifest or dict(plan=plan.identity(), cerebellar_version=__version__,
+                                n_points=plan.n_points, failed={})
+    manifest["failed"] = {}
+    _write_manifest(out, manifest)
+    todo = [i for i in range(plan.n_points) if not _point_path(out, i).exists()]
+    done = plan.n_points - len(todo)
+    failed: dict[int, str] = {}
+    ident = plan.identity()
+    with progress(plan.n_points, f"sweep {plan.experiment}", unit="point", initial=done) as bar:
+        bar.set_postfix(done=done, failed=0, left=len(todo))
+        futures = {executor.submit(run_point, ident, i): i for i in todo}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                save(future.result(), _point_path(out, index))
+                done += 1
+            except Exception as err:  # a failing point is recorded; the others go on
+                failed[index] = f"{type(err).__name__}: {err}"
+                overrides, seed = plan.point(index)
+                echo(f"point {index} ({overrides}, seed {seed}) failed: {failed[index]}")
+                manifest["failed"] = {str(k): v for k, v in failed.items()}
+                _write_manifest(out, manifest)
+            bar.update(1)
+            bar.set_postfix(done=done, failed=len(failed), left=plan.n_points - done - len(failed))
+    if failed:
+        raise SweepFailed(f"{len(failed)} of {plan.n_points} points failed (see {out / MANIFEST}); "
+                          "run the same command again to retry them")
+    combined = combine(out, plan)
+    save(combined, out / f"{plan.experiment}.sweep.nc")
+    return combined
+
+
+def combine(out: Path, plan: SweepPlan) -> xr.Dataset:
+    """All point files as one dataset: one dimension per swept key plus ``seed``."""
+    keys = list(plan.grid)
+    parts = []
+    for index in range(plan.n_points):
+        ds = load(_point_path(out, index))
+        ds = ds.drop_vars([k for k in keys if k in ds.variables])
+        parts.append(ds.drop_attrs() if hasattr(ds, "drop_attrs") else ds.assign_attrs({}))
+        attrs = ds.attrs
+    stacked = xr.concat(parts, dim="point", coords="minimal", compat="override",
+                        combine_attrs="drop")
+    labels = list(itertools.product(*plan.grid.values(), range(plan.n_seeds)))
+    for pos, key in enumerate([*keys, "seed"]):
+        stacked = stacked.assign_coords({key: ("point", [lab[pos] for lab in labels])})
+    combined = stacked.set_index(point=[*keys, "seed"]).unstack("point")
+    other = [d for d in combined.dims if d not in (*keys, "seed")]
+    combined = combined.transpose(*keys, "seed", *other)
+    combined.attrs = {k: v for k, v in attrs.items() if k not in (*keys, "sweep_point", "parameters")}
+    combined.attrs.update(sweep_grid=json.dumps(plan.grid), sweep_fixed=json.dumps(plan.fixed),
+                          sweep_seeds=plan.n_seeds, sweep_root=plan.root)
+    return combined
+
+
+# -- plotting -------------------------------------------------------------------------------------
+
+TIME_DIMS = ("trial", "cycle", "movement")
+
+
+def summary(ds: xr.Dataset, var: str | None = None) -> xr.DataArray:
+    """One number per grid point and seed: ``var`` (default: the first data variable) at the last
+    time step (trial, cycle or movement), averaged over any other dimension."""
+    keys = json.loads(ds.attrs["sweep_grid"]) if "sweep_grid" in ds.attrs else {}
+    var = var or next(iter(ds.data_vars))
+    if var not in ds.data_vars:
+        raise ParameterError(f"variable '{var}' not in the sweep; known: {', '.join(ds.data_vars)}")
+    da = ds[var]
+    for dim in TIME_DIMS:
+        if dim in da.dims:
+            da = da.isel({dim: -1})
+    rest = [d for d in da.dims if d not in (*keys, "seed")]
+    return da.mean(rest) if rest else da
+
+
+def plot_sweep(ds: xr.Dataset, var: str | None = None):
+    """A map for two swept keys, lines (mean ± s.d. over seeds) for one; more keys: the first two
+    with the others averaged."""
+    from .plotting import figure
+
+    keys = list(json.loads(ds.attrs["sweep_grid"]))
+    s = summary(ds, var)
+    mean = s.mean("seed")
+    spread = s.std("seed")
+    fig, ax = figure(1, 1, title=f"sweep of {ds.attrs.get('experiment', '?')}: {s.name}", width=6.5)
+    a = ax[0, 0]
+    if len(keys) == 1:
+        a.errorbar(mean[keys[0]], mean, yerr=spread, fmt="o-", capsize=3)
+        a.set(xlabel=keys[0], ylabel=str(s.name))
+    else:
+        m = mean.mean(keys[2:]) if len(keys) > 2 else mean
+        mesh = a.pcolormesh(m[keys[1]], m[keys[0]], m.transpose(keys[0], keys[1]), shading="auto")
+        fig.colorbar(mesh, ax=a, label=str(s.name))
+        a.set(xlabel=keys[1], ylabel=keys[0])
+    return fig

@@ -1,0 +1,160 @@
+"""Parameter sweeps (issue 5): resumable after SIGKILL, same result on a Dask cluster, bad input."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+import cerebellar
+from cerebellar.cli import app
+from cerebellar.core.registry import get_experiment
+from cerebellar.core.sweep import SweepPlan, parse_grid
+
+runner = CliRunner()
+GRID = ["--grid", "q=0:0.95:0.05", "--grid", "g=1.3,1.6"]          # 20 × 2 = 40 points
+
+
+def sweep_cmd(out, *extra):
+    return [sys.executable, "-m", "cerebellar.cli", "sweep", "vor", *GRID, "--set",
+            "n_cycles=20000", "--out", str(out), "--quiet", *extra]
+
+
+def test_grid_parsing_and_point_seeds():
+    exp = get_experiment("vor")
+    grid = parse_grid(exp, ["q=0:0.95:0.05", "g=1.3,1.6", "n_cycles=10:30:10"])
+    assert len(grid["q"]) == 20 and grid["q"][-1] == 0.95 and grid["n_cycles"] == [10, 20, 30]
+    plan = SweepPlan("vor", grid, n_seeds=3)
+    assert plan.n_points == 20 * 2 * 3 * 3
+    overrides, seed = plan.point(plan.n_points - 1)
+    assert overrides == {"q": 0.95, "g": 1.6, "n_cycles": 30} and seed == 2
+
+
+def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
+    """Acceptance 1: SIGKILL mid-sweep, rerun: every point once, combined result bit for bit."""
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen(sweep_cmd(killed, "--workers", "1"), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((killed / "points").glob("point-*.nc"))) < 5:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    n_before = len(list((killed / "points").glob("point-*.nc")))
+    assert 5 <= n_before < 40, "the sweep should have been interrupted part-way"
+    assert not (killed / "vor.sweep.nc").exists()
+    assert subprocess.run(sweep_cmd(killed, "--workers", "2")).returncode == 0
+    files = sorted(p.name for p in (killed / "points").iterdir())
+    assert files == [f"point-{i:06d}.nc" for i in range(40)]          # each point exactly once
+    clean = tmp_path / "clean"
+    assert subprocess.run(sweep_cmd(clean, "--workers", "2")).returncode == 0
+    with xr.open_dataset(killed / "vor.sweep.nc") as a, xr.open_dataset(clean / "vor.sweep.nc") as b:
+        xr.testing.assert_identical(a, b)
+        assert a.G.dims == ("q", "g", "seed", "cycle") and a.sizes["q"] == 20
+
+
+def test_dask_cluster_gives_the_local_result(tmp_path):
+    """Acceptance 2: a LocalCluster with 2 worker processes, through --scheduler."""
+    distributed = pytest.importorskip("distributed")
+    grid = {"q": [0.0, 0.3, 1.0], "g": [0.5, 1.6]}
+    local = cerebellar.sweep("coenen1993-fig5", grid={"q_right": grid["q"], "g": grid["g"]},
+                             out=tmp_path / "local", workers=2, fixed={"n_cycles": 300})
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        remote = cerebellar.sweep("coenen1993-fig5", grid={"q_right": grid["q"], "g": grid["g"]},
+                                  out=tmp_path / "dask", scheduler=cluster.scheduler_address,
+                                  fixed={"n_cycles": 300})
+    xr.testing.assert_identical(local, remote)
+    assert local.G.dims[:3] == ("q_right", "g", "seed")
+
+
+def test_seeds_dimension_and_stochastic_points_differ(tmp_path):
+    ds = cerebellar.sweep("reduced", grid={"rho": [0.2, 0.5]}, seeds=3, out=tmp_path / "s",
+                          workers=1, fixed={"n_trials": 50})
+    assert ds.P.dims == ("rho", "seed", "trial")
+    assert not np.array_equal(ds.P.sel(rho=0.2, seed=0), ds.P.sel(rho=0.2, seed=1))
+
+
+def test_invalid_combination_is_refused_before_any_work(tmp_path):
+    """r_min = 50 with r_max = 20 is invalid (Fig6Params): exit 2 before any point runs."""
+    result = runner.invoke(app, ["sweep", "coenen1993-fig6", "--grid", "r_min=1,50",
+                                 "--set", "r_max=20", "--set", "n_q=3", "--set", "n_r=3",
+                                 "--set", "n_cycles=200", "--out", str(tmp_path / "f"),
+                                 "--workers", "1"])
+    assert result.exit_code == 2 and "r_max" in result.stderr
+    assert not (tmp_path / "f").exists()
+
+
+def test_point_that_raises_at_run_time(tmp_path, monkeypatch):
+    from cerebellar.core import sweep as sweep_module
+
+    real = sweep_module.run_point
+
+    def flaky(plan, index):
+        if index == 1:
+            raise RuntimeError("boom")
+        return real(plan, index)
+
+    monkeypatch.setattr(sweep_module, "run_point", flaky)
+    monkeypatch.setattr(sweep_module, "ProcessPoolExecutor",
+                        __import__("concurrent.futures").futures.ThreadPoolExecutor)
+    with pytest.raises(sweep_module.SweepFailed, match="1 of 3 points failed"):
+        cerebellar.sweep("vor", grid={"q": [0.1, 0.2, 0.3]}, out=tmp_path / "x", workers=1,
+                         fixed={"n_cycles": 10}, echo=lambda m: None)
+    manifest = json.loads((tmp_path / "x" / "manifest.json").read_text())
+    assert manifest["failed"] == {"1": "RuntimeError: boom"}
+    assert sorted(p.name for p in (tmp_path / "x" / "points").iterdir()) == [
+        "point-000000.nc", "point-000002.nc"]
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--grid", "zz=1,2"], "unknown parameter 'zz'"),
+    (["--grid", "q=1:0:0.1"], "empty range"),
+    (["--grid", "q=0:1:-0.5"], "empty range"),
+    (["--grid", "q=a:1:0.1"], "cannot parse 'a'"),
+    (["--grid", "q"], "KEY=V1"),
+    (["--grid", "q=0:2:0.5"], "parameter 'q' = 1.5"),
+    ([], "at least one --grid"),
+    (["--grid", "q=0.1", "--scheduler", "tcp://127.0.0.1:9"], "cannot reach the scheduler"),
+])
+def test_bad_sweep_input_exit_2_and_nothing_written(tmp_path, args, needle):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["sweep", "vor", *args, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0]
+    assert not out.exists()
+
+
+def test_folder_with_a_different_sweep_is_refused(tmp_path):
+    out = tmp_path / "d"
+    base = ["sweep", "vor", "--grid", "q=0.1,0.2", "--set", "n_cycles=10", "--out", str(out),
+            "--workers", "1"]
+    assert runner.invoke(app, base).exit_code == 0
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    for changed in (["--grid", "q=0.1,0.3"], ["--set", "n_cycles=11"], ["--seeds", "2"]):
+        args = base.copy()
+        if changed[0] == "--grid":
+            args[args.index("q=0.1,0.2")] = changed[1]
+        elif changed[0] == "--set":
+            args[args.index("n_cycles=10")] = changed[1]
+        else:
+            args += changed
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and "holds a different sweep" in result.stderr
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_plot_sweep_writes_a_figure(tmp_path):
+    out = tmp_path / "p"
+    runner.invoke(app, ["sweep", "vor", "--grid", "q=0.1,0.5", "--grid", "g=1.2,1.6",
+                        "--set", "n_cycles=50", "--out", str(out), "--workers", "1"])
+    result = runner.invoke(app, ["plot-sweep", str(out), "--var", "G"])
+    assert result.exit_code == 0 and (out / "vor.sweep.png").stat().st_size > 0
+    assert runner.invoke(app, ["plot-sweep", str(tmp_path / "none")]).exit_code == 2
