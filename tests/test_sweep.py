@@ -157,4 +157,6 @@ def test_plot_sweep_writes_a_figure(tmp_path):
                         "--set", "n_cycles=50", "--out", str(out), "--workers", "1"])
     result = runner.invoke(app, ["plot-sweep", str(out), "--var", "G"])
     assert result.exit_code == 0 and (out / "vor.sweep.png").stat().st_size > 0
+    shown = runner.invoke(app, ["show", str(out / "vor.sweep.nc")])
+    assert shown.exit_code == 0 and "sweep over" in shown.output
     assert runner.invoke(app, ["plot-sweep", str(tmp_path / "none")]).exit_code == 2

@@ -193,7 +193,10 @@ def show(file: Annotated[Path, typer.Argument(help="A result file written by run
         if data.dtype.kind in "fiu" and data.size:
             span = f"  min {float(data.min()):.6g}  max {float(data.max()):.6g}"
         typer.echo(f"  {name}({', '.join(da.dims)}) [{units}]{span}")
-    if "experiment" in attrs:
+    if "sweep_grid" in attrs:
+        typer.echo(f"\nsweep over {attrs['sweep_grid']} with {attrs.get('sweep_seeds')} seed(s); "
+                   "`cerebellar plot-sweep` draws it")
+    elif "experiment" in attrs:
         try:
             exp = get_experiment(attrs["experiment"])
         except CerebellarError:

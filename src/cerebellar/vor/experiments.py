@@ -18,7 +18,7 @@ from ..core.params import Params, param
 from ..core.plotting import figure, panel_letter
 from ..core.registry import Experiment, register
 from . import analysis as an
-from .model import VORParams, learning_step, simulate
+from .model import VORParams, simulate
 
 PAPER = "Coenen, Sejnowski & Lisberger 1993"
 
@@ -685,4 +685,3 @@ register(Experiment(
     reproduces=f"{PAPER}, §6: learning in the dark when P ≠ 0, with and without gating by vision",
     params=DarkParams, run=run_dark, plot=plot_dark, checks=checks_dark))
 
-__all__ = ["learning_step"]
