@@ -4,12 +4,15 @@
 
 Each point is a `vor` run of ``--cycles`` cycles (a fraction of a second); the sweep is run in
 fresh folders with ``workers=1`` and ``workers=2`` and the wall times and speed-up are printed,
-with a check that both combined results are identical.
+with a check that both combined results are identical. For reference, the same points are also
+run bare (no files, no sweep machinery) in 1 and 2 processes: that ratio is the machine's own
+ceiling for two CPU-bound processes (virtual CPUs are not always two full cores).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 import tempfile
 import time
@@ -30,6 +33,21 @@ def timed_sweep(out: Path, workers: int, points: int, cycles: int) -> tuple[floa
     return time.perf_counter() - t0, ds
 
 
+def _bare_point(q: float, cycles: int) -> float:
+    from cerebellar.vor import VORParams, simulate
+
+    return float(simulate(VORParams(q=q, n_cycles=cycles)).G[-1])
+
+
+def bare(workers: int, points: int, cycles: int) -> float:
+    qs = list(np.linspace(0.0, 1.0, points))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool.starmap(_bare_point, [(0.5, 10)] * workers)       # start the workers
+        t0 = time.perf_counter()
+        pool.starmap(_bare_point, [(q, cycles) for q in qs])
+        return time.perf_counter() - t0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=32)
@@ -39,11 +57,14 @@ def main() -> int:
         t1, a = timed_sweep(Path(tmp) / "w1", 1, args.points, args.cycles)
         t2, b = timed_sweep(Path(tmp) / "w2", 2, args.points, args.cycles)
     xr.testing.assert_identical(a, b)
+    b1, b2 = bare(1, args.points, args.cycles), bare(2, args.points, args.cycles)
     print(f"sweep of {args.points} `vor` points × {args.cycles} cycles")
     print(f"{'workers':>8} {'wall s':>8} {'s/point':>8}")
     print(f"{1:8d} {t1:8.2f} {t1 / args.points:8.3f}")
     print(f"{2:8d} {t2:8.2f} {t2 / args.points:8.3f}")
     print(f"speed-up with 2 workers: {t1 / t2:.2f}x (results identical)")
+    print(f"machine ceiling, the same points bare in 1 vs 2 processes: {b1:.2f} s vs {b2:.2f} s "
+          f"= {b1 / b2:.2f}x")
     return 0
 
 

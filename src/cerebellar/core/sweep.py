@@ -102,8 +102,13 @@ class SweepPlan:
                     n_seeds=self.n_seeds, root=self.root, full=self.full)
 
 
-def run_point(plan: dict[str, Any], index: int) -> xr.Dataset:
-    """One task: run the experiment at point ``index`` with its own generator (picklable)."""
+def run_point(plan: dict[str, Any], index: int, out: str | None = None) -> xr.Dataset | None:
+    """One task: run the experiment at point ``index`` with its own generator (picklable).
+
+    With ``out`` (a folder the worker shares with the coordinator, as in the local pool) the
+    worker writes the point file itself, atomically, and returns None; otherwise it returns the
+    dataset for the coordinator to write.
+    """
     sweep_plan = SweepPlan(**plan)
     experiment = get_experiment(sweep_plan.experiment)
     overrides, _ = sweep_plan.point(index)
@@ -112,7 +117,21 @@ def run_point(plan: dict[str, Any], index: int) -> xr.Dataset:
     ds = annotate(experiment.run(params, np.random.default_rng(seq)), experiment, params,
                   sweep_plan.root)
     ds.attrs["sweep_point"] = index
-    return ds
+    if out is None:
+        return ds
+    save(ds, _point_path(Path(out), index))
+    return None
+
+
+def _stack_points(out: str, keys: list[str], indices: list[int]) -> xr.Dataset:
+    """Load point files ``indices`` and stack them along ``point`` (a picklable task)."""
+    parts = []
+    for index in indices:
+        ds = load(_point_path(Path(out), index))
+        parts.append(ds.drop_vars([k for k in keys if k in ds.variables]).assign_attrs({}))
+    stacked = xr.concat(parts, dim="point", coords="minimal", compat="override",
+                        combine_attrs="drop")
+    return stacked.assign_attrs(load(_point_path(Path(out), indices[0])).attrs)
 
 
 def _point_path(out: Path, index: int) -> Path:
@@ -200,7 +219,7 @@ def sweep(name: str, grid: Mapping[str, Iterable] | Iterable[str], *, out: str |
     manifest = check_folder(out, plan)
     executor, client = open_executor(workers, scheduler)
     try:
-        return _run(experiment, plan, out, manifest, executor, echo)
+        return _run(experiment, plan, out, manifest, executor, echo, local=client is None)
     finally:
         if client is not None:
             client.close()
@@ -213,7 +232,7 @@ class SweepFailed(CerebellarError):
 
 
 def _run(experiment: Experiment, plan: SweepPlan, out: Path, manifest: dict | None,
-         executor: Executor, echo) -> xr.Dataset:
+         executor: Executor, echo, local: bool = True) -> xr.Dataset:
     from .. import __version__
 
     try:
@@ -230,11 +249,14 @@ def _run(experiment: Experiment, plan: SweepPlan, out: Path, manifest: dict | No
     ident = plan.identity()
     with progress(plan.n_points, f"sweep {plan.experiment}", unit="point", initial=done) as bar:
         bar.set_postfix(done=done, failed=0, left=len(todo))
-        futures = {executor.submit(run_point, ident, i): i for i in todo}
+        target = str(out) if local else None   # local workers write their own points
+        futures = {executor.submit(run_point, ident, i, target): i for i in todo}
         for future in as_completed(futures):
             index = futures[future]
             try:
-                save(future.result(), _point_path(out, index))
+                result = future.result()
+                if result is not None:
+                    save(result, _point_path(out, index))
                 done += 1
             except Exception as err:  # a failing point is recorded; the others go on
                 failed[index] = f"{type(err).__name__}: {err}"
@@ -247,20 +269,26 @@ def _run(experiment: Experiment, plan: SweepPlan, out: Path, manifest: dict | No
     if failed:
         raise SweepFailed(f"{len(failed)} of {plan.n_points} points failed (see {out / MANIFEST}); "
                           "run the same command again to retry them")
-    combined = combine(out, plan)
+    combined = combine(out, plan, executor if local else None)
     save(combined, out / f"{plan.experiment}.sweep.nc")
     return combined
 
 
-def combine(out: Path, plan: SweepPlan) -> xr.Dataset:
-    """All point files as one dataset: one dimension per swept key plus ``seed``."""
+def combine(out: Path, plan: SweepPlan, executor: Executor | None = None) -> xr.Dataset:
+    """All point files as one dataset: one dimension per swept key plus ``seed``.
+
+    With an ``executor`` whose workers see ``out``, the files are read in parallel chunks.
+    """
     keys = list(plan.grid)
-    parts = []
-    for index in range(plan.n_points):
-        ds = load(_point_path(out, index))
-        ds = ds.drop_vars([k for k in keys if k in ds.variables])
-        parts.append(ds.drop_attrs() if hasattr(ds, "drop_attrs") else ds.assign_attrs({}))
-        attrs = ds.attrs
+    indices = list(range(plan.n_points))
+    n_chunks = min(plan.n_points, 4 * (os.cpu_count() or 1)) if executor else 1
+    chunks = [c.tolist() for c in np.array_split(indices, n_chunks)]
+    if executor is None:
+        parts = [_stack_points(str(out), keys, c) for c in chunks]
+    else:
+        parts = list(executor.map(_stack_points, [str(out)] * len(chunks), [keys] * len(chunks),
+                                  chunks))
+    attrs = parts[0].attrs
     stacked = xr.concat(parts, dim="point", coords="minimal", compat="override",
                         combine_attrs="drop")
     labels = list(itertools.product(*plan.grid.values(), range(plan.n_seeds)))
