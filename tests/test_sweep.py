@@ -96,10 +96,10 @@ def test_point_that_raises_at_run_time(tmp_path, monkeypatch):
 
     real = sweep_module.run_point
 
-    def flaky(plan, index):
+    def flaky(plan, index, out=None):
         if index == 1:
             raise RuntimeError("boom")
-        return real(plan, index)
+        return real(plan, index, out)
 
     monkeypatch.setattr(sweep_module, "run_point", flaky)
     monkeypatch.setattr(sweep_module, "ProcessPoolExecutor",
