@@ -92,3 +92,16 @@ def test_same_seed_same_runs_and_batch_dims():
 def test_bad_parameters_are_rejected(name, value):
     with pytest.raises(ParameterError, match=f"'{name}'"):
         ReducedParams(**{name: value})
+
+
+def test_free_run_replay_check_detects_a_wrong_step():
+    """The `reduced` experiment's replay of Eqs 16-26 passes on a true run and fails on a run
+    with one corrupted 𝒥 step (so the check can fail)."""
+    import cerebellar
+
+    ds = cerebellar.run("reduced", n_trials=500)
+    assert all(c.passed for c in cerebellar.checks(ds))
+    bad = ds.copy(deep=True)
+    bad["J"][100] += 0.5
+    failed = [c.what for c in cerebellar.checks(bad) if not c.passed]
+    assert any("𝒥 step" in w for w in failed)

@@ -125,13 +125,14 @@ def run_point(plan: dict[str, Any], index: int, out: str | None = None) -> xr.Da
 
 def _stack_points(out: str, keys: list[str], indices: list[int]) -> xr.Dataset:
     """Load point files ``indices`` and stack them along ``point`` (a picklable task)."""
-    parts = []
+    parts, attrs = [], None
     for index in indices:
         ds = load(_point_path(Path(out), index))
+        attrs = ds.attrs if attrs is None else attrs
         parts.append(ds.drop_vars([k for k in keys if k in ds.variables]).assign_attrs({}))
     stacked = xr.concat(parts, dim="point", coords="minimal", compat="override",
                         combine_attrs="drop")
-    return stacked.assign_attrs(load(_point_path(Path(out), indices[0])).attrs)
+    return stacked.assign_attrs(attrs)
 
 
 def _point_path(out: Path, index: int) -> Path:

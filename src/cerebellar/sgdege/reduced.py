@@ -59,13 +59,16 @@ BATCHABLE = ("A", "dP", "dJ", "q", "rho", "R", "P0", "J0")
 
 
 def simulate(params: ReducedParams | None = None, rng: np.random.Generator | None = None, *,
-             n_seeds: int = 1, record_every: int = 1, **batch: Any) -> xr.Dataset:
+             n_seeds: int = 1, record_every: int = 1, record_perturbations: bool = False,
+             **batch: Any) -> xr.Dataset:
     """Run any batch of reduced-model runs in one vectorised call.
 
     ``batch`` values are 1-D arrays (a dim named after the key) or ``xarray.DataArray``s (their own
     dims), broadcast together; ``n_seeds > 1`` adds a ``seed`` dim of independent runs. The random
     numbers come only from ``rng`` (one uniform per run and trial, drawn trial by trial).
-    Returns P and J over (*batch_dims, [seed], trial), recorded every ``record_every`` trials.
+    Returns P and J over (*batch_dims, [seed], trial), recorded every ``record_every`` trials;
+    with ``record_perturbations`` also ``perturbed[t]``, whether the update from trial t to t + 1
+    was a perturbed (ΔPΔ𝒥) one (``record_every`` must then be 1).
     """
     params = params or ReducedParams()
     rng = rng if rng is not None else np.random.default_rng(0)
@@ -82,6 +85,9 @@ def simulate(params: ReducedParams | None = None, rng: np.random.Generator | Non
     slot[trials] = np.arange(trials.size)
     P_rec = np.empty((trials.size, *shape))
     J_rec = np.empty_like(P_rec)
+    if record_perturbations and record_every != 1:
+        raise ParameterError("record_perturbations needs record_every = 1")
+    flags = np.zeros((n + 1, *shape), bool) if record_perturbations else None
     with progress(n, "reduced-model trials", unit="trial") as bar:
         for t in range(n + 1):
             if slot[t] >= 0:
@@ -89,6 +95,8 @@ def simulate(params: ReducedParams | None = None, rng: np.random.Generator | Non
             if t == n:
                 break
             perturbed = rng.random(shape) < p["rho"]
+            if flags is not None:
+                flags[t] = perturbed
             P, J = step(P, J, perturbed, p["A"], p["dP"], p["dJ"], p["q"], p["R"])
             if t % 5000 == 4999:
                 bar.update(5000)
@@ -99,6 +107,9 @@ def simulate(params: ReducedParams | None = None, rng: np.random.Generator | Non
                 dict(long_name="error-estimate drive 𝒥", units="Hz"))),
         coords=dict(trial=("trial", trials, dict(units="trial"))),
     )
+    if flags is not None:
+        ds["perturbed"] = ((*dims, "trial"), np.transpose(flags, order),
+                           dict(long_name="perturbed (ΔPΔ𝒥) update from this trial"))
     if n_seeds > 1:
         ds = ds.assign_coords(seed=np.arange(n_seeds))
     return attach_batch(ds, given, batch, params)
