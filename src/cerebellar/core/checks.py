@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -71,10 +71,6 @@ def holds(what: str, condition: bool, expected: str = "true", got: Any = None) -
     """A qualitative claim; ``got`` describes what was measured (defaults to the verdict)."""
     return Check(what, expected, _num(got) if got is not None else bool(condition), "claim",
                  bool(condition))
-
-
-def all_passed(checks: Iterable[Check]) -> bool:
-    return all(c.passed for c in checks)
 
 
 def _fmt(value: Any) -> str:

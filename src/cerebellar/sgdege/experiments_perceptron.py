@@ -181,10 +181,6 @@ def run_fig10c(params: Fig10Params, rng: np.random.Generator) -> xr.Dataset:
     return _curves(params, rng, {"delta": dict(rule="delta")})
 
 
-def _below_capacity(ds: xr.Dataset, load: float = 0.3) -> xr.Dataset:
-    return ds.sel(p=ds.p[ds.p <= load * ds.attrs["N_M"]])
-
-
 def checks_fig10b(ds: xr.Dataset) -> list[ck.Check]:
     a = ds.attrs
     fl = floor(a["A"], a["q"])
