@@ -16,11 +16,14 @@ from typing import Annotated, Any
 
 import typer
 
-from .core.checks import Check, format_table, markdown_table
+from .core import status
+from .core.checks import MARKS, Check, format_table, markdown_table, verdict_counts
 from .core.errors import CerebellarError
 from .core.params import Params
 from .core.progress import progress, quiet
 from .core.registry import Experiment, experiments, get_experiment, make_rng
+from .core.registry import checks as check_rows
+from .core.registry import plot as plot_result
 from .core.registry import run as run_experiment
 from .core.results import atomic_write, load, parameters, prepare_out_dir, save
 
@@ -50,23 +53,32 @@ def _user_errors() -> Iterator[None]:
 def _execute(exp: Experiment, params: Params, seed: int, out: Path) -> dict[str, Any]:
     """Run one experiment, write ``out/NAME.nc`` and ``out/NAME.png``, return its report."""
     ds = run_experiment(exp.name, params, seed=seed)
-    rows = exp.checks(ds)
+    rows = check_rows(ds)
     nc = save(ds, out / f"{exp.name}.nc")
-    fig = exp.plot(ds)
+    fig = plot_result(ds)
     png = atomic_write(out / f"{exp.name}.png", lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    diverged = status.summary(ds, params) if status.diverged(ds) else None
     return dict(experiment=exp.name, reproduces=exp.reproduces, files=[str(nc), str(png)],
-                checks=rows, passed=all(r.passed for r in rows))
+                status=ds.attrs["status"], diverged=diverged, checks=rows,
+                passed=diverged is None and all(r.passed for r in rows))
 
 
 def _report_json(report: dict[str, Any]) -> dict[str, Any]:
     return {**report, "checks": [c.to_json() for c in report["checks"]]}
 
 
+def _counts_text(rows: list[Check]) -> str:
+    return ", ".join(f"{n} {v}" for v, n in verdict_counts(rows).items() if n)
+
+
 def _print_report(report: dict[str, Any]) -> None:
-    verdict = "all checks pass" if report["passed"] else "SOME CHECKS FAIL"
+    if report["diverged"]:
+        typer.echo(f"{report['diverged']} -> {', '.join(report['files'])}")
+        return
+    verdict = "no check fails" if report["passed"] else "SOME CHECKS FAIL"
     typer.echo(f"\n{report['experiment']}: {report['reproduces']}")
     typer.echo(format_table(report["checks"]))
-    typer.echo(f"-> {', '.join(report['files'])}  ({verdict})")
+    typer.echo(f"-> {', '.join(report['files'])}  ({_counts_text(report['checks'])}: {verdict})")
 
 
 @app.command("list")
@@ -129,22 +141,25 @@ def reproduce(full: FullOption = False, out: OutOption = Path("results"), seed: 
                 report = _execute(exp, exp.make_params(full=full), seed, out)
             except Exception as err:  # one broken experiment must not hide the others
                 failure = Check(f"experiment ran to completion ({type(err).__name__})",
-                                "no error", str(err), "claim", False)
+                                "invariant", "", "no error", str(err), "claim", "fail")
                 report = dict(experiment=exp.name, reproduces=exp.reproduces, files=[],
-                              checks=[failure], passed=False)
+                              status="error", diverged=None, checks=[failure], passed=False)
             reports.append(report)
             if not json_:
                 _print_report(report)
             bar.update(1)
     index = _write_index(out, reports, full)
     passed = all(r["passed"] for r in reports)
-    n_checks = sum(len(r["checks"]) for r in reports)
-    n_failed = sum(not c.passed for r in reports for c in r["checks"])
+    rows = [c for r in reports for c in r["checks"]]
+    doc = dict(experiments=[_report_json(r) for r in reports], index=str(index), full=full,
+               verdicts=verdict_counts(rows), passed=passed)
+    text = json.dumps(doc, indent=2)
+    atomic_write(out / "report.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     if json_:
-        typer.echo(json.dumps(dict(experiments=[_report_json(r) for r in reports],
-                                   index=str(index), passed=passed), indent=2))
+        typer.echo(text)
     else:
-        typer.echo(f"\n{len(reports)} experiments, {n_checks} checks, {n_failed} failed -> {index}")
+        typer.echo(f"\n{len(reports)} experiments, {len(rows)} checks: {_counts_text(rows)} "
+                   f"-> {index}")
     raise typer.Exit(0 if passed else 1)
 
 
@@ -153,9 +168,17 @@ def _write_index(out: Path, reports: list[dict[str, Any]], full: bool) -> Path:
 
     lines = [f"# cerebellar {__version__}: reproduction report ({'full' if full else 'quick'} scale)",
              ""]
+    rows = [c for r in reports for c in r["checks"]]
+    lines += ["Verdicts: " + ", ".join(f"{MARKS[v]} {v} {n}" for v, n in verdict_counts(rows).items()),
+              "", "Each row's source: `paper` (with its citation), `theory` (a closed form at the "
+              "run's parameters), `reference` (an independent simulation) or `invariant`. "
+              "`deviates`: the paper's claim does not reproduce (the note says what we get and "
+              "what was tried); `n/a`: a paper value for a run away from the paper's setting.", ""]
     for r in reports:
         mark = "✅" if r["passed"] else "❌"
         lines += [f"## {mark} {r['experiment']}", "", r["reproduces"], ""]
+        if r["diverged"]:
+            lines += [f"**{r['diverged']}**", ""]
         if r["files"]:
             lines += [f"![{r['experiment']}]({r['experiment']}.png)", "",
                       f"Data: `{r['experiment']}.nc`", ""]
@@ -201,7 +224,9 @@ def show(file: Annotated[Path, typer.Argument(help="A result file written by run
             exp = get_experiment(attrs["experiment"])
         except CerebellarError:
             return
-        typer.echo("\nchecks:\n" + format_table(exp.checks(ds)))
+        if status.diverged(ds):
+            typer.echo(f"\nstatus: {status.summary(ds, exp.params(**values))}")
+        typer.echo("\nchecks:\n" + format_table(check_rows(ds)))
 
 
 @app.command()

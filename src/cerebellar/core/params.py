@@ -75,11 +75,16 @@ class Params:
 
     Subclasses set ``FULL`` (overrides that give the paper's scale) and ``NOT_STATED`` (parameter
     name -> why we chose its value where the paper is silent, the spec's ``[NS]``); both are
-    recorded in every result's metadata.
+    recorded in every result's metadata. ``STEP_PARAMS`` names the learning rates and step sizes
+    a divergence report blames first.
     """
 
     FULL: ClassVar[dict[str, Any]] = {}
     NOT_STATED: ClassVar[dict[str, str]] = {}
+    STEP_PARAMS: ClassVar[tuple[str, ...]] = ()
+    """Learning rates and step sizes: the first suspects when a run diverges."""
+    SCALE: ClassVar[tuple[str, ...]] = ()
+    """Parameters that set only a run's length or resolution, not the paper's setting."""
 
     def __post_init__(self) -> None:
         hints = typing.get_type_hints(type(self))
@@ -157,6 +162,12 @@ class Params:
     def full(cls, **overrides: Any) -> Params:
         """The paper-scale preset (``FULL``), with optional overrides."""
         return cls(**{**cls.FULL, **overrides})
+
+    @classmethod
+    def paper_setting(cls) -> dict[str, Any]:
+        """The defaults of every parameter but ``SCALE``: the setting a paper value holds at
+        (compare with :func:`cerebellar.core.checks.off_setting`)."""
+        return {f.name: f.default for f in dataclasses.fields(cls) if f.name not in cls.SCALE}
 
     @classmethod
     def names(cls) -> list[str]:

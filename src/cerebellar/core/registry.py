@@ -17,7 +17,8 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from .checks import Check
+from . import status
+from .checks import Check, holds
 from .errors import ParameterError, UnknownExperimentError
 from .params import Params
 from .results import annotate, parameters
@@ -92,7 +93,9 @@ def run(name: str, params: Params | None = None, *, seed: int = 0, full: bool = 
     elif overrides:
         params = params.replace(**overrides)
     rng = make_rng(seed)
-    return annotate(experiment.run(params, rng), experiment, params, seed)
+    with np.errstate(all="ignore"):  # a diverging run is reported by its status, not by warnings
+        ds = experiment.run(params, rng)
+    return annotate(ds, experiment, params, seed)
 
 
 def experiment_of(ds: xr.Dataset) -> Experiment:
@@ -102,12 +105,32 @@ def experiment_of(ds: xr.Dataset) -> Experiment:
 
 
 def plot(ds: xr.Dataset) -> Figure:
-    """The figure of a result, laid out like the paper's panels."""
-    return experiment_of(ds).plot(ds)
+    """The figure of a result, laid out like the paper's panels; a diverged run is drawn with
+    its runaway values masked and says so across the figure."""
+    experiment = experiment_of(ds)
+    if not status.diverged(ds):
+        return experiment.plot(ds)
+    masked = ds.copy()
+    for name, da in ds.data_vars.items():
+        if da.dtype.kind == "f":
+            masked[name] = da.where(np.isfinite(da) & (abs(da) < 1e9))
+    with np.errstate(all="ignore"):
+        fig = experiment.plot(masked)
+    a = ds.attrs
+    fig.text(0.5, 0.5, f"DIVERGED at {a['diverged_unit']} {a['diverged_at']}\n{a['divergence']}",
+             ha="center", va="center", color="red", fontsize=14, wrap=True,
+             bbox=dict(facecolor="white", alpha=0.85, edgecolor="red"))
+    return fig
 
 
 def checks(ds: xr.Dataset) -> list[Check]:
-    """The check rows of a result (paper or closed-form value beside ours)."""
+    """The check rows of a result (each with its source and verdict). A diverged run has one
+    failed row: its other rows would compare numbers that mean nothing."""
+    if status.diverged(ds):
+        a = ds.attrs
+        return [holds("the run stays finite and bounded", False, expected="no divergence",
+                      got=f"diverged at {a['diverged_unit']} {a['diverged_at']}: {a['divergence']}",
+                      source="invariant")]
     return experiment_of(ds).checks(ds)
 
 

@@ -54,6 +54,7 @@ def annotate(ds: xr.Dataset, experiment: Experiment, params: Params, seed: int) 
         parameters=json.dumps(values),
         not_stated=json.dumps(type(params).NOT_STATED),
     )
+    ds.attrs.setdefault("status", "ok")
     return ds
 
 

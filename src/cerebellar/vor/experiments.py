@@ -17,6 +17,7 @@ from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.plotting import figure, panel_letter
 from ..core.registry import Experiment, register
+from ..papers import claim
 from . import analysis as an
 from .model import VORParams, simulate
 
@@ -56,18 +57,64 @@ def run_vor(params: VORParams, rng: np.random.Generator) -> xr.Dataset:
 def rule_residual(ds: xr.Dataset) -> float:
     """Largest deviation of the recorded updates from the reduced-form rules of spec §2.
 
-    Light: ΔA = −η_A v s, ΔD = η_D[(1 − 2q)s + q(g − D)] with s the recorded slip; dark: ΔA = 0,
-    ΔD = −η_D q P_dark (0 when gated). Independent of the Fig 3 form used by :func:`simulate`.
+    Light: ΔA = −η_A v s, ΔD = η_D[(1 − 2q)s + q(g − D)] with s = (1 − b)(g − G)/(1 − b + v)
+    from the recorded dark gain (the slip identity); dark: ΔA = 0, ΔD = −η_D q P_dark (0 when
+    gated). Independent of the Fig 3 form that :func:`simulate` iterates.
     """
-    v, q, eA, eD = _params(ds, "v", "q", "eta_A", "eta_D")
-    s, D, light = ds.slip.values[:-1], ds.D.values[:-1], ds.light.values[:-1]
+    b, v, q, eA, eD = _params(ds, "b", "v", "q", "eta_A", "eta_D")
+    D, light, g = ds.D.values[:-1], ds.light.values[:-1], ds.desired_gain.values[:-1]
+    s = (1 - b) * (g - ds.G.values[:-1]) / (1 - b + v)
     gate = bool(ds.attrs["gate_nucleus"])
     dA_rule = np.where(light, -eA * v * s, 0.0)
     dD_dark = 0.0 if gate else -eD * q * ds.P_dark.values[:-1]
-    dD_rule = np.where(light, eD * ((1 - 2 * q) * s + q * (ds.desired_gain.values[:-1] - D)), dD_dark)
+    dD_rule = np.where(light, eD * ((1 - 2 * q) * s + q * (g - D)), dD_dark)
     scale = 1.0 + np.abs(ds.A.values).max() + np.abs(D).max()
     return float(max(np.abs(np.diff(ds.A.values) - dA_rule).max(),
                      np.abs(np.diff(ds.D.values) - dD_rule).max()) / scale)
+
+
+def map_prediction(ds: xr.Dataset, t: int) -> tuple[float, float]:
+    """(G, D) after t lit cycles from the run's start by the exact linear map of spec §3:
+    z_t = (I − η_D K̃)^t z_0 with z = (g − G, g − D), at the run's parameters."""
+    g_, b, v, q, eA, eD = _params(ds, "g", "b", "v", "q", "eta_A", "eta_D")
+    r = eA / eD if eD else np.inf
+    if not np.isfinite(r):
+        return float("nan"), float("nan")
+    z0 = np.array([g_ - _value(ds, "G", 0), g_ - _value(ds, "D", 0)])
+    zt = np.linalg.matrix_power(np.eye(2) - eD * an.transfer_matrix(b, v, q, r), t) @ z0
+    return g_ - zt[0], g_ - zt[1]
+
+
+def theory_rows(ds: xr.Dataset, *cycles: int, label: str = "") -> list[ck.Check]:
+    """G and D at ``cycles`` against the linear map at the run's parameters (spec §3)."""
+    rows = []
+    for t in cycles:
+        if t not in ds.cycle.values:
+            continue
+        G_t, D_t = map_prediction(ds, t)
+        scale = 1e-9 * (1 + abs(ds.attrs["g"]))
+        rows += [ck.close(f"{label}G({t}) = g − [(I − η_D K̃)^t z₀]₁, linear map", G_t,
+                          _value(ds, "G", t), atol=scale, source="theory",
+                          cite="Coenen 1993 Fig 3 rules iterated as a linear map (spec §3)"),
+                 ck.close(f"{label}D({t}) = g − [(I − η_D K̃)^t z₀]₂, linear map", D_t,
+                          _value(ds, "D", t), atol=scale, source="theory",
+                          cite="Coenen 1993 Fig 3 rules iterated as a linear map (spec §3)")]
+    return rows
+
+
+def overshoot_row(ds: xr.Dataset, label: str = "") -> ck.Check:
+    """The run's excursion past g against the exact small-η overshoot at its parameters; n/a
+    where the step η_D·λ_fast is too large for the small-η limit or the run ends before the peak."""
+    g_, b, v, q, eA, eD = _params(ds, "g", "b", "v", "q", "eta_A", "eta_D")
+    lam = np.abs(an.eigenvalues(b, v, q, eA / eD)).max() if eD else np.inf
+    peak = int(ds.cycle_of_G_max if g_ >= 1 else ds.cycle_of_G_min)
+    off = ("" if eD * lam <= 0.2 else f"η_D·λ_fast = {eD * lam:.2g} > 0.2: outside the small-η limit")
+    if not off and peak >= int(ds.cycle[-1]):
+        off = "the run ends before the peak"
+    return ck.close(f"{label}excursion past g vs exact small-η overshoot", 
+                    float(an.overshoot_exact(g_, b, v, q, eA / eD)),
+                    float(_overshoot_sim(ds, g_)), rtol=0.05, atol=1e-6, source="theory",
+                    cite="Coenen 1993 Fig 6 (exact closed form of spec §3)", off=off)
 
 
 def loop_solution(A: float, D: float, g: float, b: float, v: float) -> np.ndarray:
@@ -82,28 +129,25 @@ def checks_vor(ds: xr.Dataset) -> list[ck.Check]:
     A_n, D_n = _value(ds, "A", n), _value(ds, "D", n)
     P, _, e = loop_solution(A_n, D_n, _value(ds, "desired_gain", n), b, v)
     rows = [
-        ck.at_most("updates follow the reduced-form rules of spec §2 (max residual)", 1e-12,
-                   rule_residual(ds)),
-        ck.close("P_light(end) = 3×3 loop solution P (spec §6.1)", P, _value(ds, "P_light", n),
-                 atol=1e-12 * (1 + abs(P))),
-        ck.close("G_light(end) = −e/h from the loop solution (spec §6.1)", -e,
-                 _value(ds, "G_light", n), atol=1e-12 * (1 + abs(e))),
+        ck.at_most("updates follow ΔA = −η_A v s, ΔD = η_D[(1 − 2q)s + q(g − D)] with "
+                   "s = (1 − b)(g − G)/(1 − b + v) (max residual)", 1e-12, rule_residual(ds),
+                   source="theory", cite="Coenen 1993 Fig 3 rules rewritten with the slip identity"),
+        ck.close("P_light(end) = P of the loop P = Ah + be − v(gh + e), N = Dh − P, e = −N",
+                 P, _value(ds, "P_light", n), atol=1e-12 * (1 + abs(P)), source="theory",
+                 cite="Coenen 1993 Fig 2, solved as a 3×3 linear system"),
+        ck.close("G_light(end) = −e/h of the same loop", -e, _value(ds, "G_light", n),
+                 atol=1e-12 * (1 + abs(e)), source="theory", cite="Coenen 1993 Fig 2"),
     ]
     plain = bool(ds.light.all()) and int(ds.attrs["off_cycle"]) == 0
-    if plain and np.all(np.isfinite(ds.G.values)):
-        r = eA / eD if eD else np.inf
-        if np.isfinite(r):
-            K = an.transfer_matrix(b, v, q, r)
-            z0 = np.array([g_ - _value(ds, "G", 0), g_ - _value(ds, "D", 0)])
-            zn = np.linalg.matrix_power(np.eye(2) - eD * K, n) @ z0
-            rows.append(ck.close("G(end) = g − [(I − η_D K̃)^n z0]₁, linear map (spec §3)",
-                                 g_ - zn[0], _value(ds, "G", n),
-                                 atol=1e-9 * (1 + np.abs(z0).max())))
-            rho = float(an.spectral_radius(b, v, q, eA, eD))
-            if q > 0 and v > 0 and rho ** n < 1e-9:
-                A_eq, D_eq = an.equilibrium(g_, b)
-                rows += [ck.close("D(end) → g, equilibrium (spec §3)", float(D_eq), D_n, atol=1e-6),
-                         ck.close("A(end) → b g, equilibrium (spec §3)", float(A_eq), A_n, atol=1e-6)]
+    if plain:
+        rows += theory_rows(ds, n)
+        rho = float(an.spectral_radius(b, v, q, eA, eD))
+        if q > 0 and v > 0 and rho ** n < 1e-9:
+            A_eq, D_eq = an.equilibrium(g_, b)
+            rows += [ck.close("D(end) → g: the unique equilibrium for q, v ≠ 0", float(D_eq), D_n,
+                              atol=1e-6, source="theory", cite="Coenen 1993 §4"),
+                     ck.close("A(end) → b g", float(A_eq), A_n, atol=1e-6, source="theory",
+                              cite="Coenen 1993 §4")]
     return rows
 
 
@@ -147,6 +191,7 @@ class Fig4Params(VORParams):
     n_cycles: int = param(10_000, low=100, high=10_000_000, units="cycle",
                           doc="number of learning cycles (paper's long-term axis: 10 000)")
     FULL: ClassVar[dict[str, Any]] = {"n_cycles": 60_000}
+    SCALE: ClassVar[tuple[str, ...]] = ("n_cycles",)
 
 
 def run_fig4(params: Fig4Params, rng: np.random.Generator) -> xr.Dataset:
@@ -154,46 +199,56 @@ def run_fig4(params: Fig4Params, rng: np.random.Generator) -> xr.Dataset:
 
 
 def checks_fig4(ds: xr.Dataset) -> list[ck.Check]:
-    """Spec §6 items 5, 6, 12 and the paper's text on Fig 4; values to 6 decimals (atol 2e-6)."""
+    """Coenen §4 on Fig 4, the reference run's values (at the paper's setting only), and the
+    linear-map theory at the run's own parameters."""
     b, v, q, eA, eD, g_ = _params(ds, "b", "v", "q", "eta_A", "eta_D", "g")
-    lam = an.eigenvalues(b, v, q, eA / eD)
-    mu, tau = an.multipliers(b, v, q, eA, eD)
+    off = ck.off_setting(ds.attrs, Fig4Params.paper_setting())
     G, A, D = ds.G, ds.A, ds.D
-    rows = [
-        ck.close("eig K̃ fast (spec §6.5)", 9.804465, lam[0].real, rtol=1e-5),
-        ck.close("eig K̃ slow (spec §6.5)", 0.0091066, lam[1].real, rtol=1e-5),
-        ck.close("multiplier fast, η_A = .1 (spec §6.5)", 0.901955, mu[0].real, atol=1e-6),
-        ck.close("multiplier slow, η_A = .1 (spec §6.5)", 0.9999089, mu[1].real, atol=1e-7),
-        ck.close("G(10) (spec §6.6)", 1.389449, _value(G, cycle=10), atol=2e-6),
-        ck.close("G(60) (spec §6.6)", 1.603784, _value(G, cycle=60), atol=2e-6),
-        ck.close("max G (spec §6.6)", 1.604993, _value(ds, "G_max"), atol=2e-6),
-        ck.equal("cycle of max G (spec §6.6)", 115, int(ds.cycle_of_G_max)),
-        ck.equal("first cycle with G ≥ 1.59 (spec §6.6)", 36, _first_cycle(G, G >= 1.59)),
-        ck.equal("first cycle with G ≥ 1.6 (spec §6.6)", 47, _first_cycle(G, G >= 1.6)),
-        ck.at_most("G reaches g within 60 cycles (paper §4)", 60, _first_cycle(G, G >= g_)),
-        ck.close("D(10 000) (spec §6.6)", 1.361265, _value(D, cycle=10_000), atol=2e-6),
-        ck.close("A(10 000) (spec §6.6)", 1.169021, _value(A, cycle=10_000), atol=2e-6),
-        ck.close("P_dark(1000) (spec §5a table)", -0.546460, _value(ds, "P_dark", 1000), atol=2e-6),
-    ]
-    before = G.cycle < _first_cycle(G, G >= g_)
-    dA = A.diff("cycle")
-    rows += [
-        ck.holds("A decreases while G < g (spec §6.12)", bool((dA.where(before[1:]) < 0)
-                                                              .sum() == before[1:].sum())),
-        ck.holds("slip changes sign once G > g, then A rises (spec §6.12)",
-                 bool((ds.slip.sel(cycle=1000) < 0) and (dA.sel(cycle=slice(200, None)) > 0).all())),
-        ck.holds("D never decreases (spec §6.12)", bool((D.diff("cycle") >= 0).all())),
-        ck.at_most("|G − g| after cycle 60: G stays at g during transfer (paper §4)", 0.005,
-                   float(abs(G.sel(cycle=slice(60, None)) - g_).max())),
-    ]
     n = int(ds.cycle[-1])
+    _, tau = an.multipliers(b, v, q, eA, eD)
+    rows = theory_rows(ds, 10, 60, n) + [overshoot_row(ds)]
     if n >= 10_000:  # slow phase: g − D ∝ μ_slow^t once the fast mode has died out
-        measured = 9000 / np.log((g_ - _value(D, cycle=1000)) / (g_ - _value(D, cycle=10_000)))
-        rows.append(ck.close("τ_slow from D(1000)→D(10 000) vs eigen τ_slow (spec §3)",
-                             float(tau[1]), measured, rtol=0.01))
-    if n >= 60_000:
-        rows.append(ck.close("D(60 000) (spec §5a table)", 1.597486, _value(D, cycle=60_000),
-                             atol=2e-6))
+        gap = (g_ - _value(D, cycle=1000), g_ - _value(D, cycle=10_000))
+        measured = 9000 / np.log(gap[0] / gap[1]) if gap[0] * gap[1] > 0 else np.nan
+        rows.append(ck.close("τ_slow from D(1000) → D(10 000) vs the slow eigenvalue of K̃",
+                             float(tau[1].real), measured, rtol=0.01, source="theory",
+                             cite="Coenen 1993 Fig 3 rules, eigenvalues of K̃ (spec §3)",
+                             off="" if abs(gap[1]) > 1e-6 * abs(g_ - 1) else
+                             "the slow mode has died out by step 10 000"))
+    first = _first_cycle(G, G >= g_)
+    rising = G.sel(cycle=slice(0, first if np.isfinite(first) else None)).diff("cycle")
+    rows.append(claim("coenen1993.fig4.G_reaches_g").check(
+        first if bool((rising >= 0).all()) else np.inf,
+        what="first step with G ≥ 1.6, G rising monotonically until then", off=off))
+    transfer = claim("coenen1993.fig4.transfer")
+    rows.append(transfer.check(
+        _value(D, cycle=10_000), what="D at step 10 000 (end of Fig 4's long-term axis)",
+        atol=0.01, off=off or ("" if n >= 10_000 else "run shorter than 10 000 steps"),
+        deviation=("we get D(10 000) = 1.361 with η_A = 0.1, the rate that reproduces 'G reaches "
+                   "1.6 within 60 steps' and Fig 5. At q = 0.01, r = 10 the ratio of the two time "
+                   "constants is ≈ 1077 whatever η is (eigenvalues of K̃), so no learning rate "
+                   "meets both axes: η_A = 0.5 gives D(10 000) = 1.594 but G reaches 1.6 in ~6 "
+                   "steps. D reaches 1.5975 by step 60 000 (--full).")))
+    after = G.sel(cycle=slice(60, None))
+    rows.append(claim("coenen1993.fig4.gain_constant").check(
+        float(abs(after - g_).max()), what="max |G − g| after step 60 (G stays at g during transfer)",
+        off=off))
+    before = G.cycle < first
+    dA = A.diff("cycle")
+    late = dA.sel(cycle=slice(200, None))
+    rows.append(claim("coenen1993.fig4.A_reverses").holds(
+        bool((dA.where(before[1:]) < 0).sum() == before[1:].sum()) and bool((late > 0).all())
+        and float(ds.slip.isel(cycle=-1)) < 0,
+        got=f"A falls to {float(A.min()):.4f} at step {int(A.cycle[int(np.argmin(A.values))])}, then rises to "
+            f"{float(A.isel(cycle=-1)):.4f}", off=off))
+    ref = {"G10": (G, 10), "G60": (G, 60), "D10000": (D, 10_000), "A10000": (A, 10_000),
+           "D60000": (D, 60_000)}
+    for key, (da, t) in ref.items():
+        if t <= n:
+            rows.append(claim(f"coenen1993.fig4.{key}").check(_value(da, cycle=t), atol=2e-6, off=off))
+    rows += [claim("coenen1993.fig4.G_max").check(_value(ds, "G_max"), atol=2e-6, off=off),
+             claim("coenen1993.fig4.t_G_max").check(int(ds.cycle_of_G_max), off=off),
+             claim("coenen1993.fig4.t_159").check(_first_cycle(G, G >= 1.59), off=off)]
     return rows
 
 
@@ -235,6 +290,7 @@ class Fig5Params(VORParams):
     q: float = param(1.0, low=0, high=1, doc="q of the left panel")
     q_right: float = param(0.0, low=0, high=1, doc="q of the right panel")
     n_cycles: int = param(500, low=1, high=10_000_000, units="cycle", doc="cycles (paper: 500)")
+    SCALE: ClassVar[tuple[str, ...]] = ("n_cycles",)
     NOT_STATED: ClassVar[dict[str, str]] = {**VORParams.NOT_STATED,
                   "r": "r, η and v, b not given for Fig 5; Fig 4 values assumed (spec §4)"}
 
@@ -246,30 +302,50 @@ def run_fig5(params: Fig5Params, rng: np.random.Generator) -> xr.Dataset:
 
 
 def checks_fig5(ds: xr.Dataset) -> list[ck.Check]:
-    """Spec §5c table and §6.11 (values given to 3 decimals: atol 6e-4)."""
+    """The Fig 5 legend (paper rows, at the paper's setting), the reference run's numbers, and
+    theory at the run's parameters: the linear map, the overshoot and the q = 0 end state."""
     left, right = ds.sel(panel="left"), ds.sel(panel="right")
     b, v, eA, eD, g_ = _params(ds, "b", "v", "eta_A", "eta_D", "g")
-    A_inf, D_inf, P_inf = an.end_state_q0(g_, b, v, eA / eD, ds.attrs["A0"], ds.attrs["D0"])
+    off = ck.off_setting(ds.attrs, Fig5Params.paper_setting())
     n = int(ds.cycle[-1])
-    return [
-        ck.close("q = 1: max G (spec §6.11)", 2.028, float(left.G_max), atol=6e-4),
-        ck.equal("q = 1: cycle of max G (spec §6.11)", 36, int(left.cycle_of_G_max)),
-        ck.close("q = 1: G(30) (spec §5c)", 2.019, _value(left, "G", 30), atol=6e-4),
-        ck.close("q = 1: D(500) (spec §6.11)", 1.598, _value(left, "D", 500), atol=6e-4),
-        ck.close("q = 1: P_dark(500) (spec §6.11)", -0.005, _value(left, "P_dark", 500), atol=6e-4),
-        ck.close("q = 1: min P_dark (spec §5c: −0.86 at t = 28)", -0.86,
-                 float(left.P_dark.min()), atol=6e-3),
-        ck.at_most("q = 0: max G − g, no overshoot (spec §6.11)", 1e-12,
-                   float(right.G_max) - g_),
-        ck.at_most("q = 0: D(end) − 1, 'D increases only slightly' (spec §6.11)", 0.01,
-                   _value(right, "D", n) - 1.0),
-        ck.close("q = 0: A(end) = A∞ closed form (spec §6.4)", float(A_inf),
-                 _value(right, "A", n), atol=1e-6),
-        ck.close("q = 0: D(end) = D∞ closed form (spec §6.4)", float(D_inf),
-                 _value(right, "D", n), atol=1e-6),
-        ck.close("q = 0: P(end) = P∞ = −(g − D∞), no transfer (spec §6.4)", float(P_inf),
-                 _value(right, "P_dark", n), atol=1e-6),
+    rows = []
+    for label, part in (("left: ", left), ("right: ", right)):
+        one = part.assign_attrs(q=float(part.q))
+        rows += theory_rows(one, n, label=label) + [overshoot_row(one, label=label)]
+    q_right = float(right.q)
+    mu, _ = an.multipliers(b, v, q_right, eA, eD)
+    settled = q_right == 0 and abs(mu[0]) ** n < 1e-9
+    A_inf, D_inf, P_inf = an.end_state_q0(g_, b, v, eA / eD, ds.attrs["A0"], ds.attrs["D0"])
+    why = "" if settled else "right panel not at q = 0, or not settled"
+    cite = "Coenen 1993 Fig 5; line of equilibria at q = 0, ΔD/ΔA = −1/(r v) (spec §3)"
+    rows += [ck.close(f"right, q = 0: {name}(end) = closed-form end state", float(x),
+                      _value(right, var, n), atol=1e-6, source="theory", cite=cite, off=why)
+             for name, var, x in (("A", "A", A_inf), ("D", "D", D_inf), ("P", "P_dark", P_inf))]
+    rows += [
+        claim("coenen1993.fig5.overshoot_q1").holds(
+            float(left.G_max) - g_ > 0.05, got=f"max G = {float(left.G_max):.4f} (g = {g_:g})",
+            off=off),
+        claim("coenen1993.fig5.transfer_q1").holds(
+            abs(_value(left, "D", n) - g_) < 0.01 and abs(_value(left, "P_dark", n)) < 0.01
+            and _value(left, "P_dark", 0) == 0 and float(left.P_dark.min()) < -0.5,
+            got=f"D(end) = {_value(left, 'D', n):.4f}, P(0) = {_value(left, 'P_dark', 0):.3g}, "
+                f"min P = {float(left.P_dark.min()):.3f}, P(end) = {_value(left, 'P_dark', n):.4f}",
+            off=off),
+        claim("coenen1993.fig5.no_overshoot_q0").holds(
+            float(right.G_max) - g_ <= 1e-12, got=f"max G − g = {float(right.G_max) - g_:.3g}",
+            off=off),
+        claim("coenen1993.fig5.no_transfer_q0").check(
+            _value(right, "D", n) - 1.0, what="q = 0: D(end) − 1, D rises only very slightly",
+            off=off),
+        claim("coenen1993.fig5.no_transfer_q0").holds(
+            abs(_value(right, "P_dark", n) - _value(right, "P_dark", min(100, n))) < 1e-3,
+            what="q = 0: P constant after its initial drop",
+            got=f"P(100) = {_value(right, 'P_dark', min(100, n)):.4f}, "
+                f"P(end) = {_value(right, 'P_dark', n):.4f}", off=off),
+        claim("coenen1993.fig5.G_max_q1").check(float(left.G_max), atol=6e-4, off=off),
+        claim("coenen1993.fig5.D500_q1").check(_value(left, "D", 500), atol=6e-4, off=off),
     ]
+    return rows
 
 
 def plot_fig5(ds: xr.Dataset):
@@ -328,6 +404,7 @@ class Fig6Params(Params):
                           doc="cycles per run (must pass every peak: ≈ 4.4/η_D on the default grid)")
 
     FULL: ClassVar[dict[str, Any]] = {"n_q": 101, "n_r": 101, "n_cycles": 20_000}
+    SCALE: ClassVar[tuple[str, ...]] = ("eta_D", "n_q", "n_r", "r_min", "r_max", "n_cycles")
     NOT_STATED: ClassVar[dict[str, str]] = {"g": "g, v, b of Fig 6 not stated; Fig 4 values (spec §4)",
                   "eta_D": "the figure is η-independent in the small-η limit; 1e-3 is within 0.3 % "
                            "of it (spec §3)"}
@@ -378,39 +455,43 @@ def run_fig6(params: Fig6Params, rng: np.random.Generator) -> xr.Dataset:
 
 
 def checks_fig6(ds: xr.Dataset) -> list[ck.Check]:
-    """Spec §6.7-6.8 and the paper's Fig 6 text."""
+    """Theory (the exact overshoot at the run's g, b, v), the reference table, and Coenen §5."""
     def spot(q: float, r: float, name: str) -> float:
         i = np.flatnonzero(np.isclose(ds.point_q, q) & np.isclose(ds.point_r, r))[0]
         return float(ds[name][i])
 
-    rows = [ck.close(f"sim overshoot q={q:g}, r={r:g} vs spec exact (§6.7)", e, spot(q, r, "point_sim"),
-                     rtol=1e-2)
-            for q, r, e in ((0.01, 10, 0.00499), (0.1, 10, 0.04790), (1.0, 10, 0.42099),
-                            (0.5, 5, 0.39052), (1.0, 1, 2.49425))]
-    rows.append(ck.at_most("all 42 spec-table points: max |sim − spec|/spec (§3)", 1e-2,
-                           float((abs(ds.point_sim - ds.point_spec) / ds.point_spec).max())))
-    rows += [ck.close(f"paper's formula q={q:g}, r={r:g} (spec §6.7)", e, spot(q, r, "point_paper"),
-                      atol=5e-6) for q, r, e in ((0.01, 10, 0.00510), (0.1, 10, 0.05185),
-                                                 (1.0, 10, 0.62222), (0.5, 5, 0.56))]
-    sim, exact, paper = ds.overshoot_sim, ds.overshoot_exact, ds.overshoot_paper
+    off = ck.off_setting(ds.attrs, Fig6Params.paper_setting())
+    sim, exact = ds.overshoot_sim, ds.overshoot_exact
     sig = exact > 1e-4
-    inside = ds.cycle_of_peak.where(ds.q > 0) < int(ds.attrs["n_cycles"])
     pos = ds.q > 0
-    valid = (ds.r * ds.attrs["v"] + 1 - 2 * ds.q) > 0
-    rows += [
-        ck.holds("every peak (q > 0) inside the run", bool(inside.where(pos, True).all())),
-        ck.at_most("map: max |sim − exact|/exact where exact > 1e-4 (spec §3: < 0.3 %)", 1e-2,
-                   float((abs(sim - exact) / exact).where(sig).max())),
-        ck.at_most("q = 0: overshoot exactly 0 (spec §6.8)", 0.0, float(sim.sel(q=0).max())),
-        ck.holds("overshoot > 0 for every q > 0 (paper §5)", bool((sim.where(pos, 1) > 0).all())),
-        ck.holds("overshoot decreases with r at fixed q (spec §6.8)",
-                 bool((sim.where(pos).diff("r") <= 1e-12).where(pos, True).all())),
-        ck.holds("overshoot increases with q at fixed r (spec §6.8)",
-                 bool((sim.diff("q") >= -1e-12).all())),
-        ck.holds("paper's formula ≥ exact where r v + 1 − 2q > 0 (spec §6.7)",
-                 bool((paper >= exact - 1e-12).where(valid, True).all())),
-        ck.close("paper's formula rel. error at q = 1, r = 10 (spec §3: 48 %)", 0.48,
-                 spot(1.0, 10, "point_paper") / spot(1.0, 10, "point_exact") - 1, atol=0.01),
+    inside = ds.cycle_of_peak.where(pos) < int(ds.attrs["n_cycles"])
+    cite = "Coenen 1993 Fig 6 (exact closed form of spec §3)"
+    corner = spot(1.0, 1, "point_sim")
+    rows = [
+        ck.holds("every peak (q > 0) lies inside the run", bool(inside.where(pos, True).all()),
+                 source="invariant"),
+        ck.at_most("map: max |sim − exact|/exact where exact > 1e-4 (small-η limit)", 1e-2,
+                   float((abs(sim - exact) / exact).where(sig).max()), source="theory", cite=cite),
+        ck.at_most("q = 0: overshoot exactly 0 (a line of equilibria, no overshoot)", 0.0,
+                   float(sim.sel(q=0).max()), source="theory", cite=cite),
+        ck.at_most("42 table points: max |sim − table|/table", 1e-2,
+                   float((abs(ds.point_sim - ds.point_spec) / ds.point_spec).max()),
+                   source="reference", off=off,
+                   cite="exact overshoot table evaluated independently (spec §3, g = 1.6, v = 1, b = .88)"),
+        claim("coenen1993.fig6.overshoot_any_q").holds(
+            bool((sim.where(pos, 1) > 0).all()), got=f"min over q > 0: {float(sim.where(pos).min()):.3g}",
+            off=off),
+        claim("coenen1993.fig6.smaller_q_larger_r").holds(
+            bool((sim.where(pos).diff("r") <= 1e-12).where(pos, True).all())
+            and bool((sim.diff("q") >= -1e-12).all()), off=off),
+        claim("coenen1993.fig6.diverges").holds(
+            not np.isfinite(corner) or corner > 100, got=f"simulated overshoot {corner:.4g} at q = 1, r = 1",
+            off=off, deviation=(
+                f"the paper's formula diverges at r v = 2q − 1 (here q = 1, r = 1); the simulated "
+                f"overshoot there is {corner:.4g} and the exact one 2.494 (complex eigenvalues "
+                "0.5 ± 0.80i of K̃). The formula assumes D(t_peak) = D0 (quasi-steady state); "
+                "the true overshoot stays finite everywhere on the grid (max "
+                f"{float(sim.max()):.3g})")),
     ]
     return rows
 
@@ -445,14 +526,10 @@ register(Experiment(
 
 @dataclass(frozen=True)
 class GainDownParams(Params):
-    """Gain-down with x0.5 spectacles (Fig 1), its fit to the monkey curve, and recovery."""
+    """x2 and x0.5 spectacles (Fig 1) and recovery, set beside the monkeys' gain-down curve."""
 
     g_down: float = param(0.5, low=-10, high=10, doc="desired gain with x0.5 spectacles")
-    g_up: float = param(1.6, low=-10, high=10, doc="gain-up run used for the mirror check")
-    plateau: float = param(0.73, low=-10, high=10,
-                           doc="monkey plateau of Fig 1 (0.73 + 0.27 e^(-t/τ)); used as g_eff")
-    tau_days: float = param(1.0, low=0, high=100, low_open=True, units="day",
-                            doc="time constant of the monkey curve of Fig 1")
+    g_up: float = param(1.6, low=-10, high=10, doc="desired gain with x2 spectacles (Fig 4 value)")
     b: float = param(0.88, low=0, high=1, high_open=True, doc="efference-copy gain",
                      why="b = 1 makes 1 - b singular")
     v: float = param(1.0, low=0, high=100, doc="visual mossy-fibre gain")
@@ -461,117 +538,124 @@ class GainDownParams(Params):
     eta_D: float = param(0.01, low=0, high=10, units="1/cycle", doc="learning rate of D")
     off_cycle: int = param(100, low=1, high=10_000_000, units="cycle",
                            doc="cycle at which the spectacles come off (early recovery case)")
-    fit_cycles: int = param(100, low=10, high=10_000_000, units="cycle",
-                            doc="fast-phase window fitted by c + a e^(-t/τ)")
     n_cycles: int = param(2000, low=200, high=10_000_000, units="cycle", doc="cycles per run")
 
     FULL: ClassVar[dict[str, Any]] = {"n_cycles": 60_000}
+    SCALE: ClassVar[tuple[str, ...]] = ("n_cycles",)
+    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("eta_A", "eta_D")
     NOT_STATED: ClassVar[dict[str, str]] = {
-        "tau_days": "the Fig 1 time constant is unreadable in the OCR (spec §8); 1 day is a "
-                    "placeholder: cycles per day scale as τ_fit/τ_days",
-        "plateau": "the model always converges to g; the monkey plateau 0.73 is fitted by running "
-                   "it with g_eff = 0.73 (spec §5d)",
+        **VORParams.NOT_STATED,
+        "time_axis": "the Fig 1 time constant is unreadable in the OCR (spec §8), so model and monkey "
+                     "curves are set side by side on time in units of each one's own time constant "
+                     "(model: fast eigen-time of K̃; monkey: τ of 0.73 + 0.27 e^(−t/τ)), not fitted",
     }
 
 
-CASES = ("gain-up", "gain-down", "monkey g_eff", "up, off early", "down, off early",
-         "down, off adapted")
+CASES = ("gain-up", "gain-down", "up, off early", "down, off early", "down, off adapted")
+
+
 
 
 def run_gain_down(params: GainDownParams, rng: np.random.Generator) -> xr.Dataset:
-    """Six runs in one vectorised call over dimension ``case`` (see :data:`CASES`)."""
+    """Five runs in one vectorised call over dimension ``case`` (see :data:`CASES`), and the
+    monkey curve of Fig 1 on time in units of τ (deterministic: ``rng`` is unused)."""
     P = params
     case = dict(
-        g=(P.g_up, P.g_down, P.plateau, P.g_up, P.g_down, 1.0),
-        A0=(P.b, P.b, P.b, P.b, P.b, P.b * P.g_down),
-        D0=(1.0, 1.0, 1.0, 1.0, 1.0, P.g_down),
-        off_cycle=(0, 0, 0, P.off_cycle, P.off_cycle, 0),
+        g=(P.g_up, P.g_down, P.g_up, P.g_down, 1.0),
+        A0=(P.b, P.b, P.b, P.b, P.b * P.g_down),
+        D0=(1.0, 1.0, 1.0, 1.0, P.g_down),
+        off_cycle=(0, 0, P.off_cycle, P.off_cycle, 0),
     )
     base = VORParams(b=P.b, v=P.v, q=P.q, eta_A=P.eta_A, eta_D=P.eta_D, n_cycles=P.n_cycles)
     ds = simulate(base, **{k: xr.DataArray(np.array(x), dims="case") for k, x in case.items()})
     ds = ds.assign_coords(case=list(CASES))
-    fast = ds.G.sel(case="monkey g_eff", cycle=slice(0, P.fit_cycles))
-    (c, a, tau), rms = an.fit_exponential(fast.cycle.values, fast.values)
-    per_day = tau / P.tau_days
-    ds = ds.assign_coords(days=("cycle", ds.cycle.values / per_day, dict(units="day")))
-    ds["G_monkey"] = ("cycle", an.monkey_gain_down(ds.days.values, P.tau_days, P.plateau,
-                                                   1.0 - P.plateau),
-                      dict(long_name="monkey fit 0.73 + 0.27 e^(-t/τ) (Fig 1)", units="1"))
-    for name, value, units in (("fit_plateau", c, "1"), ("fit_amplitude", a, "1"),
-                               ("fit_tau", tau, "cycle"), ("fit_rms", rms, "1"),
-                               ("cycles_per_day", per_day, "cycle/day")):
-        ds[name] = xr.DataArray(value, attrs=dict(units=units))
+    _, tau = an.multipliers(P.b, P.v, P.q, P.eta_A, P.eta_D)
+    ds["tau_fast"] = xr.DataArray(float(tau[0].real), attrs=dict(
+        units="cycle", long_name="fast time constant of the per-cycle map"))
+    x = np.linspace(0, 10, 201)
+    monkey = claim("coenen1993.fig1.plateau_down").value
+    ds["G_monkey"] = xr.DataArray(
+        an.monkey_gain_down(x, 1.0, monkey, 1.0 - monkey), dims="t_over_tau",
+        coords=dict(t_over_tau=("t_over_tau", x, dict(units="1", long_name="time / τ"))),
+        attrs=dict(long_name="monkeys, x0.5 spectacles: 0.73 + 0.27 e^(−t/τ) (Fig 1)", units="1"))
     return ds
 
 
 def checks_gain_down(ds: xr.Dataset) -> list[ck.Check]:
-    """Spec §5d and §6.10 (linearity, mirror, fit to 0.73 + 0.27 e^(-t/τ))."""
-    b, v, q, eA, eD = _params(ds, "b", "v", "q", "eta_A", "eta_D")
-    g_up, g_dn, off = ds.attrs["g_up"], ds.attrs["g_down"], int(ds.attrs["off_cycle"])
+    """Theory (linearity, mirror, overshoot), the reference run's recovery numbers, and the
+    monkeys' incomplete gain-down of Fig 1, which the model does not reproduce."""
+    g_up, g_dn, off_t = ds.attrs["g_up"], ds.attrs["g_down"], int(ds.attrs["off_cycle"])
     up, down = ds.G.sel(case="gain-up"), ds.G.sel(case="gain-down")
-    scale = (g_dn - 1) / (g_up - 1)
-    _, tau = an.multipliers(b, v, q, eA, eD)
-    ratio_dn = (g_dn - 1) / 0.6  # spec's recovery numbers are for g = 1.6
+    off = ck.off_setting(ds.attrs, GainDownParams.paper_setting())
     n = int(ds.cycle[-1])
+    end = _value(ds, "G", n, case="gain-down")
+    cite = "Coenen 1993 Fig 3 rules: a linear map from the g = 1 equilibrium (spec §3)"
+    plateau = claim("coenen1993.fig1.plateau_down")
+    down_run = ds.sel(case="gain-down").assign_attrs(g=g_dn)
+    excursion = float(_overshoot_sim(down_run, g_dn)) / abs(g_dn - 1)
     return [
-        ck.at_most("linearity: G_down − 1 = (g_down − 1)/(g_up − 1)·(G_up − 1) (spec §6.10)", 1e-12,
-                   float(abs((down - 1) - scale * (up - 1)).max())),
-        ck.close("gain-down: min G = 0.49584 (spec §3)", 0.49584,
-                 float(ds.G_min.sel(case="gain-down")), atol=1e-5),
-        ck.close("gain-down undershoot vs exact small-η closed form (spec §3)",
-                 float(an.overshoot_exact(g_dn, b, v, q, eA / eD)),
-                 g_dn - float(ds.G_min.sel(case="gain-down")), rtol=0.02),
-        ck.close("gain-down heads to g, not to the monkey plateau 0.73 (spec §5d)", g_dn,
-                 _value(ds, "G", n, case="gain-down"), atol=5e-3),
-        ck.close("g_eff = 0.73 run: G(10) (spec §5d: 0.8247)", 0.8247,
-                 _value(ds, "G", 10, case="monkey g_eff"), atol=1e-4),
-        ck.close("monkey curve at the same time: 0.826 (spec §5d)", 0.826,
-                 _value(ds, "G_monkey", 10), atol=2e-3),
-        ck.close("fitted τ (cycles) = eigen τ_fast (spec §5d: 9.69)", float(tau[0]),
-                 float(ds.fit_tau), rtol=0.02),
-        ck.close("fitted plateau (Fig 1: 0.73)", 0.73, float(ds.fit_plateau), atol=5e-3),
-        ck.close("fitted amplitude (Fig 1: 0.27)", 0.27, float(ds.fit_amplitude), atol=5e-3),
-        ck.at_most("fast phase is a single exponential: fit RMS", 1e-3, float(ds.fit_rms)),
-        ck.close(f"up, off at {off}: G({off} + 36) (spec §5d: 1.015)", 1.015,
-                 _value(ds, "G", off + 36, case="up, off early"), atol=6e-4),
-        ck.close("up, off early: D(1000), almost no savings (spec §5d: 1.0049)", 1.0049,
-                 _value(ds, "D", 1000, case="up, off early"), atol=6e-5),
-        ck.close(f"down, off at {off}: G({off} + 36), mirror of 1.015", 1 + ratio_dn * 0.015,
-                 _value(ds, "G", off + 36, case="down, off early"), atol=6e-4),
-        ck.at_most("recovery from full adaptation mirrors acquisition (spec §5d: 4e-15)", 1e-12,
-                   float(abs(ds.G.sel(case="down, off adapted") - (1 + g_dn - down)).max())),
+        ck.at_most("linearity: G_down − 1 = (g_down − 1)/(g_up − 1)·(G_up − 1)", 1e-12,
+                   float(abs((down - 1) - (g_dn - 1) / (g_up - 1) * (up - 1)).max()),
+                   source="theory", cite=cite),
+        ck.at_most("recovery from full adaptation mirrors acquisition", 1e-12,
+                   float(abs(ds.G.sel(case="down, off adapted") - (1 + g_dn - down)).max()),
+                   source="theory", cite=cite),
+        overshoot_row(down_run, label="gain-down: "),
+        *theory_rows(down_run, n, label="gain-down: "),
+        plateau.check(end, what="x0.5 spectacles: end gain (monkeys: plateau 0.73)", atol=0.03,
+                      off=off, deviation=(
+                          f"the model adapts fully, to G = {end:.3f}: its only equilibrium is "
+                          "D = g, A = b g (Coenen §4), so no choice of q, r, v or η changes where "
+                          "it ends; the monkeys reach 0.73, (1 − 0.73)/(1 − 0.5) = 54 % of the "
+                          "demanded change. An imperfect visual signal or a leak of the learnt "
+                          "gains (as in Clopath et al. 2014) would give a plateau; the paper's "
+                          "model has neither. The time course is set beside the monkey curve "
+                          "in time units of each one's own τ (Fig 1's τ is unreadable).")),
+        claim("coenen1993.fig1.no_overshoot").check(
+            excursion, what="gain-down: excursion past g / |g − 1| (≤ 2 %: below the scatter of "
+            "Fig 1's monkey data)", off=off),
+        ck.close("gain-down: min G", 0.49584, float(ds.G_min.sel(case="gain-down")), atol=1e-5,
+                 source="reference", off=off,
+                 cite="independent NumPy implementation of the specification (spec §3, §5d)"),
+        ck.close(f"up, off at {off_t}: G({off_t} + 36)", 1.015,
+                 _value(ds, "G", off_t + 36, case="up, off early"), atol=6e-4, source="reference",
+                 off=off, cite="independent NumPy implementation of the specification (spec §5d)"),
+        ck.close("up, off early: D(1000), almost no savings", 1.0049,
+                 _value(ds, "D", 1000, case="up, off early"), atol=6e-5, source="reference",
+                 off=off, cite="independent NumPy implementation of the specification (spec §5d)"),
     ]
 
 
 def plot_gain_down(ds: xr.Dataset):
-    fig, ax = figure(2, 2, title="Gain down with x0.5 spectacles (Fig 1) and recovery")
-    G = ds.G
-    fast = ds.sel(cycle=slice(0, 10 * float(ds.fit_tau)))
-    fast.G.sel(case="monkey g_eff").plot.line(x="days", ax=ax[0, 0], label="model, g_eff = 0.73")
-    fast.G_monkey.plot.line(x="days", ax=ax[0, 0], ls="--", color="k",
-                            label="monkey fit 0.73 + 0.27 e^(−t/τ)")
-    ax[0, 0].set_title(f"Fig 1 overlay: {float(ds.cycles_per_day):.3g} cycles/day "
-                       f"(τ = {ds.attrs['tau_days']:g} day)")
-    G = G.sel(cycle=slice(1, None))  # log time axis
+    fig, ax = figure(2, 2, title="x0.5 and x2 spectacles (Coenen Fig 1) and recovery")
+    tau = float(ds.tau_fast)
+    model = ds.G.sel(case="gain-down")
+    model = model.sel(cycle=slice(0, 10 * tau))
+    ax[0, 0].plot(model.cycle / tau, model, label=f"model, g = {ds.attrs['g_down']:g} (τ = {tau:.3g} cycles)")
+    ax[0, 0].plot(ds.t_over_tau, ds.G_monkey, "k--", label="monkeys: 0.73 + 0.27 e^(−t/τ)")
+    ax[0, 0].axhline(ds.attrs["g_down"], color="0.6", ls=":", lw=1)
+    ax[0, 0].set(xlabel="time / own time constant τ", ylabel="VOR gain",
+                 title="x0.5: the model adapts fully, the monkeys to 0.73")
+    G = ds.G.sel(cycle=slice(1, None))  # log time axis
     for c in ("gain-up", "gain-down"):
         G.sel(case=c).plot.line(x="cycle", ax=ax[0, 1], label=c)
-    ax[0, 1].set(xscale="log", title="gain up vs down (mirror images)")
+    ax[0, 1].set(xscale="log", ylabel="VOR gain G", title="gain up vs down (mirror images)")
     for c in ("up, off early", "down, off early", "down, off adapted"):
         G.sel(case=c).plot.line(x="cycle", ax=ax[1, 0], label=c)
     ax[1, 0].axvline(ds.attrs["off_cycle"], color="0.5", ls=":")
-    ax[1, 0].set(xscale="log", title="spectacles off: recovery")
+    ax[1, 0].set(xscale="log", ylabel="VOR gain G", title="spectacles off: recovery")
     for name in ("A", "D"):
         ds[name].sel(case="gain-down").plot.line(x="cycle", ax=ax[1, 1], label=name)
-    ax[1, 1].set_title("gain down: A and D")
-    for a in ax.ravel():
-        a.set_ylabel("")
+    ax[1, 1].set(ylabel="gain", title="gain down: A and D")
+    for a, letter in zip(ax.ravel(), "ABCD", strict=True):
         a.legend(fontsize=8)
+        panel_letter(a, letter)
     return fig
 
 
 register(Experiment(
     name="coenen1993-gain-down",
-    reproduces=f"{PAPER}, Fig 1 (x0.5 spectacles): gain-down, fit to the monkey curve, recovery",
+    reproduces=f"{PAPER}, Fig 1 (x0.5, x2 spectacles): gain-down and -up beside the monkeys' curve, recovery",
     params=GainDownParams, run=run_gain_down, plot=plot_gain_down, checks=checks_gain_down))
 
 
@@ -596,6 +680,8 @@ class DarkParams(Params):
     dark_cycles: int = param(2000, low=1, high=10_000_000, units="cycle", doc="cycles in the dark")
 
     FULL: ClassVar[dict[str, Any]] = {"dark_cycles": 5000}
+    SCALE: ClassVar[tuple[str, ...]] = ("dark_cycles",)
+    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("eta_A", "eta_D")
     NOT_STATED: ClassVar[dict[str, str]] = {
         "q": "dark learning is shown for q in (0, 0.01, 0.1, 1), all after the same light phase "
              "(q_light) so that they start from the same state (spec §5e)"}
@@ -623,40 +709,46 @@ def run_dark(params: DarkParams, rng: np.random.Generator) -> xr.Dataset:
 
 
 def checks_dark(ds: xr.Dataset) -> list[ck.Check]:
-    """Spec §5e and §6.14."""
+    """Theory of the dark dynamics at the run's parameters, the reference run's numbers, and
+    Coenen §6 (learning in the dark when P ≠ 0; gating by vision as the remedy)."""
     b, eD = _params(ds, "b", "eta_D")
     t0 = int(ds.dark_start)
+    off = ck.off_setting(ds.attrs, DarkParams.paper_setting())
     open_ = ds.sel(gate_nucleus=False)
     gated = ds.sel(gate_nucleus=True)
     in_dark = ds.sel(cycle=slice(t0, None))
     growth = open_.sel(q=0.01, cycle=slice(t0, None))
     x = growth.D - growth.A / b
     factor = x.isel(cycle=slice(1, None)).values / x.isel(cycle=slice(0, -1)).values
-    rows = [
-        ck.close("state at t = 100: A (spec §5e)", 0.8193, _value(open_, "A", t0, q=0.0),
-                 atol=6e-5),
-        ck.close("state at t = 100: D (spec §5e)", 1.0119, _value(open_, "D", t0, q=0.0),
-                 atol=6e-5),
-        ck.close("state at t = 100: P_dark (spec §5e)", -0.593, _value(open_, "P_dark", t0, q=0.0),
-                 atol=6e-4),
-        ck.at_most("ΔA = 0 in the dark, every case (spec §6.14)", 0.0,
-                   float(abs(in_dark.A.diff("cycle")).max())),
-        ck.at_most("q = 0: G constant in the dark (spec §6.14)", 1e-12,
-                   float(abs(in_dark.G.sel(q=0.0) - in_dark.G.sel(q=0.0).isel(cycle=0)).max())),
-        ck.close("q = .01: G after 500 dark cycles (spec §5e)", 1.903,
-                 _value(open_, "G", t0 + 500, q=0.01), atol=6e-4),
-        ck.close("q = .01: G after 1000 dark cycles (spec §6.14)", 2.334,
-                 _value(open_, "G", t0 + 1000, q=0.01), atol=6e-4),
-        ck.close("q = .01: per-cycle growth of D − A/b = 1 + η_D q b/(1 − b) (spec §6.14)",
-                 float(an.dark_growth_factor(b, 0.01, eD)), float(np.mean(factor)), rtol=1e-12),
+    cite = "Coenen 1993 Fig 3 rules with v = 0 and silent climbing fibres (spec §5e)"
+    G0 = _value(open_, "G", t0, q=0.01)
+    n = int(ds.cycle[-1])
+    ref = "independent NumPy implementation of the specification (spec §5e)"
+    return [
+        ck.at_most("ΔA = 0 in the dark, every case", 0.0, float(abs(in_dark.A.diff("cycle")).max()),
+                   source="theory", cite=cite),
+        ck.at_most("q = 0: G constant in the dark", 1e-12,
+                   float(abs(in_dark.G.sel(q=0.0) - in_dark.G.sel(q=0.0).isel(cycle=0)).max()),
+                   source="theory", cite=cite),
+        ck.close("q = .01: per-cycle growth of D − A/b = 1 + η_D q b/(1 − b)",
+                 float(an.dark_growth_factor(b, 0.01, eD)), float(np.mean(factor)), rtol=1e-12,
+                 source="theory", cite=cite),
         ck.at_most("q = .01: spread of that factor over the dark (exactly constant)", 1e-12,
-                   float(np.ptp(factor))),
-        ck.at_least("q = 1: runaway gain after the dark (|G| ≫ 1)", 1e3,
-                    float(abs(open_.G.sel(q=1.0).isel(cycle=-1)))),
-        ck.at_most("gated by vision: G constant in the dark for every q (paper §6 remedy)", 1e-12,
-                   float(abs(gated.G.sel(cycle=slice(t0, None)) - gated.G.sel(cycle=t0)).max())),
+                   float(np.ptp(factor)), source="theory", cite=cite),
+        claim("coenen1993.dark.learns_in_dark").holds(
+            abs(_value(open_, "G", n, q=0.01) - G0) > 0.01 and abs(_value(open_, "P_dark", t0, q=0.01)) > 0.01,
+            got=f"P = {_value(open_, 'P_dark', t0, q=0.01):.3f} at the dark start; q = .01: G "
+                f"{G0:.3f} → {_value(open_, 'G', n, q=0.01):.3f}", off=off),
+        claim("coenen1993.dark.gating").holds(
+            float(abs(gated.G.sel(cycle=slice(t0, None)) - gated.G.sel(cycle=t0)).max()) <= 1e-12,
+            got="G constant in the dark for every q when gated", off=off),
+        ck.close("state at step 100: A", 0.8193, _value(open_, "A", t0, q=0.0), atol=6e-5,
+                 source="reference", cite=ref, off=off),
+        ck.close("state at step 100: D", 1.0119, _value(open_, "D", t0, q=0.0), atol=6e-5,
+                 source="reference", cite=ref, off=off),
+        claim("coenen1993.dark.G_500").check(_value(open_, "G", t0 + 500, q=0.01), atol=6e-4, off=off),
+        claim("coenen1993.dark.G_1000").check(_value(open_, "G", t0 + 1000, q=0.01), atol=6e-4, off=off),
     ]
-    return rows
 
 
 def plot_dark(ds: xr.Dataset):

@@ -29,6 +29,13 @@ from ..core.batch import attach_batch, batch_arrays, broadcast_values
 from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.progress import progress
+from ..core.status import mark_diverged
+
+RUNAWAY_GAIN = 1e6
+"""|G| beyond this on a lit cycle (or any non-finite state) marks a run as diverged: the light
+dynamics are a stable linear map whenever the learning rates are in range (spec §3), so a gain a
+million times the desired one can only come from an unstable step size. In the dark the model's
+own runaway (spec §5e) is a result, not a divergence."""
 
 # -- closed-form responses (spec §1) -----------------------------------------------------------
 
@@ -102,6 +109,8 @@ class VORParams(Params):
                            doc="cycle at which the spectacles come off and g returns to 1 (0: never)")
 
     FULL: ClassVar[dict[str, Any]] = {"n_cycles": 60_000}
+    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("eta_A", "eta_D")
+    SCALE: ClassVar[tuple[str, ...]] = ("n_cycles",)
     NOT_STATED: ClassVar[dict[str, str]] = {
         "eta_A": "not given in the paper; 0.1 reproduces 'G reaches 1.6 within 60 steps' and Fig 5 "
                  "(spec §5a)",
@@ -192,9 +201,14 @@ def simulate(params: VORParams | None = None, *, record_every: int = 1,
     G_min = np.full(shape, np.inf)
     t_max = np.zeros(shape, int)
     t_min = np.zeros(shape, int)
+    bad_at, bad_G = -1, 0.0
     with progress(n, "VOR cycles", unit="cycle") as bar:
         for t in range(n + 1):
             G = gain_dark(A, D, b)
+            if bad_at < 0:
+                bad = ~np.isfinite(G) | ((np.abs(G) > RUNAWAY_GAIN) & bool(light[max(t - 1, 0)]))
+                if bad.any():
+                    bad_at, bad_G = t, float(np.asarray(G)[bad].flat[0])
             up, down = G > G_max, G < G_min
             G_max, t_max = np.where(up, G, G_max), np.where(up, t, t_max)
             G_min, t_min = np.where(down, G, G_min), np.where(down, t, t_min)
@@ -236,4 +250,8 @@ def simulate(params: VORParams | None = None, *, record_every: int = 1,
     for name, x in (("cycle_of_G_max", t_max), ("cycle_of_G_min", t_min)):
         ds[name] = xr.DataArray(x, dims=dims, attrs=dict(units="cycle"))
     ds = ds.assign_coords(cycle=("cycle", cycles, dict(long_name="time", units="cycle")))
-    return attach_batch(ds, given, batch, params)
+    ds = attach_batch(ds, given, batch, params)
+    if bad_at >= 0:
+        mark_diverged(ds, bad_at, "cycle", f"VOR gain G = {bad_G:.3g}: the per-cycle map of the "
+                                           "Fig 3 rules is unstable at these learning rates")
+    return ds
