@@ -6,7 +6,6 @@ The quick defaults use N_M = 200 inputs and 10⁴ trials per pattern and keep th
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -17,6 +16,8 @@ from ..core import checks as ck
 from ..core.params import param
 from ..core.plotting import figure, panel_letter
 from ..core.registry import Experiment, register
+from ..core.status import merge
+from ..papers import claim
 from .capacity import capacity, infeasibility
 from .perceptron import Patterns, PerceptronModel, PerceptronParams, threshold, train, train_many
 
@@ -41,6 +42,7 @@ class Fig10Params(PerceptronModel):
     n_records: int = param(30, low=2, high=10_000, doc="log-spaced recording points")
 
     FULL: ClassVar[dict[str, Any]] = {"N_M": 1000, "trials_per_pattern": 100_000}
+    SCALE: ClassVar[tuple[str, ...]] = ("N_M", "trials_per_pattern", "n_records")
     NOT_STATED: ClassVar[dict[str, str]] = {
         **PerceptronModel.NOT_STATED,
         "N_M": "quick default 200 (10x faster learning runs); --full uses the paper's 1000",
@@ -57,27 +59,71 @@ class Fig10Params(PerceptronModel):
 
 
 def _curves(params: Fig10Params, rng: np.random.Generator, rules: dict[str, dict]) -> xr.Dataset:
-    """mean_error over (rule, p, trial), all runs spread over the cores."""
+    """mean_error over (rule, p, trial), the final fraction of silent synapses, and the trial at
+    which the reduced model predicts the mean error to reach halfway to its floor; all runs spread
+    over the cores."""
     loads = params.loads()
     configs = [params.run_params(n_patterns=p, **kw) for kw in rules.values() for p in loads]
     runs = train_many(configs, rng)
-    err = np.array([r.mean_error.values for r in runs]).reshape(len(rules), len(loads), -1)
-    return xr.Dataset(
+    shape = (len(rules), len(loads))
+    err = np.array([r.mean_error.values for r in runs]).reshape(*shape, -1)
+    half = [_predicted_half_time(r, c) for r, c in zip(runs, configs, strict=True)]
+    dims = ("rule", "p")
+    ds = xr.Dataset(
         dict(mean_error=(("rule", "p", "trial"), err,
-                         dict(long_name="mean |P − R| over patterns", units="Hz"))),
+                         dict(long_name="mean |P − R| over patterns", units="Hz")),
+             zero_fraction=(dims, np.reshape([float(r.w_zero) for r in runs], shape),
+                            dict(long_name="fraction of zero weights w at the end")),
+             half_level=(dims, np.reshape([h[0] for h in half], shape),
+                         dict(long_name="halfway from the initial error to the floor", units="Hz")),
+             predicted_half_trial=(dims, np.reshape([h[1] for h in half], shape), dict(
+                 long_name="trial at which single-pattern convergence (±ρΔP per trial from each "
+                           "pattern's initial error) brings the mean error to half_level",
+                 units="trial"))),
         coords=dict(rule=list(rules), p=("p", loads, dict(long_name="number of patterns")),
                     trial=("trial", runs[0].trial.values, dict(units="trial (per pattern)"))),
     )
+    return merge(ds, runs)
+
+
+def _predicted_half_time(run: xr.Dataset, p: PerceptronParams) -> tuple[float, float]:
+    """(level, trial): the level halfway from the initial mean error to the SGDEGE floor, and when
+    the reduced model reaches it if every pattern moved at ρΔP per trial until its floor
+    (Appendix 1 Eqs 32-35 at the Fig 10 point: D±, speed ρΔP)."""
+    e0 = np.abs(run.P_traj.isel(trial=0) - run.R).values
+    fl = floor(p.A, p.q)
+    level = (e0.mean() + fl) / 2
+    speed = p.rho * p.dP
+    if speed <= 0 or not np.isfinite(level):
+        return level, np.nan
+    t = np.arange(0, int(e0.max() / speed) + 2)
+    pred = np.maximum(e0[None, :] - speed * t[:, None], fl).mean(axis=1)
+    return float(level), float(t[np.argmax(pred <= level)])
+
+
+def _crossing(err: xr.DataArray, level: xr.DataArray) -> xr.DataArray:
+    """First trial at which ``err`` falls to ``level``, interpolated in log trial between records
+    (NaN if it never does)."""
+    def one(e: np.ndarray, lvl: float, t: np.ndarray) -> float:
+        below = np.flatnonzero(e <= lvl)
+        if not below.size or below[0] == 0:
+            return float("nan") if not below.size else float(t[0])
+        i = below[0]
+        lt = np.log(np.maximum(t[i - 1:i + 1], 1.0))
+        frac = (e[i - 1] - lvl) / (e[i - 1] - e[i])
+        return float(np.exp(lt[0] + frac * (lt[1] - lt[0])))
+    return xr.apply_ufunc(one, err, level, err.trial, input_core_dims=[["trial"], [], ["trial"]],
+                          vectorize=True)
+
+
+def slowdown(ds: xr.Dataset, rule: str) -> xr.DataArray:
+    """Trials to bring the mean error halfway to its floor, over the single-pattern prediction."""
+    return _crossing(ds.mean_error.sel(rule=rule), ds.half_level.sel(rule=rule)) / \
+        ds.predicted_half_trial.sel(rule=rule)
 
 
 def _final(ds: xr.Dataset) -> xr.DataArray:
     return ds.mean_error.isel(trial=-1)
-
-
-def _first_trial_below(ds: xr.DataArray, level: float) -> xr.DataArray:
-    """First recorded trial with the error below ``level`` (NaN if never)."""
-    below = ds < level
-    return xr.where(below.any("trial"), ds.trial[below.argmax("trial")], np.nan)
 
 
 FLOOR_LOAD = 0.2
@@ -91,12 +137,6 @@ def _loads(ds: xr.Dataset, lo: float = 0.0, hi: float = np.inf) -> xr.DataArray:
     return ds.p[(ds.p >= lo * N) & (ds.p <= hi * N)]
 
 
-def _slowing(err: xr.DataArray, rho_dP: float, level: float = 5.0) -> xr.DataArray:
-    """Trials to bring the mean error to ``level`` over the single-pattern prediction
-    (E0 − level)/(ρΔP) of the reduced model (spec §6.5: ×1.5-5 for p = 100-350)."""
-    return _first_trial_below(err, level) / ((err.isel(trial=0) - level) / rho_dP)
-
-
 # -- Fig 10A: single-pattern convergence -----------------------------------------------------
 
 
@@ -106,6 +146,7 @@ class Fig10AParams(Fig10Params):
     trials_per_pattern: int = param(4000, low=10, high=10_000_000, units="trial", doc="trials")
     n_runs: int = param(40, low=2, high=100_000, doc="single-pattern runs")
     FULL: ClassVar[dict[str, Any]] = {"n_runs": 200}
+    SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_records", "n_runs")
 
 
 def _slope_far_from_target(trial: np.ndarray, err: np.ndarray, R: float, margin: float) -> float:
@@ -126,25 +167,52 @@ def run_fig10a(params: Fig10AParams, rng: np.random.Generator) -> xr.Dataset:
     err = np.array([(r.P_traj[:, 0] - r.R[0]).values for r in runs])
     R = [float(r.R[0]) for r in runs]
     slopes = [_slope_far_from_target(marks, e, r, 3 * params.A) for e, r in zip(err, R, strict=True)]
-    return xr.Dataset(
+    ds = xr.Dataset(
         dict(error=(("run", "trial"), err, dict(long_name="P − R", units="Hz")),
-             slope=(("run",), slopes, dict(long_name="slope far from the target", units="Hz/trial"))),
+             slope=(("run",), slopes, dict(long_name="slope far from the target", units="Hz/trial")),
+             zero_start=(("run",), [float(r.w_zero_start) for r in runs],
+                         dict(long_name="fraction of zero weights at the start"))),
         coords=dict(trial=("trial", marks, dict(units="trial")), run=np.arange(params.n_runs)),
     )
+    return merge(ds, runs)
+
+
+def _median_se(x: np.ndarray) -> tuple[float, float]:
+    """Median and its large-sample standard error 1.2533·sd/√n."""
+    x = x[np.isfinite(x)]
+    if x.size < 2:
+        return (float(x[0]) if x.size else float("nan")), float("nan")
+    return float(np.median(x)), float(1.2533 * x.std(ddof=1) / np.sqrt(x.size))
 
 
 def checks_fig10a(ds: xr.Dataset) -> list[ck.Check]:
-    v = ds.attrs["rho"] * ds.attrs["dP"]
-    up = ds.slope.where(ds.error.isel(trial=0) < 0)
-    down = ds.slope.where(ds.error.isel(trial=0) > 0)
+    a = ds.attrs
+    v = a["rho"] * a["dP"]
+    e0 = ds.error.isel(trial=0)
+    up, up_se = _median_se(ds.slope.where(e0 < 0).values)
+    ratio, ratio_se = _median_se((ds.slope.where(e0 > 0) / -v).values)
+    n_down = int(np.isfinite(ds.slope.where(e0 > 0)).sum())
+    slow = (ds.slope / (np.sign(-e0) * v)) < 0.75
+    live = float(ds.zero_start.mean())
+    reach = abs(e0) < 0.5 * v * int(ds.trial[-1])
+    cite = "Bouvier 2018 Appendix 1 Eqs 32-35 at the Fig 10 point (D±: ±ρΔP)"
+    off = ck.off_setting(a, Fig10AParams.paper_setting())
     return [
-        ck.close("predicted single-pattern speed ρΔP (Fig 10A, spec §6.2)", 0.04, v, atol=1e-12),
-        ck.close("median slope rising towards the target (LTP side) vs +ρΔP", v,
-                 float(up.median()), rtol=0.1),
-        ck.close("median slope falling towards the target (LTD side) vs −ρΔP", -v,
-                 float(down.median()), rtol=0.1),
-        ck.at_most("final |P − R| of every run (converged within A)", ds.attrs["A"],
-                   float(abs(ds.error.isel(trial=-1)).max())),
+        ck.close(f"median slope towards the target from below (potentiation), ± {up_se:.2g} s.e.",
+                 v, up, rtol=0.1, source="theory", cite=cite),
+        ck.close(f"median slope ratio from above (depression) / −ρΔP, ± {ratio_se:.2g} s.e., vs the "
+                 "fraction of synapses that can be depressed at the start (1 − zeros)", 1 - live,
+                 ratio, rtol=0.2, source="theory",
+                 cite=cite + "; a zero weight cannot be depressed (Eq 38)"),
+        claim("bouvier2018.fig10a.half_rate").check(
+            ratio, what=f"median depression-direction speed / ρΔP over {n_down} runs "
+            f"(± {ratio_se:.2g} s.e.); {int(slow.sum())} of {ds.sizes['run']} runs slower than "
+            f"0.75 ρΔP, {int((slow & (e0 > 0)).sum())} of them in the depression direction",
+            off=off, deviation="with w_init = 'constant' no synapse is zero, so depression runs "
+            "at the full rate; 'halfnormal' (the default) reproduces the claim"),
+        ck.at_most("final |P − R| of the runs that start within reach (|P0 − R| < ρΔP T/2)",
+                   a["A"], float(abs(ds.error.isel(trial=-1)).where(reach).max()),
+                   source="theory", cite="Bouvier 2018 Appendix 1 Phase 3 (error floor A(1+q)/2)"),
     ]
 
 
@@ -181,33 +249,51 @@ def run_fig10c(params: Fig10Params, rng: np.random.Generator) -> xr.Dataset:
     return _curves(params, rng, {"delta": dict(rule="delta")})
 
 
-def checks_fig10b(ds: xr.Dataset) -> list[ck.Check]:
-    a = ds.attrs
-    fl = floor(a["A"], a["q"])
-    err = ds.mean_error.sel(rule="sgdege")
-    final = err.isel(trial=-1)
-    slow = _slowing(err, a["rho"] * a["dP"])
-    p_100 = int(_loads(ds, 0.1, 0.1)[0]) if _loads(ds, 0.1, 0.1).size else int(ds.p[1])
-    p_350 = int(_loads(ds, hi=0.35)[-1])
+def _floor_rows(ds: xr.Dataset, rule: str, q: float) -> list[ck.Check]:
+    """SGDEGE below capacity: floor A(1+q)/2 (theory); above it: the error leaves the floor."""
+    final = ds.mean_error.sel(rule=rule).isel(trial=-1)
+    fl = floor(ds.attrs["A"], q)
     return [
-        ck.close(f"median final error over p ≤ {FLOOR_LOAD} N_M = floor A(1+q)/2 (Fig 10B; §6.5)",
-                 fl, float(final.sel(p=_loads(ds, hi=FLOOR_LOAD)).median()), rtol=0.2),
-        ck.at_least(f"mean final error for p ≥ {ABOVE_LOAD} N_M (above capacity) > floor + 2 Hz",
-                    fl + 2, float(final.sel(p=_loads(ds, lo=ABOVE_LOAD)).mean())),
-        ck.close(f"slowing vs the single-pattern speed at p = {p_100} (spec: ×1.5-5)", 3.25,
-                 float(slow.sel(p=p_100)), atol=1.75),
-        ck.at_least(f"slowing at p = {p_350} (spec: ≥ 1.5)", 1.5, float(slow.sel(p=p_350))),
+        ck.close(f"{rule}: median final error for p ≤ {FLOOR_LOAD} N_M vs the floor A(1+q)/2",
+                 fl, float(final.sel(p=_loads(ds, hi=FLOOR_LOAD)).median()), rtol=0.2,
+                 source="theory", cite="Bouvier 2018 Appendix 1 Phase 3; Fig 10D legend"),
+        claim("bouvier2018.fig10d.leaves_floor").holds(
+            float(final.sel(p=_loads(ds, lo=ABOVE_LOAD)).mean()) > fl + 2,
+            what=f"{rule}: mean final error for p ≥ {ABOVE_LOAD} N_M (above capacity α_c = 0.391) "
+                 "> floor + 2 Hz", got=float(final.sel(p=_loads(ds, lo=ABOVE_LOAD)).mean())),
     ]
+
+
+def _delta_rows(ds: xr.Dataset) -> list[ck.Check]:
+    final = ds.mean_error.sel(rule="delta").isel(trial=-1)
+    above = float(final.sel(p=_loads(ds, lo=ABOVE_LOAD)).mean())
+    return [
+        claim("bouvier2018.fig10c.delta_zero").check(
+            float(final.sel(p=_loads(ds, hi=0.35)).max()),
+            what="delta rule: largest final error for p ≤ 0.35 N_M"),
+        claim("bouvier2018.fig10d.leaves_floor").holds(
+            above > 0.5, what=f"delta rule: mean final error for p ≥ {ABOVE_LOAD} N_M > 0.5 Hz",
+            got=above),
+    ]
+
+
+def checks_fig10b(ds: xr.Dataset) -> list[ck.Check]:
+    slow = slowdown(ds, "sgdege").sel(p=_loads(ds, 0.1, 0.35))
+    lo, hi = float(slow.min()), float(slow.max())
+    off = ck.off_setting(ds.attrs, {"q": 0.5, "rho": 0.2, "dP": 0.2, "dJ": 0.4, "A": 2.0})
+    paper = claim("bouvier2018.fig10b.slowdown")
+    rows = _floor_rows(ds, "sgdege", ds.attrs["q"])
+    rows.append(paper.holds(
+        paper.low <= lo and hi <= paper.high, expected=f"{paper.low:g} to {paper.high:g} at every load",
+        got=f"{lo:.2f} to {hi:.2f}",
+        what=f"slowdown vs single-pattern convergence, p = {int(slow.p[0])}-{int(slow.p[-1])} "
+             f"({slow.size} loads): trials for the mean error to get halfway to its floor / the "
+             "reduced model's prediction from the same initial errors", off=off))
+    return rows
 
 
 def checks_fig10c(ds: xr.Dataset) -> list[ck.Check]:
-    final = _final(ds).sel(rule="delta")
-    return [
-        ck.at_most("delta rule: final error for p ≤ 0.35 N_M ≈ 0 (Fig 10C)", 0.1,
-                   float(final.sel(p=_loads(ds, hi=0.35)).max())),
-        ck.at_least(f"delta rule: mean final error for p ≥ {ABOVE_LOAD} N_M > 0.5 Hz (above capacity)",
-                    0.5, float(final.sel(p=_loads(ds, lo=ABOVE_LOAD)).mean())),
-    ]
+    return _delta_rows(ds)
 
 
 def _plot_curves(ds: xr.Dataset, title: str):
@@ -247,18 +333,17 @@ def run_fig10d(params: Fig10Params, rng: np.random.Generator) -> xr.Dataset:
 
 
 def checks_fig10d(ds: xr.Dataset) -> list[ck.Check]:
-    a = ds.attrs
-    below, above = _loads(ds, hi=FLOOR_LOAD), _loads(ds, lo=ABOVE_LOAD)
-    rows = [ck.at_most("delta rule: final error for p ≤ 0.35 N_M (Fig 10D)", 0.1,
-                       float(ds.final_error.sel(rule="delta", p=_loads(ds, hi=0.35)).max())),
-            ck.at_least(f"delta rule: mean final error for p ≥ {ABOVE_LOAD} N_M (above capacity)",
-                        0.5, float(ds.final_error.sel(rule="delta", p=above).mean()))]
+    rows = _delta_rows(ds)
     for q in Q_VALUES:
-        err = ds.final_error.sel(rule=f"sgdege q={q:g}")
-        rows += [ck.close(f"SGDEGE q = {q:g}: median error for p ≤ {FLOOR_LOAD} N_M = floor A(1+q)/2",
-                          floor(a["A"], q), float(err.sel(p=below).median()), rtol=0.2),
-                 ck.at_least(f"SGDEGE q = {q:g}: mean error for p ≥ {ABOVE_LOAD} N_M > floor + 2 Hz",
-                             floor(a["A"], q) + 2, float(err.sel(p=above).mean()))]
+        rows += _floor_rows(ds, f"sgdege q={q:g}", q)
+    N = ds.attrs["N_M"]
+    alpha_c = capacity(ds.attrs["f"], ds.attrs["gamma"])
+    p_c = int(ds.p.values[np.argmin(abs(ds.p.values - alpha_c * N))])
+    zeros = float(ds.zero_fraction.sel(rule="delta", p=p_c))
+    rows.append(ck.close(f"silent synapses: delta rule's fraction of zero weights at p = {p_c} ≈ p_c "
+                         "vs 1 − α_c", 1 - alpha_c, zeros, atol=0.1, source="theory",
+                         cite="replica capacity of the non-negative perceptron (Brunel et al. 2004; "
+                              "derivation in the specification §6.4): non-zero fraction = α_c"))
     return rows
 
 
@@ -286,47 +371,69 @@ register(Experiment(
 @dataclass(frozen=True)
 class Fig10EFParams(Fig10Params):
     N_M: int = param(1000, low=10, high=1_000_000, doc="inputs (paper: 1000)")
-    FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 100_000}
     load_below: float = param(0.3, low=0, high=2, low_open=True, doc="p/N_M of panel E (paper: 300)")
     load_above: float = param(0.42, low=0, high=2, low_open=True, doc="p/N_M of panel F (paper: 420)")
+    n_seeds: int = param(2, low=1, high=1000, doc="independent runs (patterns, targets) per panel")
+    FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 100_000, "n_seeds": 4}
+    SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_records", "n_seeds")
 
 
 def run_fig10ef(params: Fig10EFParams, rng: np.random.Generator) -> xr.Dataset:
     loads = [round(params.load_below * params.N_M), round(params.load_above * params.N_M)]
-    runs = train_many([params.run_params(n_patterns=p) for p in loads], rng)
+    configs = [params.run_params(n_patterns=p) for p in loads for _ in range(params.n_seeds)]
+    runs = train_many(configs, rng)
     out = {}
-    for panel, r in zip("EF", runs, strict=True):
-        x = (r.P_traj - r.R).rename(pattern=f"pattern_{panel}")
-        y = (r.J_traj - params.q * r.P_traj).rename(pattern=f"pattern_{panel}")
-        out[f"x_{panel}"] = x.assign_attrs(long_name="P − R", units="Hz")
-        out[f"y_{panel}"] = y.assign_attrs(long_name="𝒥 − qP", units="Hz")
-    ds = xr.Dataset(out).drop_vars([v for v in ("pattern_E", "pattern_F") if v in xr.Dataset(out).coords])
+    for k, panel in enumerate("EF"):
+        part = runs[k * params.n_seeds:(k + 1) * params.n_seeds]
+        P = xr.concat([r.P_traj for r in part], "seed").rename(pattern=f"pattern_{panel}")
+        J = xr.concat([r.J_traj for r in part], "seed").rename(pattern=f"pattern_{panel}")
+        R = xr.concat([r.R for r in part], "seed").rename(pattern=f"pattern_{panel}")
+        out[f"x_{panel}"] = (P - R).assign_attrs(long_name="P − R", units="Hz")
+        out[f"y_{panel}"] = (J - params.q * P).assign_attrs(long_name="𝒥 − qP", units="Hz")
+    ds = xr.Dataset(out)
+    ds = ds.drop_vars([c for c in ("pattern_E", "pattern_F") if c in ds.coords])
     ds.attrs["p_E"], ds.attrs["p_F"] = loads
-    return ds
+    return merge(ds, runs).transpose("seed", "trial", ...)
 
 
-def _far_from_origin(ds: xr.Dataset, panel: str, radius: float) -> float:
-    """Fraction of patterns whose final (P − R, 𝒥 − qP) lies ``radius`` or more from (0, 0)."""
+def _far_from_origin(ds: xr.Dataset, panel: str, radius: float) -> xr.DataArray:
+    """Per seed, the fraction of patterns whose final (P − R, 𝒥 − qP) lies ``radius`` or more
+    from (0, 0)."""
     x, y = ds[f"x_{panel}"].isel(trial=-1), ds[f"y_{panel}"].isel(trial=-1)
-    return float((np.hypot(x, y) >= radius).mean())
+    return (np.hypot(x, y) >= radius).mean(f"pattern_{panel}")
+
+
+def _mean_se(x: xr.DataArray) -> tuple[float, float]:
+    v = np.asarray(x, float).ravel()
+    return float(v.mean()), float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan")
 
 
 def checks_fig10ef(ds: xr.Dataset) -> list[ck.Check]:
-    """Fig 10E holds; Fig 10F's 'many patterns end far from their targets' does not reproduce at
-    the full scale (10⁵ trials: ~1 % beyond 3A, mean |P − R| 1.16× that at p = 300), so only
-    the robust contrast is checked and the README says so."""
     radius = 3 * ds.attrs["A"]
-    far_E, far_F = _far_from_origin(ds, "E", radius), _far_from_origin(ds, "F", radius)
-    err_E = float(abs(ds.x_E.isel(trial=-1)).mean())
-    err_F = float(abs(ds.x_F.isel(trial=-1)).mean())
+    n = ds.sizes["seed"]
+    far_E, se_E = _mean_se(_far_from_origin(ds, "E", radius))
+    far_F, se_F = _mean_se(_far_from_origin(ds, "F", radius))
+    err_E, _ = _mean_se(abs(ds.x_E.isel(trial=-1)).mean("pattern_E"))
+    err_F, _ = _mean_se(abs(ds.x_F.isel(trial=-1)).mean("pattern_F"))
+    off = ck.off_setting(ds.attrs, Fig10EFParams.paper_setting())
+    short = "" if ds.attrs["trials_per_pattern"] >= 100_000 else \
+        f"{ds.attrs['trials_per_pattern']} trials per pattern, not the paper's 10⁵ (--full)"
     return [
-        ck.at_most(f"p = {ds.attrs['p_E']}: fraction of patterns ending ≥ {radius:g} Hz from (0, 0) "
-                   "(Fig 10E: all converge)", 0.1, far_E),
-        ck.holds(f"p = {ds.attrs['p_F']} (above capacity): more patterns end ≥ {radius:g} Hz away "
-                 f"than at p = {ds.attrs['p_E']} (Fig 10F says 'many'; not reproduced at 1e5 trials)",
-                 far_F > far_E, expected=f"> {far_E:.3g}", got=far_F),
-        ck.at_least(f"mean |P − R| at p = {ds.attrs['p_F']} / at p = {ds.attrs['p_E']}", 1.1,
-                    err_F / err_E),
+        claim("bouvier2018.fig10e.converge").check(
+            far_E, what=f"p = {ds.attrs['p_E']}: fraction of patterns ending ≥ {radius:g} Hz from "
+            f"(0, 0), mean ± {se_E:.2g} s.e. over {n} seeds", off=off or short),
+        claim("bouvier2018.fig10f.many_far").check(
+            far_F, what=f"p = {ds.attrs['p_F']}: fraction of patterns ending ≥ {radius:g} Hz from "
+            f"(0, 0), mean ± {se_F:.2g} s.e. over {n} seeds", off=off or short,
+            deviation=(f"we get {far_F:.1%} ± {se_F:.1%} of patterns beyond 3A after 10⁵ trials "
+                       f"(mean |P − R| {err_F:.2f} Hz against {err_E:.2f} Hz at p = "
+                       f"{ds.attrs['p_E']}): SGDEGE holds most patterns near its floor somewhat "
+                       "above the exact capacity of 391. Tried: 1-4 seeds, constant and "
+                       "half-silent initial weights, radii 2A-3A; at 10⁴ trials more patterns "
+                       "are far only because the runs have not converged")),
+        ck.at_least(f"mean |P − R| at p = {ds.attrs['p_F']} / at p = {ds.attrs['p_E']} (above "
+                    "capacity the error grows)", 1.1, err_F / err_E, source="theory",
+                    cite="capacity α_c = 0.391 (Fig 10C legend): no exact solution above it"),
     ]
 
 
@@ -385,19 +492,20 @@ def checks_capacity(ds: xr.Dataset) -> list[ck.Check]:
     N = a["N_M"]
     frac = ds.feasible_fraction
     crossing = ds.p.values[(frac < 0.5).values]
-    first = float(crossing.min()) / N if crossing.size else float("nan")
+    first = float(crossing.min()) if crossing.size else float("nan")
+    cite = "replica capacity −u = γ(uΦ(u) + φ(u)), α_c = Φ(u) (specification §6.4)"
+    paper = claim("bouvier2018.fig10.capacity")
     return [
-        ck.close("θ at N_M = 1000, f = .2, γ = 1, P_max = 100 (Fig 10 legend: 12.85)", 12.85,
-                 float(threshold(0.2, 1.0, 1000, 100.0)), atol=0.005),
-        ck.close("α_c from −u = γ(uΦ(u) + φ(u)), α_c = Φ(u) (spec §6.4: 0.391)", 0.391,
-                 capacity(0.2, 1.0), atol=5e-4),
-        ck.close("p_c at N_M = 1000 (Fig 10C legend: 391)", 391, capacity(0.2, 1.0) * 1000, atol=0.5),
-        ck.equal("LP: every instance feasible at p ≤ 0.3 N_M", 1.0,
-                 float(frac.sel(p=ds.p[ds.p <= 0.3 * N]).min())),
-        ck.close("LP: first load with < 1/2 feasible vs α_c (finite-size)", float(ds.alpha_c), first,
-                 atol=0.05 if N < 1000 else 0.02),
-        ck.at_most("learned (delta rule): error at p ≤ 0.35 N_M", 0.1,
-                   float(ds.learned_error.sel(p=ds.p[ds.p <= 0.35 * N]).max())),
+        ck.equal("LP: every instance feasible at p ≤ 0.3 N_M (below capacity)", 1.0,
+                 float(frac.sel(p=ds.p[ds.p <= 0.3 * N]).min()), source="theory", cite=cite),
+        ck.close("LP: first load with < 1/2 of the instances feasible / N_M vs α_c (finite size)",
+                 float(ds.alpha_c), first / N, atol=0.05 if N < 1000 else 0.02, source="theory",
+                 cite=cite),
+        paper.check(first, what="LP: first p with < 1/2 of the instances feasible, N_M = 1000",
+                    atol=20, off="" if N == 1000 else f"N_M = {N}: the paper's 391 is for N_M = 1000"),
+        claim("bouvier2018.fig10c.delta_zero").check(
+            float(ds.learned_error.sel(p=ds.p[ds.p <= 0.35 * N]).max()),
+            what="learned (delta rule): largest final error for p ≤ 0.35 N_M"),
     ]
 
 
@@ -431,17 +539,28 @@ def run_perceptron(params: PerceptronParams, rng: np.random.Generator) -> xr.Dat
 
 
 def checks_perceptron(ds: xr.Dataset) -> list[ck.Check]:
+    """Theory at the run's parameters, where it applies: the SGDEGE floor A(1+q)/2 and the delta
+    rule's exact solution well below capacity, once the run is long enough to converge."""
     a = ds.attrs
-    return [
-        ck.close("α_w = ΔP/(f√N_M) (Eq 40)", a["dP"] / (a["f"] * math.sqrt(a["N_M"])),
-                 a["alpha_w"], rtol=1e-12),
-        ck.close("α_v = Δ𝒥/(f√N_M) (Eq 41)", a["dJ"] / (a["f"] * math.sqrt(a["N_M"])),
-                 a["alpha_v"], rtol=1e-12),
-        ck.close("θ from the Fig 10 legend formula", float(threshold(a["f"], a["gamma"], a["N_M"],
-                                                                      a["P_max"])), a["theta"],
-                 rtol=1e-12),
-        ck.holds("final outputs P ≥ 0 (Eq 36 rectification)", bool((ds.P >= 0).all())),
-    ]
+    load = a["n_patterns"] / a["N_M"]
+    final = float(ds.mean_error.isel(trial=-1))
+    if a["rule"] == "sgdege":
+        # time to converge: the largest initial error at half of ρΔP (silent synapses slow
+        # depression, Fig 10A), twice over for the slowdown of many patterns (Fig 10B)
+        need = 4 * float(abs(ds.P_traj.isel(trial=0) - ds.R).max()) / (a["rho"] * a["dP"]) \
+            if a["rho"] * a["dP"] > 0 else np.inf
+        ok = a["q"] < 1 and 0 < a["rho"] < 1 and load <= FLOOR_LOAD
+        why = "" if ok and a["trials_per_pattern"] >= need else \
+            (f"floor holds for q < 1, 0 < ρ < 1, p/N_M ≤ {FLOOR_LOAD} after ≥ 4 max|P0 − R|/(ρΔP) "
+             f"= {need:.0f} trials per pattern")
+        return [ck.close("final mean error vs the SGDEGE floor A(1+q)/2", floor(a["A"], a["q"]),
+                         final, rtol=0.3, source="theory", off=why,
+                         cite="Bouvier 2018 Appendix 1 Phase 3; Fig 10D legend")]
+    why = "" if load <= 0.35 and a["trials_per_pattern"] >= 2000 else \
+        "exact solution reached for p/N_M ≤ 0.35 and ≥ 2000 trials per pattern"
+    return [ck.at_most("final mean error of the delta rule (an exact solution exists below "
+                       "capacity)", 0.1, final, source="theory", off=why,
+                       cite="capacity α_c = 0.391 (Fig 10C legend)")]
 
 
 def plot_perceptron(ds: xr.Dataset):

@@ -32,8 +32,10 @@ from ..core.errors import ParameterError
 from ..core.parallel import map_runs
 from ..core.params import Params, param
 from ..core.progress import progress
+from ..core.status import mark_diverged
 
 RULES = ("sgdege", "delta")
+INITS = ("halfnormal", "constant")
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,18 @@ class PerceptronModel(Params):
     dP: float = param(0.2, low=0, high=1e3, units="Hz", doc="ΔP (sets α_w by Eq 40)")
     dJ: float = param(0.4, low=0, high=1e3, units="Hz", doc="Δ𝒥 (sets α_v by Eq 41)")
     alpha_delta: float = param(0.01, low=0, high=10, doc="delta-rule learning rate α (Eq 42)")
+    w_init: str = param("halfnormal", choices=INITS,
+                        doc="initial w, v: 'halfnormal' (half of them zero) or 'constant'")
 
+    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("dP", "dJ", "alpha_delta", "A")
     NOT_STATED: ClassVar[dict[str, str]] = {
         "alpha_delta": "the delta-rule rate is not printed; 0.01 (stable and fast) [spec §8.5]",
         "trials_per_pattern": "each trial is one epoch: every pattern once, in a new random order",
-        "initial_weights": "w_i = v_i = θ/f + (P_max/2)/(f√N_M): output and 𝒥 start near P_max/2",
+        "w_init": "initial weights are not stated. 'halfnormal': w_i, v_i = max(0, z)·√(2π)·w̄, z ~ "
+                  "N(0, 1), w̄ = θ/f + (P_max/2)/(f√N_M): half the synapses start silent (the "
+                  "truncated-Gaussian shape of the capacity theory, Brunel et al. 2004) and "
+                  "output and 𝒥 start near P_max/2 on average. Only zero-weight synapses can "
+                  "give Fig 10A's half-rate depression; 'constant' (w_i = v_i = w̄) cannot",
         "mean_error": "mean over patterns of |P − R| without perturbation",
     }
 
@@ -88,7 +97,7 @@ class PerceptronParams(PerceptronModel):
 
     rule: str = param("sgdege", choices=RULES, doc="learning rule: SGDEGE (Eqs 37-39) or delta (Eq 42)")
     n_patterns: int = param(100, low=1, high=1_000_000, doc="number of patterns p")
-    trials_per_pattern: int = param(2000, low=1, high=100_000_000, units="trial",
+    trials_per_pattern: int = param(20_000, low=1, high=100_000_000, units="trial",
                                     doc="trials per pattern (epochs)")
     n_records: int = param(40, low=2, high=10_000, doc="log-spaced trial counts at which errors are recorded")
 
@@ -101,8 +110,20 @@ def threshold(f, gamma, N_M, P_max):
 
 
 def initial_weight(p: PerceptronParams) -> float:
-    """w_i = v_i = θ/f + (P_max/2)/(f√N_M), so that output and 𝒥 start near P_max/2 [NS]."""
+    """Mean initial weight w̄ = θ/f + (P_max/2)/(f√N_M): output and 𝒥 start near P_max/2 [NS]."""
     return p.theta / p.f + (p.P_max / 2.0) / (p.f * math.sqrt(p.N_M))
+
+
+def initial_weights(p: PerceptronParams, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(w, v) at the start [NS, ``w_init``]: all equal to w̄, or max(0, z)·√(2π)·w̄ with z ~ N(0, 1)
+    (mean w̄, half of them exactly zero)."""
+    mean = initial_weight(p)
+    if p.w_init == "constant":
+        w = np.full(p.N_M, mean)
+        return w, w.copy()
+    z = rng.standard_normal((2, p.N_M))
+    w, v = np.maximum(z, 0.0) * math.sqrt(2 * math.pi) * mean
+    return w, v
 
 
 @dataclass
@@ -235,8 +256,8 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba
         raise ParameterError(f"kernel = {kernel!r}: allowed one of {', '.join(KERNELS)}")
     run_block = KERNELS[kernel]
     pats = Patterns.draw(p, rng)
-    w = np.full(p.N_M, initial_weight(p))
-    v = w.copy()
+    w, v = initial_weights(p, rng)
+    w_start_zero = float(np.mean(w == 0))
     marks = record_trials(p.trials_per_pattern, p.n_records) if marks is None else np.asarray(marks)
     n_p = p.n_patterns
     P_rec = np.empty((marks.size, n_p))
@@ -244,7 +265,8 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba
     args = (p.theta * p.N_M, math.sqrt(p.N_M), p.A, p.q, p.alpha_w, p.alpha_v, p.alpha_delta,
             p.rule == "sgdege")
     base = np.tile(np.arange(n_p), (block_epochs, 1))
-    done = 0
+    done, runaway = 0, None
+    P_rec[:], J_rec[:] = np.nan, np.nan
     with progress(p.trials_per_pattern * n_p, f"perceptron {p.rule} p={n_p}", unit="pres",
                   disable_override=not show_progress) as bar:
         for slot, target in enumerate(marks):
@@ -256,8 +278,11 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba
                 done += k
                 bar.update(k * n_p)
             P_rec[slot], J_rec[slot] = outputs(w, v, pats, p)
+            runaway = _runaway(P_rec[slot], pats.R, P_rec[0], p.P_max)
+            if runaway:
+                break
     err = np.abs(P_rec - pats.R)
-    return xr.Dataset(
+    ds = xr.Dataset(
         dict(
             mean_error=(("trial",), err.mean(axis=1),
                         dict(long_name="mean |P − R| over patterns, unperturbed", units="Hz")),
@@ -265,12 +290,29 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba
             J_traj=(("trial", "pattern"), J_rec, dict(long_name="𝒥 = (Σ v M − θN)/√N", units="Hz")),
             P=(("pattern",), P_rec[-1], dict(long_name="final output", units="Hz")),
             R=(("pattern",), pats.R, dict(long_name="target", units="Hz")),
-            w_zero=((), float(np.mean(w == 0)), dict(long_name="fraction of zero weights")),
+            w_zero=((), float(np.mean(w == 0)), dict(long_name="fraction of zero weights, end")),
+            w_zero_start=((), w_start_zero, dict(long_name="fraction of zero weights, start")),
         ),
         coords=dict(trial=("trial", marks, dict(units="trial (per pattern)")),
                     pattern=np.arange(n_p)),
         attrs=dict(theta=p.theta, alpha_w=p.alpha_w, alpha_v=p.alpha_v),
     )
+    if runaway:
+        mark_diverged(ds, int(marks[slot]), "trial", runaway)
+    return ds
+
+
+def _runaway(P: np.ndarray, R: np.ndarray, P0: np.ndarray, P_max: float) -> str:
+    """Why the outputs ``P`` have run away ('' if they have not): a non-finite output, or a mean
+    error above max(2 × the initial mean error, P_max). Learning lowers the error; even far
+    above capacity it stays near its floor of a few Hz (Fig 10D)."""
+    if not np.isfinite(P).all():
+        return "non-finite output P"
+    err, err0 = float(np.abs(P - R).mean()), float(np.abs(P0 - R).mean())
+    bound = max(2 * err0, P_max)
+    if err > bound:
+        return f"mean error {err0:.3g} → {err:.3g} Hz (bound max(2 × initial, P_max) = {bound:.3g})"
+    return ""
 
 
 def train_many(configs: list[PerceptronParams], rng: np.random.Generator, *,

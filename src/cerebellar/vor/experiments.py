@@ -111,7 +111,7 @@ def overshoot_row(ds: xr.Dataset, label: str = "") -> ck.Check:
     off = ("" if eD * lam <= 0.2 else f"η_D·λ_fast = {eD * lam:.2g} > 0.2: outside the small-η limit")
     if not off and peak >= int(ds.cycle[-1]):
         off = "the run ends before the peak"
-    return ck.close(f"{label}excursion past g vs exact small-η overshoot", 
+    return ck.close(f"{label}excursion past g vs exact small-η overshoot",
                     float(an.overshoot_exact(g_, b, v, q, eA / eD)),
                     float(_overshoot_sim(ds, g_)), rtol=0.05, atol=1e-6, source="theory",
                     cite="Coenen 1993 Fig 6 (exact closed form of spec §3)", off=off)
@@ -206,7 +206,7 @@ def checks_fig4(ds: xr.Dataset) -> list[ck.Check]:
     G, A, D = ds.G, ds.A, ds.D
     n = int(ds.cycle[-1])
     _, tau = an.multipliers(b, v, q, eA, eD)
-    rows = theory_rows(ds, 10, 60, n) + [overshoot_row(ds)]
+    rows = [*theory_rows(ds, 10, 60, n), overshoot_row(ds)]
     if n >= 10_000:  # slow phase: g − D ∝ μ_slow^t once the fast mode has died out
         gap = (g_ - _value(D, cycle=1000), g_ - _value(D, cycle=10_000))
         measured = 9000 / np.log(gap[0] / gap[1]) if gap[0] * gap[1] > 0 else np.nan
@@ -239,8 +239,8 @@ def checks_fig4(ds: xr.Dataset) -> list[ck.Check]:
     rows.append(claim("coenen1993.fig4.A_reverses").holds(
         bool((dA.where(before[1:]) < 0).sum() == before[1:].sum()) and bool((late > 0).all())
         and float(ds.slip.isel(cycle=-1)) < 0,
-        got=f"A falls to {float(A.min()):.4f} at step {int(A.cycle[int(np.argmin(A.values))])}, then rises to "
-            f"{float(A.isel(cycle=-1)):.4f}", off=off))
+        got=f"A falls to {float(A.min()):.4f} at step {int(A.cycle[int(np.argmin(A.values))])}, "
+            f"then rises to {float(A.isel(cycle=-1)):.4f}", off=off))
     ref = {"G10": (G, 10), "G60": (G, 60), "D10000": (D, 10_000), "A10000": (A, 10_000),
            "D60000": (D, 60_000)}
     for key, (da, t) in ref.items():
@@ -311,7 +311,7 @@ def checks_fig5(ds: xr.Dataset) -> list[ck.Check]:
     rows = []
     for label, part in (("left: ", left), ("right: ", right)):
         one = part.assign_attrs(q=float(part.q))
-        rows += theory_rows(one, n, label=label) + [overshoot_row(one, label=label)]
+        rows += [*theory_rows(one, n, label=label), overshoot_row(one, label=label)]
     q_right = float(right.q)
     mu, _ = an.multipliers(b, v, q_right, eA, eD)
     settled = q_right == 0 and abs(mu[0]) ** n < 1e-9
@@ -736,7 +736,8 @@ def checks_dark(ds: xr.Dataset) -> list[ck.Check]:
         ck.at_most("q = .01: spread of that factor over the dark (exactly constant)", 1e-12,
                    float(np.ptp(factor)), source="theory", cite=cite),
         claim("coenen1993.dark.learns_in_dark").holds(
-            abs(_value(open_, "G", n, q=0.01) - G0) > 0.01 and abs(_value(open_, "P_dark", t0, q=0.01)) > 0.01,
+            abs(_value(open_, "G", n, q=0.01) - G0) > 0.01
+            and abs(_value(open_, "P_dark", t0, q=0.01)) > 0.01,
             got=f"P = {_value(open_, 'P_dark', t0, q=0.01):.3f} at the dark start; q = .01: G "
                 f"{G0:.3f} → {_value(open_, 'G', n, q=0.01):.3f}", off=off),
         claim("coenen1993.dark.gating").holds(
