@@ -19,7 +19,15 @@ from ..core.registry import Experiment, register
 from ..core.status import merge
 from ..papers import claim
 from .capacity import capacity, infeasibility
-from .perceptron import Patterns, PerceptronModel, PerceptronParams, threshold, train, train_many
+from .perceptron import (
+    SILENT,
+    Patterns,
+    PerceptronModel,
+    PerceptronParams,
+    threshold,
+    train,
+    train_many,
+)
 
 PAPER = "Bouvier et al. 2018"
 PAPER_P = (50, 100, 200, 300, 350, 380, 385, 390, 395, 400, 410, 420, 450)
@@ -74,6 +82,8 @@ def _curves(params: Fig10Params, rng: np.random.Generator, rules: dict[str, dict
                          dict(long_name="mean |P − R| over patterns", units="Hz")),
              zero_fraction=(dims, np.reshape([float(r.w_zero) for r in runs], shape),
                             dict(long_name="fraction of zero weights w at the end")),
+             silent_fraction=(dims, np.reshape([float(r.w_silent) for r in runs], shape),
+                              dict(long_name=runs[0].w_silent.attrs["long_name"])),
              half_level=(dims, np.reshape([h[0] for h in half], shape),
                          dict(long_name="halfway from the initial error to the floor", units="Hz")),
              predicted_half_trial=(dims, np.reshape([h[1] for h in half], shape), dict(
@@ -336,14 +346,22 @@ def checks_fig10d(ds: xr.Dataset) -> list[ck.Check]:
     rows = _delta_rows(ds)
     for q in Q_VALUES:
         rows += _floor_rows(ds, f"sgdege q={q:g}", q)
-    N = ds.attrs["N_M"]
     alpha_c = capacity(ds.attrs["f"], ds.attrs["gamma"])
-    p_c = int(ds.p.values[np.argmin(abs(ds.p.values - alpha_c * N))])
-    zeros = float(ds.zero_fraction.sel(rule="delta", p=p_c))
-    rows.append(ck.close(f"silent synapses: delta rule's fraction of zero weights at p = {p_c} ≈ p_c "
-                         "vs 1 − α_c", 1 - alpha_c, zeros, atol=0.1, source="theory",
-                         cite="replica capacity of the non-negative perceptron (Brunel et al. 2004; "
-                              "derivation in the specification §6.4): non-zero fraction = α_c"))
+    silent = ds.silent_fraction.sel(rule="delta")
+    exact = ds.final_error.sel(rule="delta") < 0.1
+    p_top = int(ds.p[exact].max())
+    p_low = int(ds.p[0])
+    cite = ("replica capacity of the non-negative perceptron (Brunel et al. 2004; derivation in "
+            "the specification §6.4): at capacity a fraction α_c of the weights is non-zero")
+    rows += [
+        ck.close(f"silent synapses: delta rule's near-silent fraction (w < {SILENT:g} w̄) at "
+                 f"p = {p_top}, the largest load it still learns exactly, vs 1 − α_c (wide "
+                 "tolerance: at finite N and training time the solution is not yet unique)",
+                 1 - alpha_c, float(silent.sel(p=p_top)), atol=0.2, source="theory", cite=cite),
+        ck.at_least(f"silent synapses: near-silent fraction grows with the load, p = {p_top} minus "
+                    f"p = {p_low}", 0.0, float(silent.sel(p=p_top) - silent.sel(p=p_low)),
+                    source="theory", cite=cite),
+    ]
     return rows
 
 

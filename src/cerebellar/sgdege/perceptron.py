@@ -36,6 +36,9 @@ from ..core.status import mark_diverged
 
 RULES = ("sgdege", "delta")
 INITS = ("halfnormal", "constant")
+SILENT = 0.1
+"""A weight below SILENT × the mean initial weight w̄ counts as near-silent: the rectification
+of Eqs 38, 42 makes few weights exactly zero, but near capacity most of them become tiny."""
 
 
 @dataclass(frozen=True)
@@ -292,6 +295,8 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba
             R=(("pattern",), pats.R, dict(long_name="target", units="Hz")),
             w_zero=((), float(np.mean(w == 0)), dict(long_name="fraction of zero weights, end")),
             w_zero_start=((), w_start_zero, dict(long_name="fraction of zero weights, start")),
+            w_silent=((), float(np.mean(w < SILENT * initial_weight(p))), dict(
+                long_name=f"fraction of near-silent weights (w < {SILENT:g} w̄), end")),
         ),
         coords=dict(trial=("trial", marks, dict(units="trial (per pattern)")),
                     pattern=np.arange(n_p)),
