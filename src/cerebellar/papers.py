@@ -34,6 +34,8 @@ class Claim:
     value: Any = None
     low: float | None = None
     high: float | None = None
+    p: float | None = None
+    n: int | None = None
     note: str = ""
 
     def check(self, got: Any, *, what: str | None = None, atol: float = 0.0, rtol: float = 0.0,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, ClassVar
 
 import numpy as np
@@ -15,6 +13,7 @@ from ..core.parallel import map_runs
 from ..core.params import Params, param
 from ..core.plotting import figure, panel_letter
 from ..core.registry import Experiment, register
+from ..papers import claim, table
 from ..sgdege.olive import error_sign
 from .mai import ERRORS, simulate_mai
 from .model import NetworkParams, simulate
@@ -51,16 +50,17 @@ def checks_network(ds: xr.Dataset) -> list[ck.Check]:
     a = ds.attrs
     n_mov = ds.error.size
     expected = a["rho"] * a["L"]
-    rows = [
-        ck.holds("eCS exactly when ℰ > ℐ (Eqs 7-8, olive)",
-                 bool((ds.ecs == (ds.error > ds.inhibition)).all())),
+    early = float(ds.error.isel(trial=slice(0, 100)).mean())
+    learns = a["q"] < 1 and a["alpha_w"] > 0 and a["trials_per_pattern"] >= 2000
+    return [
         ck.close("mean pCS per movement = ρL (5 s.e.)", expected, float(ds.n_pcs.mean()),
-                 atol=5 * np.sqrt(expected / n_mov) + 1e-12),
+                 atol=5 * np.sqrt(expected / n_mov) + 1e-12, source="invariant",
+                 cite="Bouvier 2018 Methods: each climbing fibre fires a pCS with probability ρ"),
+        claim("bouvier2018.fig8.learns").holds(
+            final_error(ds) < early, what="the error falls: final ℰ < initial ℰ",
+            got=f"{early:.3g} → {final_error(ds):.3g} Hz", off="" if learns else
+            "needs q < 1, α_w > 0 and ≥ 2000 trials per pattern"),
     ]
-    if a["trials_per_pattern"] >= 2000 and a["alpha_w"] > 0:
-        early = float(ds.error.isel(trial=slice(0, 100)).mean())
-        rows.append(ck.at_most("error falls: final / initial", 1.0, final_error(ds) / early))
-    return rows
 
 
 def plot_network(ds: xr.Dataset):
@@ -110,39 +110,51 @@ def run_fig8(params: NetworkParams, rng: np.random.Generator) -> xr.Dataset:
 
 
 def checks_fig8(ds: xr.Dataset) -> list[ck.Check]:
-    """Spec §7 rows 1, 2, 4 and §2.5, §2.7."""
+    """Fig 8 and the Methods' initialisation (paper rows, at Table 2's setting), and the
+    reference simulation's initial error."""
     a = ds.attrs
     E = ds.error.mean("pattern").values
     I = ds.inhibition.mean("pattern").values
     E0 = float(E[:20].mean())
     lock = np.flatnonzero(_smooth(I - E, 20) >= 0)
     t_lock = int(lock[0]) if lock.size else len(E)
-    full = a["trials_per_pattern"] >= 60_000
-    rows = [
-        ck.close("initial mean PC rate (spec §2.5: 50 Hz)", 50.0, float(ds.initial_pc_mean), atol=2.0),
-        ck.close("initial mean PN rate (spec §2.5: ≈ 30 Hz)", 30.0, float(ds.initial_pn_mean), atol=2.0),
-        ck.close("initial mean NO rate (spec §2.5: ≈ 15 Hz)", 15.0, float(ds.initial_no_mean), atol=2.0),
-        ck.close("initial ℰ (spec §2.5: 17.3-17.8 Hz; ± 3 s.e. of one network's 800 cells, 0.35 Hz)",
-                 17.55, E0, atol=0.25 + 3 * 0.35),
-        ck.close("initial ℰ − ℐ (spec §2.5: 2-3 Hz; same ± 3 s.e.)", 2.5, E0 - float(I[:20].mean()),
-                 atol=0.5 + 3 * 0.35),
-        ck.at_least("ℰ when ℐ first reaches it / initial ℰ (Fig 8B: no fall before lock-on)", 0.9,
-                    float(E[min(t_lock, len(E) - 1)]) / E0),
-        ck.at_most("ℐ tracks ℰ after lock-on: mean |ℰ − ℐ| (Fig 8A)", 0.5,
-                   float(np.abs(E - I)[t_lock + 200:].mean()) if t_lock + 200 < len(E) else np.inf),
+    off = ck.off_setting(a, Fig8Params.paper_setting())
+    n = a["trials_per_pattern"]
+    short = "" if n >= 60_000 else f"{n} trials per pattern, not the paper's 60 000 (--full)"
+    final = final_error(ds)
+    target = ds.target.values.ravel()
+    first, last = (ds.PN.isel(profile_trial=k).values.ravel() for k in (0, -1))
+    ref = "independent simulation of the specification, 12 pattern-runs: 17.3-17.8 Hz (spec §2.5)"
+    se = "± 3 s.e. of one network's 800 cells (0.35 Hz) around the reference range"
+    return [
+        claim("bouvier2018.fig8.initial_pc").check(float(ds.initial_pc_mean), atol=2.0, off=off),
+        claim("bouvier2018.fig8.initial_pn").check(float(ds.initial_pn_mean), atol=2.0, off=off),
+        claim("bouvier2018.fig8.initial_no").check(float(ds.initial_no_mean), atol=2.0, off=off),
+        claim("bouvier2018.fig8.initial_mismatch").check(
+            E0 - float(I[:20].mean()), what="initial ℰ − ℐ, mean of the first 20 trials", off=off),
+        ck.close(f"initial ℰ ({se})", 17.55, E0, atol=0.25 + 3 * 0.35, source="reference",
+                 cite=ref, off=off),
+        claim("bouvier2018.fig8.initial_profile").holds(
+            abs(np.corrcoef(first, target)[0, 1]) < 0.2 and abs(first.mean() - a["r_d"]) < 3,
+            got=f"mean PN {first.mean():.1f} Hz, corr(PN, R) = {np.corrcoef(first, target)[0, 1]:.2f}",
+            off=off),
+        claim("bouvier2018.fig8.no_fall_before_lock").check(
+            float(E[min(t_lock, len(E) - 1)]) / E0,
+            what=f"ℰ when ℐ first reaches it (trial {t_lock}) / initial ℰ", off=off),
+        claim("bouvier2018.fig8.tracks").check(
+            float(np.abs(E - I)[t_lock + 200:].mean()) if t_lock + 200 < len(E) else np.inf,
+            what="mean |ℰ − ℐ| from 200 trials after lock-on", off=off),
+        claim("bouvier2018.fig8.learns").check(final / E0, what="final / initial error ℰ", off=off),
+        claim("bouvier2018.fig8.final_error").check(
+            final, what="final ℰ, mean over the last 1/12 of the trials (55 000-60 000)", atol=0.25,
+            off=off or short),
+        claim("bouvier2018.fig8.reduction").check(E0 / final, what="initial / final ℰ",
+                                                  off=off or short),
+        claim("bouvier2018.fig8.final_profile").check(
+            float(np.corrcoef(last, target)[0, 1]),
+            what=f"corr(final PN, target) over {target.size} neurone × bin × pattern values "
+                 f"(mean |PN − R| = {np.abs(last - target).mean():.2f} Hz)", off=off or short),
     ]
-    if full:
-        rows += [
-            ck.close("final ℰ, trials 55 000-60 000 (paper: 1.4 Hz; accepted 1.0-2.0)", 1.5,
-                     final_error(ds), atol=0.5),
-            ck.at_least("error reduction initial / final (paper: ~10-fold; ≥ 8)", 8.0,
-                        E0 / final_error(ds)),
-        ]
-    else:
-        n = a["trials_per_pattern"]
-        rows.append(ck.at_least(f"quick scale ({n} trials per pattern, not the paper's 60 000): "
-                                "error reduction initial / final ≥ 2", 2.0, E0 / final_error(ds)))
-    return rows
 
 
 register(Experiment(
@@ -163,6 +175,7 @@ class RobustnessParams(NetworkParams):
     change: float = param(0.1, low=0, high=0.9, low_open=True, doc="relative change (paper: 10 %)")
     n_seeds: int = param(2, low=1, high=1000, doc="paired seeds per variant")
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 60_000, "n_seeds": 4}
+    SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_seeds", "n_profiles")
 
 
 VARIED = ("alpha_w", "alpha_v", "rho", "A")
@@ -200,12 +213,16 @@ def _annotate(ds: xr.Dataset, p: NetworkParams) -> xr.Dataset:
 def checks_robustness(ds: xr.Dataset) -> list[ck.Check]:
     rows = []
     n = ds.sizes["seed"]
+    short = "" if ds.attrs["trials_per_pattern"] >= 60_000 else \
+        (f"{ds.attrs['trials_per_pattern']} trials per pattern: the paper's final error is taken "
+         "at 55 000-60 000 (--full)")
+    paper = claim("bouvier2018.robustness.max_change")
     for v in ds.variant.values[1:]:
         r = ds.rel_change.sel(variant=v).values
         mean, se = float(r.mean()), float(r.std(ddof=1) / np.sqrt(n)) if n > 1 else 0.0
-        rows.append(ck.at_most(f"{v}: |mean change| − 2 s.e. over {n} paired seeds, "
-                               f"{ds.attrs['trials_per_pattern']} trials (paper: ≤ 7 %; mean "
-                               f"{mean:+.1%}, s.e. {se:.1%})", 0.07, abs(mean) - 2 * se))
+        rows.append(paper.check(
+            abs(mean) - 2 * se, what=f"{v}: |mean change| − 2 s.e. over {n} paired seeds (mean "
+            f"{mean:+.1%}, s.e. {se:.1%}): consistent with ≤ 7 %", off=short))
     return rows
 
 
@@ -237,6 +254,7 @@ class MAIParams(NetworkParams):
     trials_per_pattern: int = param(1000, low=1, high=100_000_000, units="trial",
                                     doc="movements per pattern [NS]")
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 5000}
+    SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_profiles")
     NOT_STATED: ClassVar[dict[str, str]] = {
         **NetworkParams.NOT_STATED,
         "trials_per_pattern": "Fig 2: number of trials and patterns not stated (spec §8.3)",
@@ -263,23 +281,44 @@ def checks_fig2(ds: xr.Dataset) -> list[ck.Check]:
     uns = ds.sel(error_type="unsigned")
     end = slice(-max(ds.sizes["trial"] // 10, 1), None)
     group_gap = float(abs(sig.signed_error.isel(trial=end).mean(("pattern", "trial"))).max())
-    rows = [
-        ck.at_most("signed error: |group-mean PN − group-mean target| at the end, every m (Fig 2C)",
-                   1.0, group_gap),
-        ck.at_least("signed error: mean |PN − R| stays large (single cells not optimised), min over m",
-                    5.0, float(sig.abs_error.isel(trial=end).mean(("pattern", "trial")).min())),
-        ck.at_least("unsigned error: fraction of movements with a CF (LTD), min over m", 0.99,
-                    float(uns.cf.mean(("pattern", "trial")).min())),
-        ck.at_most("unsigned error: final mean PC rate (falls to 0)", 1.0,
-                   float(uns.pc_mean.isel(trial=end).mean(("pattern", "trial")).max())),
-        ck.close("unsigned error: final mean PN = mossy-fibre ceiling (≈ 60 Hz, not r_max)",
-                 float(ds.mf_ceiling), float(uns.pn_mean.isel(trial=end).mean()), atol=1.0),
-    ]
     first = uns.abs_error.isel(trial=slice(0, 10)).mean(("pattern", "trial"))
     last = uns.abs_error.isel(trial=end).mean(("pattern", "trial"))
-    grows = (last > first).sel(target_mean=[m for m in TARGET_MEANS if m <= 40])
-    rows.append(ck.holds("unsigned error: the error grows for target means 10-40 Hz (Fig 2B)",
-                         bool(grows.all()), got=f"{int(grows.sum())}/{grows.size}"))
+    grows = last > first
+    low_means = [m for m in ds.target_mean.values if m <= 40]
+    high_means = [m for m in ds.target_mean.values if m > 40]
+    grows_text = ", ".join(f"m = {m:g}: {float(first.sel(target_mean=m)):.1f} → "
+                           f"{float(last.sel(target_mean=m)):.1f} Hz" for m in ds.target_mean.values)
+    off = ck.off_setting(ds.attrs, MAIParams.paper_setting())
+    rows = [
+        claim("bouvier2018.fig2.signed_group").check(
+            group_gap, what="signed error: |group-mean PN − group-mean target| at the end, worst m",
+            off=off),
+        claim("bouvier2018.fig2.signed_cells").check(
+            float(sig.abs_error.isel(trial=end).mean(("pattern", "trial")).min()),
+            what="signed error: mean |PN − R| at the end, smallest over m", off=off),
+        claim("bouvier2018.fig2.unsigned_ltd").check(
+            float(uns.cf.mean(("pattern", "trial")).min()),
+            what="unsigned error: fraction of movements with a CF (LTD), smallest over m", off=off),
+        claim("bouvier2018.fig2.unsigned_pc").check(
+            float(uns.pc_mean.isel(trial=end).mean(("pattern", "trial")).max()),
+            what="unsigned error: final mean PC rate, largest over m", off=off),
+        ck.close("unsigned error: final mean PN = the mossy-fibre drive alone (PCs silent), "
+                 "not r_max", float(ds.mf_ceiling), float(uns.pn_mean.isel(trial=end).mean()),
+                 atol=1.0, source="theory", cite="Bouvier 2018 Eq 3 with PC = 0"),
+        claim("bouvier2018.fig2.unsigned_grows").holds(
+            bool(grows.sel(target_mean=low_means).all()),
+            what="unsigned error: the error grows, target means 10-40 Hz", got=grows_text, off=off),
+    ]
+    if high_means:
+        rows.append(claim("bouvier2018.fig2.unsigned_grows").holds(
+            bool(grows.sel(target_mean=high_means).all()),
+            what=f"unsigned error: the error grows, target mean {', '.join(f'{m:g}' for m in high_means)} Hz",
+            got=grows_text, off=off, deviation=(
+                "with targets of mean 50 Hz (U[0, 100]) the error falls: the PN rates rise to the "
+                f"mossy-fibre drive of {float(ds.mf_ceiling):.0f} Hz (the PCs fall silent), which "
+                "is closer to these targets than the initial ≈ 30 Hz. Eq 15 as printed bounds PN by "
+                "that drive, not by r_max = 300 Hz, so no saturation at r_max happens. Tried: both "
+                "error signs, 1000-5000 trials; at m ≤ 40 Hz the error grows as the paper says")))
     return rows
 
 
@@ -342,16 +381,20 @@ def run_fig7(params: OliveParams, rng: np.random.Generator) -> xr.Dataset:
 def checks_fig7(ds: xr.Dataset) -> list[ck.Check]:
     late = ds.isel(movement=slice(ds.sizes["movement"] // 4, None))
     above = late.error > late.centre
+    step = ds.attrs["step"]
     return [
-        ck.at_most("after lock-on, mean |ℐ − central error| (Fig 7: ℐ converges onto it)",
-                   3 * ds.attrs["step"] + 0.02 * ds.attrs["error_mean"],
-                   float(abs(late.inhibition - late.centre).mean())),
-        ck.close("after lock-on, fraction of movements with an eCS (median tracking: 1/2)", 0.5,
-                 float(late.ecs.mean()), atol=0.05),
-        ck.at_least("eCS signal above-average errors: P(error > centre | eCS)", 0.75,
-                    float(above.where(late.ecs).mean())),
-        ck.at_least("no eCS signal below-average errors: P(error < centre | no eCS)", 0.75,
-                    float((~above).where(~late.ecs).mean())),
+        claim("bouvier2018.fig7.tracks").check(
+            float(abs(late.inhibition - late.centre).mean()),
+            what=f"after lock-on, mean |ℐ − central error| (≤ 3 steps + 2 % of the error: "
+                 f"{3 * step + 0.02 * ds.attrs['error_mean']:.3g} Hz)",
+            atol=3 * step + 0.02 * ds.attrs["error_mean"]),
+        ck.close("after lock-on, fraction of movements with an eCS (a ±step rule settles at the "
+                 "median: 1/2)", 0.5, float(late.ecs.mean()), atol=0.05, source="theory",
+                 cite="Bouvier 2018 Eq 10 seen from the olive (symmetric steps)"),
+        claim("bouvier2018.fig7.ecs_above").check(
+            float(above.where(late.ecs).mean()), what="P(error > centre | eCS)"),
+        claim("bouvier2018.fig7.ecs_above").check(
+            float((~above).where(~late.ecs).mean()), what="P(error < centre | no eCS)"),
     ]
 
 
@@ -379,21 +422,23 @@ register(Experiment(
 
 @dataclass(frozen=True)
 class ProtocolParams(Params):
-    """Eq 9 applied to one synapse active in the perturbed bin, for the four slice protocols."""
+    """Eq 9 applied to one synapse active in the perturbed bin, for the slice protocols."""
 
     alpha_w: float = param(0.02, low=0, high=1e3, low_open=True, doc="MF→PC learning rate")
 
 
-def table1() -> list[dict[str, Any]]:
-    """Table 1 of the paper (upper half), shipped as ``cerebellar/data/bouvier2018_table1.csv``."""
-    text = resources.files("cerebellar.data").joinpath("bouvier2018_table1.csv").read_text()
-    rows = [r for r in csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))]
-    for r in rows:
-        for key in ("pcs", "ecs", "n"):
-            r[key] = int(r[key])
-        for key in ("mean", "ci_low", "ci_high", "p"):
-            r[key] = float(r[key])
-    return rows
+PROTOCOLS = {"G__": (False, False), "GP_": (True, False), "G_E": (False, True), "GPE": (True, True),
+             "6CF": (True, False)}
+"""Protocol → (pCS during the granule burst, eCS ~100 ms after it) as the rule reads it (Fig 3;
+Methods). The 6-CF control (Fig 6—figure supplement 1) delivers as many climbing-fibre stimuli as
+GPE, all with the burst and none after it: a pCS without an eCS."""
+CONTRASTS = ("GP_ vs G__", "GPE vs G_E", "GP_ vs G_E", "GPE vs G__", "G__ vs G_E")
+SIGN = {1: "LTP", -1: "LTD", 0: "none"}
+
+
+def table1() -> dict[str, Any]:
+    """Table 1 (both halves) and the 6-CF control, from ``cerebellar/data/papers.toml``."""
+    return {key.split(".")[-1]: c for key, c in table().items() if key.startswith("bouvier2018.table1.")}
 
 
 def predicted_change(pcs: bool, ecs: bool, alpha_w: float) -> float:
@@ -403,43 +448,81 @@ def predicted_change(pcs: bool, ecs: bool, alpha_w: float) -> float:
 
 
 def run_fig3(params: ProtocolParams, rng: np.random.Generator) -> xr.Dataset:
-    rows = table1()
-    change = [predicted_change(bool(r["pcs"]), bool(r["ecs"]), params.alpha_w) for r in rows]
+    """Eq 9's weight change per protocol and its sign per contrast, beside the slice data."""
+    data = table1()
+    change = {k: predicted_change(*PROTOCOLS[k], params.alpha_w) for k in PROTOCOLS}
+    names = [*PROTOCOLS, *CONTRASTS]
+    predicted = [change[k] for k in PROTOCOLS] + [
+        change[a] - change[b] for a, b in (c.split(" vs ") for c in CONTRASTS)]
     return xr.Dataset(
-        dict(predicted_dw=("protocol", change, dict(long_name="Eq 9 weight change")),
-             measured_mean=("protocol", [r["mean"] for r in rows], dict(long_name="R_EPSC")),
-             ci_low=("protocol", [r["ci_low"] for r in rows]),
-             ci_high=("protocol", [r["ci_high"] for r in rows]),
-             n_cells=("protocol", [r["n"] for r in rows])),
-        coords=dict(protocol=[r["protocol"] for r in rows]),
-        attrs=dict(source="Bouvier et al. 2018, Table 1 (shared/spec §4.5)"))
+        dict(predicted_dw=("comparison", predicted,
+                           dict(long_name="Eq 9 weight change (difference for contrasts)")),
+             measured_mean=("comparison", [data[_key(k)].value for k in names],
+                            dict(long_name="R_EPSC (difference for contrasts)")),
+             ci_low=("comparison", [data[_key(k)].low for k in names]),
+             ci_high=("comparison", [data[_key(k)].high for k in names]),
+             p_value=("comparison", [data[_key(k)].p for k in names]),
+             is_contrast=("comparison", [k in CONTRASTS for k in names])),
+        coords=dict(comparison=names),
+        attrs=dict(source="Bouvier et al. 2018, Table 1 and Fig 6—figure supplement 1"))
+
+
+def _key(name: str) -> str:
+    return name.replace(" vs ", "_vs_")
 
 
 def checks_fig3(ds: xr.Dataset) -> list[ck.Check]:
+    """The sign Eq 9 predicts for each protocol and contrast against the sign of the slice data's
+    95 % c.i. (ratios against 1, differences against 0)."""
     rows = []
-    names = {1: "LTP", -1: "LTD", 0: "none"}
-    for prot in ds.protocol.values:
-        sub = ds.sel(protocol=prot)
-        sign = int(np.sign(float(sub.predicted_dw)))
+    data = table1()
+    for name in ds.comparison.values:
+        sub = ds.sel(comparison=name)
+        contrast = bool(sub.is_contrast)
+        null = 0.0 if contrast else 1.0
         lo, hi = float(sub.ci_low), float(sub.ci_high)
-        measured = 1 if lo > 1 else -1 if hi < 1 else 0
-        rows.append(ck.equal(f"{prot}: rule predicts {names[sign]}; Table 1 95 % c.i. "
-                             f"[{lo:.2f}, {hi:.2f}]", names[sign], names[measured]))
+        predicted = SIGN[int(np.sign(float(sub.predicted_dw)))]
+        measured = SIGN[1 if lo > null else -1 if hi < null else 0]
+        if name == "6CF":  # the rule predicts 'not LTD' for a pCS without an eCS
+            rows.append(data["6CF"].holds(
+                hi >= 1.0 and lo > float(ds.ci_high.sel(comparison="GPE")),
+                what="6 CF stimuli with the burst (pCS, no eCS): the rule predicts no LTD, and "
+                     "a ratio above GPE's", expected="not LTD; above GPE's c.i.",
+                got=f"{float(sub.measured_mean):.2f} [{lo:.2f}, {hi:.2f}], GPE c.i. high "
+                    f"{float(ds.ci_high.sel(comparison='GPE')):.2f}"))
+            continue
+        rows.append(data[_key(name)].holds(
+            predicted == measured, expected=predicted,
+            got=f"{measured}: {float(sub.measured_mean):+.2f} [{lo:.2f}, {hi:.2f}]",
+            what=f"{name}: Eq 9 predicts {predicted}; slice data (95 % c.i. vs {null:g})"))
     return rows
 
 
 def plot_fig3(ds: xr.Dataset):
-    fig, ax = figure(1, 1, title="Fig 3 / Table 1: predicted sign of plasticity vs slices", width=7)
-    a = ax[0, 0]
-    x = np.arange(ds.sizes["protocol"])
-    a.errorbar(x, ds.measured_mean, yerr=[ds.measured_mean - ds.ci_low, ds.ci_high - ds.measured_mean],
-               fmt="o", capsize=4, label="measured R_EPSC (95 % c.i.)")
-    for xi, dw in zip(x, ds.predicted_dw.values, strict=True):
-        a.annotate({1: "LTP", -1: "LTD", 0: "none"}[int(np.sign(dw))], (xi, 1.8), ha="center")
-    a.axhline(1, color="k", lw=0.8)
-    a.set_xticks(x, ds.protocol.values)
-    a.set(ylabel="after / before", ylim=(0.3, 1.95))
-    a.legend(loc="lower left")
+    fig, ax = figure(1, 2, title="Fig 3 / Table 1: the sign Eq 9 predicts vs the slice data",
+                     width=6.5)
+    legend = {"G__": "GC burst only", "GP_": "GC + pCS (2 CF with the burst)",
+              "G_E": "GC + eCS (4 CF ~100 ms after)", "GPE": "GC + pCS + eCS",
+              "6CF": "GC + 6 CF with the burst"}
+    for a, contrast in zip(ax[0], (False, True), strict=True):
+        sub = ds.where(ds.is_contrast == contrast, drop=True)
+        x = np.arange(sub.sizes["comparison"])
+        a.errorbar(x, sub.measured_mean, yerr=[sub.measured_mean - sub.ci_low,
+                                               sub.ci_high - sub.measured_mean],
+                   fmt="o", capsize=4, label="slice data, mean and 95 % c.i.")
+        null = 0.0 if contrast else 1.0
+        top = float(sub.ci_high.max()) + 0.15
+        for xi, dw, name in zip(x, sub.predicted_dw.values, sub.comparison.values, strict=True):
+            label = "no LTD" if name == "6CF" else SIGN[int(np.sign(dw))]
+            a.annotate(label, (xi, top), ha="center", color="tab:red")
+        a.axhline(null, color="k", lw=0.8)
+        a.set_xticks(x, sub.comparison.values, rotation=20 if contrast else 0)
+        a.set(ylabel="difference of ratios" if contrast else "EPSC after / before",
+              ylim=(float(sub.ci_low.min()) - 0.1, top + 0.15),
+              title="contrasts (Table 1, lower half)" if contrast else "protocols (red: Eq 9)")
+        a.legend(loc="lower left", fontsize=8)
+    text = "; ".join(f"{k}: {v}" for k, v in legend.items())
+    fig.text(0.5, -0.02, text, ha="center", va="top", fontsize=8, wrap=True)
     return fig
 
 

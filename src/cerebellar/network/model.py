@@ -32,6 +32,7 @@ from threadpoolctl import threadpool_limits
 from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.progress import progress
+from ..core.status import mark_diverged
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class NetworkParams(Params):
     n_profiles: int = param(4, low=2, high=1000, doc="trials at which PN profiles are recorded")
 
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 60_000}
+    SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_profiles")
+    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("alpha_w", "alpha_v", "A", "rho")
     NOT_STATED: ClassVar[dict[str, str]] = {
         "order": "patterns presented in strict alternation (spec §8.1)",
         "NO_partner": "each MF's NO partner is its PN partner l(i,s) (spec §2.1)",
@@ -345,7 +348,7 @@ def simulate(params: NetworkParams | None = None, rng: np.random.Generator | Non
     E, I = rec["E"].reshape(shape).T, rec["I"].reshape(shape).T
     dims = ("pattern", "trial")
     init = initial_rates(net)
-    return xr.Dataset(
+    ds = xr.Dataset(
         dict(
             error=(dims, E, dict(long_name="error ℰ = ⟨|PN − R|⟩", units="Hz")),
             inhibition=(dims, I, dict(long_name="inhibition ℐ = ⟨NO⟩", units="Hz")),
@@ -360,3 +363,31 @@ def simulate(params: NetworkParams | None = None, rng: np.random.Generator | Non
                     pattern=np.arange(p.n_patterns), profile_trial=at),
         attrs=dict(kernel=kernel),
     )
+    at_trial, why = runaway(E.mean(axis=0), rec["PN"][-1], p.r_max)
+    if why:
+        mark_diverged(ds, at_trial, "trial", why)
+    return ds
+
+
+RUNAWAY_FACTOR = 1.5
+"""A smoothed error above RUNAWAY_FACTOR × its initial value marks a run as diverged: SGDEGE
+lowers the error (Fig 8), and even a stalled run (q ≥ 1, spec §7b) stays below its start."""
+
+
+def runaway(E: np.ndarray, PN_last: np.ndarray, r_max: float) -> tuple[int, str]:
+    """(trial, why) of a runaway learning run, or (-1, ''): non-finite errors, a smoothed error
+    above RUNAWAY_FACTOR × the initial one, or the final PN profile pinned at 0 or r_max."""
+    bad = np.flatnonzero(~np.isfinite(E))
+    if bad.size:
+        return int(bad[0]), "non-finite error ℰ"
+    n = max(1, min(50, E.size // 4))
+    smooth = np.convolve(E, np.ones(n) / n, mode="valid")
+    start = float(smooth[0])
+    above = np.flatnonzero(smooth > RUNAWAY_FACTOR * start)
+    if above.size:
+        return int(above[0]), (f"error ℰ rose from {start:.3g} to {float(smooth.max()):.3g} Hz "
+                               f"(> {RUNAWAY_FACTOR:g} × its start)")
+    pinned = float(np.mean((PN_last <= 0) | (PN_last >= r_max)))
+    if pinned > 0.9:
+        return E.size - 1, f"{pinned:.0%} of the final PN rates pinned at 0 or r_max"
+    return -1, ""
