@@ -9,6 +9,7 @@ import xarray as xr
 from typer.testing import CliRunner
 
 from cerebellar.cli import app
+from cerebellar.core.checks import MARKS
 
 runner = CliRunner()
 
@@ -70,14 +71,60 @@ def test_run_json(tmp_path):
     doc = json.loads(result.stdout)
     assert result.exit_code == 0 and doc["experiment"] == "coenen1993-fig5" and doc["passed"]
     assert {Path(f).name for f in doc["files"]} == {"coenen1993-fig5.nc", "coenen1993-fig5.png"}
-    assert set(doc["checks"][0]) == {"what", "expected", "got", "tolerance", "passed"}
+    assert set(doc["checks"][0]) == {"what", "source", "cite", "expected", "got", "tolerance",
+                                     "verdict", "note"}
+    assert doc["status"] == "ok" and doc["diverged"] is None
 
 
-def test_failing_check_exits_1(tmp_path):
-    """Fig 5's paper numbers do not hold at another q: the run completes and exits with 1."""
-    result = invoke("run", "coenen1993-fig5", "--set", "q=0.5", "--out", tmp_path)
+def test_failing_check_exits_1(tmp_path, monkeypatch):
+    """A `fail` row (here a stand-in check) exits with 1 after writing the files."""
+    import dataclasses
+
+    from cerebellar.core import checks as ck
+    from cerebellar.core import registry
+
+    exp = registry.get_experiment("coenen1993-fig5")
+    failing = dataclasses.replace(exp, checks=lambda ds: [ck.at_most("stand-in", 0.0, 1.0,
+                                                                     source="invariant")])
+    monkeypatch.setitem(registry._REGISTRY, exp.name, failing)
+    result = invoke("run", "coenen1993-fig5", "--out", tmp_path)
     assert result.exit_code == 1 and "FAIL" in result.output
     assert (tmp_path / "coenen1993-fig5.nc").exists()
+
+
+def test_paper_rows_are_na_away_from_the_paper_setting(tmp_path):
+    """Issue 8 acceptance 2: Fig 4 at q = 0.05 exits 0, its paper rows n/a, theory rows pass."""
+    result = invoke("run", "coenen1993-fig4", "--set", "q=0.05", "--out", tmp_path, "--json")
+    doc = json.loads(result.stdout)
+    rows = doc["checks"]
+    assert result.exit_code == 0 and not any(r["verdict"] == "fail" for r in rows)
+    assert {r["verdict"] for r in rows if r["source"] in ("paper", "reference")} == {"n/a"}
+    assert all("q = 0.05" in r["note"] for r in rows if r["verdict"] == "n/a")
+    assert sum(r["source"] == "theory" and r["verdict"] == "pass" for r in rows) >= 3
+
+
+@pytest.mark.parametrize("args", [
+    ["perceptron", "--set", "dP=1000", "--set", "dJ=1000", "--set", "trials_per_pattern=200"],
+    ["perceptron", "--set", "rule=delta", "--set", "alpha_delta=10"],
+    ["network", "--set", "alpha_w=1000", "--set", "alpha_v=1000", "--set", "trials_per_pattern=500"],
+    ["vor", "--set", "eta_A=10", "--set", "eta_D=10"],
+])
+def test_divergence_exits_1_with_one_line(tmp_path, args):
+    """Issue 8 acceptance 1: one line naming the run and the step sizes; status in the file."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        result = invoke("run", *args, "--out", tmp_path, "--quiet")
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and len(lines) == 1 and "diverged" in lines[0]
+    assert "Traceback" not in result.output
+    suspects = [a.split("=")[0] for a in args if "=" in a and a.split("=")[0] != "trials_per_pattern"]
+    assert all(name in lines[0] for name in suspects if name != "rule")
+    ds = xr.open_dataset(tmp_path / f"{args[0]}.nc", engine="h5netcdf")
+    assert ds.attrs["status"] == "diverged" and ds.attrs["diverged_at"] >= 0
+    ds.close()
+    assert (tmp_path / f"{args[0]}.png").stat().st_size > 0
 
 
 @pytest.mark.parametrize(("args", "needle"), [
@@ -130,5 +177,7 @@ def test_reproduce_writes_everything_and_index(reproduced):
     index = (out / "index.md").read_text()
     assert all(f"({name}.png)" in index for name in names)
     n_rows = sum(len(e["checks"]) for e in doc["experiments"])
-    assert index.count("| ✅ |") == n_rows
+    assert sum(index.count(f"| {mark} | {v} |") for v, mark in MARKS.items()) == n_rows
+    assert sum(doc["verdicts"].values()) == n_rows and doc["verdicts"]["fail"] == 0
+    assert json.loads((out / "report.json").read_text())["verdicts"] == doc["verdicts"]
     assert not list(out.glob(".*.tmp"))

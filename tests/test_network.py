@@ -79,10 +79,13 @@ def test_eq9_eq10_signs_for_each_protocol(kernel, protocol, pcs, ecs, sign_w):
     assert np.sign(predicted_change(pcs, ecs, 0.02)) == sign_w
 
 
-def test_table1_is_shipped_with_its_protocols():
-    rows = {r["protocol"]: r for r in table1()}
-    assert set(rows) == {"G__", "GP_", "G_E", "GPE"}
-    assert rows["GPE"]["mean"] == 0.53 and rows["GP_"]["ci_low"] == 1.26
+def test_table1_is_shipped_with_both_halves_and_the_6cf_control():
+    """Table 1 (upper and lower half) and Fig 6—figure supplement 1, from the papers' table."""
+    rows = table1()
+    assert {"G__", "GP_", "G_E", "GPE", "6CF"} <= set(rows) and len(rows) == 10
+    assert rows["GPE"].value == 0.53 and rows["GP_"].low == 1.26 and rows["GP_"].n == 15
+    assert rows["GPE_vs_G_E"].value == -0.44 and rows["GPE_vs_G_E"].p == 0.0018
+    assert rows["6CF"].value == 1.12 and rows["6CF"].p == 0.0034
 
 
 @pytest.mark.parametrize("params", [SMALL, NetworkParams(trials_per_pattern=60)])

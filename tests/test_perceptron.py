@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 
 from cerebellar.core.errors import ParameterError
+from cerebellar.papers import claim
 from cerebellar.sgdege.capacity import capacity, feasible, infeasibility
 from cerebellar.sgdege.perceptron import (
     Patterns,
     PerceptronParams,
     initial_weight,
+    initial_weights,
     outputs,
     threshold,
     train,
@@ -33,8 +35,9 @@ def test_learning_rates_eqs_40_41():
 
 
 def test_capacity_391():
-    """spec §6.4: −u = γ(uΦ(u) + φ(u)), α_c = Φ(u): 0.39126 (p_c = 391 at N_M = 1000)."""
+    """spec §6.4: −u = γ(uΦ(u) + φ(u)), α_c = Φ(u): 0.39126, the Fig 10C legend's 391 at N_M = 1000."""
     assert capacity(0.2, 1.0) == pytest.approx(0.39126, abs=1e-5)
+    assert capacity(0.2, 1.0) * 1000 == pytest.approx(claim("bouvier2018.fig10.capacity").value, abs=0.5)
     assert capacity(0.2, 0.5) == pytest.approx(0.4358, abs=1e-4)
     assert capacity(0.2, 2.0) == pytest.approx(0.3313, abs=1e-4)
 
@@ -103,8 +106,9 @@ def test_delta_rule_learns_below_capacity_and_outputs_are_unperturbed():
     p = PerceptronParams(rule="delta", N_M=200, n_patterns=40, trials_per_pattern=2000)
     ds = train(p, np.random.default_rng(2))
     assert float(ds.mean_error[-1]) < 0.01 < float(ds.mean_error[0])
-    pats = Patterns.draw(p, np.random.default_rng(2))
-    P0, _ = outputs(np.full(p.N_M, initial_weight(p)), np.zeros(p.N_M), pats, p)
+    rng = np.random.default_rng(2)
+    pats = Patterns.draw(p, rng)
+    P0, _ = outputs(initial_weights(p, rng)[0], np.zeros(p.N_M), pats, p)
     np.testing.assert_allclose(ds.P_traj[0], P0)
 
 

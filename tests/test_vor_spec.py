@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import expm
 
+from cerebellar.papers import claim
 from cerebellar.vor import VORParams, learning_step, simulate
 from cerebellar.vor import analysis as an
 from cerebellar.vor.experiments import loop_solution
@@ -116,16 +117,19 @@ def test_discrete_map_is_exactly_linear():
     np.testing.assert_allclose(z[1:], z[:-1] @ M.T, atol=1e-13)
 
 
-# spec §6.6 (Fig 4 regression values, eta_A = 0.1)
+# spec §6.6 (Fig 4 regression values, eta_A = 0.1; the reference values live in the papers' table)
 def test_fig4_regression_values():
     ds = simulate(FIG4.replace(n_cycles=10_000))
     G = ds.G
-    assert float(G.sel(cycle=10)) == pytest.approx(1.389449, abs=2e-6)
-    assert float(G.sel(cycle=60)) == pytest.approx(1.603784, abs=2e-6)
-    assert float(ds.G_max) == pytest.approx(1.604993, abs=2e-6) and int(ds.cycle_of_G_max) == 115
-    assert int(G.cycle[G >= 1.59][0]) == 36 and int(G.cycle[G >= 1.6][0]) == 47
-    assert float(ds.D.sel(cycle=10_000)) == pytest.approx(1.361265, abs=2e-6)
-    assert float(ds.A.sel(cycle=10_000)) == pytest.approx(1.169021, abs=2e-6)
+    ref = {k: claim(f"coenen1993.fig4.{k}").value for k in
+           ("G10", "G60", "G_max", "t_G_max", "t_159", "D10000", "A10000")}
+    assert float(G.sel(cycle=10)) == pytest.approx(ref["G10"], abs=2e-6)
+    assert float(G.sel(cycle=60)) == pytest.approx(ref["G60"], abs=2e-6)
+    assert float(ds.G_max) == pytest.approx(ref["G_max"], abs=2e-6)
+    assert int(ds.cycle_of_G_max) == ref["t_G_max"]
+    assert int(G.cycle[G >= 1.59][0]) == ref["t_159"] and int(G.cycle[G >= 1.6][0]) == 47
+    assert float(ds.D.sel(cycle=10_000)) == pytest.approx(ref["D10000"], abs=2e-6)
+    assert float(ds.A.sel(cycle=10_000)) == pytest.approx(ref["A10000"], abs=2e-6)
 
 
 # spec §6.7 (Fig 6: small-eta simulation vs exact closed form vs the paper's formula)
@@ -198,9 +202,11 @@ def test_linearity_and_recovery_mirror():
 def test_fig5_behaviour():
     ds = simulate(FIG4.replace(n_cycles=500), q=np.array([1.0, 0.0]))
     left, right = ds.sel(q=1.0), ds.sel(q=0.0)
-    assert float(left.G_max) == pytest.approx(2.028, abs=6e-4) and int(left.cycle_of_G_max) == 36
+    assert float(left.G_max) == pytest.approx(claim("coenen1993.fig5.G_max_q1").value, abs=6e-4)
+    assert int(left.cycle_of_G_max) == 36
     assert float(left.P_dark.sel(cycle=500)) == pytest.approx(-0.005, abs=6e-4)
-    assert float(left.D.sel(cycle=500)) == pytest.approx(1.598, abs=6e-4)
+    assert float(left.D.sel(cycle=500)) == pytest.approx(claim("coenen1993.fig5.D500_q1").value,
+                                                         abs=6e-4)
     assert float(right.G_max) <= 1.6 + 1e-12
     assert float(right.D.sel(cycle=500)) - 1 < 0.01
 
@@ -242,8 +248,8 @@ def test_dark_learning():
                          dark_cycles=1000)
     ds = simulate(start, q=np.array([0.0, 0.01]), gate_nucleus=np.array([False, True]))
     assert float(abs(ds.A.diff("cycle")).max()) == 0.0
-    assert float(ds.G.sel(q=0.01, gate_nucleus=False).isel(cycle=-1)) == pytest.approx(2.334,
-                                                                                        abs=6e-4)
+    assert float(ds.G.sel(q=0.01, gate_nucleus=False).isel(cycle=-1)) == pytest.approx(
+        claim("coenen1993.dark.G_1000").value, abs=6e-4)
     assert float(abs(ds.G.sel(q=0.0) - ds.G.sel(q=0.0).isel(cycle=0)).max()) < 1e-12
     assert float(abs(ds.G.sel(gate_nucleus=True).diff("cycle")).max()) == 0.0
     x = (ds.D - ds.A / 0.88).sel(q=0.01, gate_nucleus=False).values
