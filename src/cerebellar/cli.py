@@ -16,8 +16,9 @@ from typing import Annotated, Any
 
 import typer
 
+from .core import report as reports_md
 from .core import status
-from .core.checks import MARKS, Check, format_table, markdown_table, verdict_counts
+from .core.checks import Check, format_table, verdict_counts
 from .core.errors import CerebellarError
 from .core.params import Params
 from .core.progress import progress, quiet
@@ -148,7 +149,10 @@ def reproduce(full: FullOption = False, out: OutOption = Path("results"), seed: 
             if not json_:
                 _print_report(report)
             bar.update(1)
-    index = _write_index(out, reports, full)
+    from . import __version__
+
+    title = f"cerebellar {__version__}: reproduction report ({'full' if full else 'quick'} scale)"
+    index = reports_md.write(out, reports, title)
     passed = all(r["passed"] for r in reports)
     rows = [c for r in reports for c in r["checks"]]
     doc = dict(experiments=[_report_json(r) for r in reports], index=str(index), full=full,
@@ -161,30 +165,6 @@ def reproduce(full: FullOption = False, out: OutOption = Path("results"), seed: 
         typer.echo(f"\n{len(reports)} experiments, {len(rows)} checks: {_counts_text(rows)} "
                    f"-> {index}")
     raise typer.Exit(0 if passed else 1)
-
-
-def _write_index(out: Path, reports: list[dict[str, Any]], full: bool) -> Path:
-    from . import __version__
-
-    lines = [f"# cerebellar {__version__}: reproduction report ({'full' if full else 'quick'} scale)",
-             ""]
-    rows = [c for r in reports for c in r["checks"]]
-    lines += ["Verdicts: " + ", ".join(f"{MARKS[v]} {v} {n}" for v, n in verdict_counts(rows).items()),
-              "", "Each row's source: `paper` (with its citation), `theory` (a closed form at the "
-              "run's parameters), `reference` (an independent simulation) or `invariant`. "
-              "`deviates`: the paper's claim does not reproduce (the note says what we get and "
-              "what was tried); `n/a`: a paper value for a run away from the paper's setting.", ""]
-    for r in reports:
-        mark = "✅" if r["passed"] else "❌"
-        lines += [f"## {mark} {r['experiment']}", "", r["reproduces"], ""]
-        if r["diverged"]:
-            lines += [f"**{r['diverged']}**", ""]
-        if r["files"]:
-            lines += [f"![{r['experiment']}]({r['experiment']}.png)", "",
-                      f"Data: `{r['experiment']}.nc`", ""]
-        lines += [markdown_table(r["checks"]), ""]
-    text = "\n".join(lines)
-    return atomic_write(out / "index.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 @app.command()

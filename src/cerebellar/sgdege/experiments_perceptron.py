@@ -153,7 +153,7 @@ def _loads(ds: xr.Dataset, lo: float = 0.0, hi: float = np.inf) -> xr.DataArray:
 @dataclass(frozen=True)
 class Fig10AParams(Fig10Params):
     N_M: int = param(1000, low=10, high=1_000_000, doc="inputs (paper: 1000)")
-    trials_per_pattern: int = param(4000, low=10, high=10_000_000, units="trial", doc="trials")
+    trials_per_pattern: int = param(8000, low=10, high=10_000_000, units="trial", doc="trials")
     n_runs: int = param(40, low=2, high=100_000, doc="single-pattern runs")
     FULL: ClassVar[dict[str, Any]] = {"n_runs": 200}
     SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_records", "n_runs")
@@ -234,12 +234,14 @@ def plot_fig10a(ds: xr.Dataset):
         a.plot(ds.trial, e, lw=0.6, alpha=0.7)
     v = ds.attrs["rho"] * ds.attrs["dP"]
     t = ds.trial.values
-    for sign in (1, -1):
-        start = float(sign * -abs(ds.error.isel(trial=0)).max())
-        line = start + sign * v * t
-        keep = np.abs(line) <= abs(start)
-        a.plot(t[keep & (sign * line <= 0)], line[keep & (sign * line <= 0)], "k--", lw=1.5)
-    a.set(xlabel="trial", ylabel="P − R [Hz]", title="dashed: ±ρΔP per trial")
+    e0 = ds.error.isel(trial=0)
+    for start, speed, style in ((float(e0.min()), v, "k--"), (float(e0.max()), -v, "k--"),
+                                (float(e0.max()), -v / 2, "k:")):
+        line = start + speed * t
+        keep = np.sign(line) == np.sign(start)
+        a.plot(t[keep], line[keep], style, lw=1.5)
+    a.set(xlabel="trial", ylabel="P − R [Hz]",
+          title="dashed: ±ρΔP per trial (Eqs 32-35); dotted: half of it (silent synapses)")
     return fig
 
 
@@ -367,13 +369,20 @@ def checks_fig10d(ds: xr.Dataset) -> list[ck.Check]:
 
 def plot_fig10d(ds: xr.Dataset):
     N = ds.attrs["N_M"]
-    fig, ax = figure(1, 1, title=f"Fig 10D: final error vs number of patterns (N_M = {N})", width=7)
-    a = ax[0, 0]
+    p_c = capacity(ds.attrs["f"], ds.attrs["gamma"]) * N
+    fig, ax = figure(1, 2, title=f"Fig 10D: final error and silent synapses vs number of patterns "
+                                 f"(N_M = {N})", width=6)
     for rule in ds.rule.values:
-        a.plot(ds.p, ds.final_error.sel(rule=rule), "o-", ms=3, label=str(rule))
-    a.axvline(capacity(ds.attrs["f"], ds.attrs["gamma"]) * N, color="k", ls="--", label="capacity")
-    a.set(xlabel="number of patterns p", ylabel="mean |P − R| [Hz]", yscale="symlog")
-    a.legend(fontsize=8)
+        ax[0, 0].plot(ds.p, ds.final_error.sel(rule=rule), "o-", ms=3, label=str(rule))
+        ax[0, 1].plot(ds.p, ds.silent_fraction.sel(rule=rule), "o-", ms=3, label=str(rule))
+    ax[0, 1].plot([p_c], [1 - p_c / N], "k*", ms=12, label="1 − α_c at capacity (theory)")
+    for a in ax[0]:
+        a.axvline(p_c, color="k", ls="--", lw=1, label="capacity")
+        a.set(xlabel="number of patterns p")
+        a.legend(fontsize=7)
+    ax[0, 0].set(ylabel="mean |P − R| [Hz]", yscale="symlog")
+    ax[0, 1].set(ylabel=f"fraction of weights < {SILENT:g} w̄", ylim=(0, 1))
+    panel_letter(ax[0, 0], "D")
     return fig
 
 
