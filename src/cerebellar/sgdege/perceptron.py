@@ -62,11 +62,12 @@ class PerceptronModel(Params):
     NOT_STATED: ClassVar[dict[str, str]] = {
         "alpha_delta": "the delta-rule rate is not printed; 0.01 (stable and fast) [spec §8.5]",
         "trials_per_pattern": "each trial is one epoch: every pattern once, in a new random order",
-        "w_init": "initial weights are not stated. 'halfnormal': w_i, v_i = max(0, z)·√(2π)·w̄, z ~ "
-                  "N(0, 1), w̄ = θ/f + (P_max/2)/(f√N_M): half the synapses start silent (the "
-                  "truncated-Gaussian shape of the capacity theory, Brunel et al. 2004) and "
-                  "output and 𝒥 start near P_max/2 on average. Only zero-weight synapses can "
-                  "give Fig 10A's half-rate depression; 'constant' (w_i = v_i = w̄) cannot",
+        "w_init": "initial weights are not stated. v_i = w̄ = θ/f + (P_max/2)/(f√N_M), so 𝒥 "
+                  "starts at P_max/2. 'halfnormal': w_i ∝ max(0, z), z ~ N(0, 1), scaled to mean "
+                  "w̄: half the MF→PC synapses start silent (the truncated-Gaussian shape of the "
+                  "capacity theory, Brunel et al. 2004) and outputs start around P_max/2. Only "
+                  "zero-weight synapses can give Fig 10A's half-rate depression; 'constant' "
+                  "(w_i = w̄) cannot",
         "mean_error": "mean over patterns of |P − R| without perturbation",
     }
 
@@ -118,15 +119,15 @@ def initial_weight(p: PerceptronParams) -> float:
 
 
 def initial_weights(p: PerceptronParams, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(w, v) at the start [NS, ``w_init``]: all equal to w̄, or max(0, z)·√(2π)·w̄ with z ~ N(0, 1)
-    (mean w̄, half of them exactly zero)."""
+    """(w, v) at the start [NS, ``w_init``]. v_i = w̄ always, so 𝒥 starts at P_max/2 for every
+    pattern; w_i = w̄ ('constant') or ∝ max(0, z), z ~ N(0, 1), scaled to mean exactly w̄
+    ('halfnormal': half of the weights exactly zero, and no output offset common to all patterns)."""
     mean = initial_weight(p)
+    v = np.full(p.N_M, mean)
     if p.w_init == "constant":
-        w = np.full(p.N_M, mean)
-        return w, w.copy()
-    z = rng.standard_normal((2, p.N_M))
-    w, v = np.maximum(z, 0.0) * math.sqrt(2 * math.pi) * mean
-    return w, v
+        return v.copy(), v
+    w = np.maximum(rng.standard_normal(p.N_M), 0.0)
+    return w * (mean / w.mean()), v
 
 
 @dataclass
