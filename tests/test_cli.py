@@ -1,6 +1,7 @@
 """The command line: outputs, exit codes, and one-line errors with no file left behind."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -179,5 +180,10 @@ def test_reproduce_writes_everything_and_index(reproduced):
     n_rows = sum(len(e["checks"]) for e in doc["experiments"])
     assert sum(index.count(f"| {mark} | {v} |") for v, mark in MARKS.items()) == n_rows
     assert sum(doc["verdicts"].values()) == n_rows and doc["verdicts"]["fail"] == 0
+    cites = re.compile(r"Fig|Table|Eq|§|Methods|Appendix|Results|Discussion|legend")
+    for e in doc["experiments"]:
+        for c in e["checks"]:
+            assert c["source"] != "paper" or cites.search(c["cite"]), (e["experiment"], c["what"])
+            assert c["verdict"] not in ("deviates", "n/a") or c["note"], (e["experiment"], c["what"])
     assert json.loads((out / "report.json").read_text())["verdicts"] == doc["verdicts"]
     assert not list(out.glob(".*.tmp"))

@@ -218,8 +218,7 @@ def checks_fig10a(ds: xr.Dataset) -> list[ck.Check]:
             ratio, what=f"median depression-direction speed / ρΔP over {n_down} runs "
             f"(± {ratio_se:.2g} s.e.); {int(slow.sum())} of {ds.sizes['run']} runs slower than "
             f"0.75 ρΔP, {int((slow & (e0 > 0)).sum())} of them in the depression direction",
-            off=off, deviation="with w_init = 'constant' no synapse is zero, so depression runs "
-            "at the full rate; 'halfnormal' (the default) reproduces the claim"),
+            off=off),
         ck.at_most("final |P − R| of the runs that start within reach (|P0 − R| < ρΔP T/2)",
                    a["A"], float(abs(ds.error.isel(trial=-1)).where(reach).max()),
                    source="theory", cite="Bouvier 2018 Appendix 1 Phase 3 (error floor A(1+q)/2)"),
