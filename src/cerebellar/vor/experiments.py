@@ -614,15 +614,12 @@ def checks_gain_down(ds: xr.Dataset) -> list[ck.Check]:
         claim("coenen1993.fig1.no_overshoot").check(
             excursion, what="gain-down: excursion past g / |g − 1| (≤ 2 %: below the scatter of "
             "Fig 1's monkey data)", off=off),
-        ck.close("gain-down: min G", 0.49584, float(ds.G_min.sel(case="gain-down")), atol=1e-5,
-                 source="reference", off=off,
-                 cite="independent NumPy implementation of the specification (spec §3, §5d)"),
-        ck.close(f"up, off at {off_t}: G({off_t} + 36)", 1.015,
-                 _value(ds, "G", off_t + 36, case="up, off early"), atol=6e-4, source="reference",
-                 off=off, cite="independent NumPy implementation of the specification (spec §5d)"),
-        ck.close("up, off early: D(1000), almost no savings", 1.0049,
-                 _value(ds, "D", 1000, case="up, off early"), atol=6e-5, source="reference",
-                 off=off, cite="independent NumPy implementation of the specification (spec §5d)"),
+        claim("coenen1993.fig1.G_min_down").check(float(ds.G_min.sel(case="gain-down")),
+                                                  atol=1e-5, off=off),
+        claim("coenen1993.fig1.G_recovery").check(_value(ds, "G", off_t + 36, case="up, off early"),
+                                                  atol=6e-4, off=off),
+        claim("coenen1993.fig1.D_recovery").check(_value(ds, "D", 1000, case="up, off early"),
+                                                  atol=6e-5, off=off),
     ]
 
 
@@ -723,7 +720,6 @@ def checks_dark(ds: xr.Dataset) -> list[ck.Check]:
     cite = "Coenen 1993 Fig 3 rules with v = 0 and silent climbing fibres (spec §5e)"
     G0 = _value(open_, "G", t0, q=0.01)
     n = int(ds.cycle[-1])
-    ref = "independent NumPy implementation of the specification (spec §5e)"
     return [
         ck.at_most("ΔA = 0 in the dark, every case", 0.0, float(abs(in_dark.A.diff("cycle")).max()),
                    source="theory", cite=cite),
@@ -743,10 +739,8 @@ def checks_dark(ds: xr.Dataset) -> list[ck.Check]:
         claim("coenen1993.dark.gating").holds(
             float(abs(gated.G.sel(cycle=slice(t0, None)) - gated.G.sel(cycle=t0)).max()) <= 1e-12,
             got="G constant in the dark for every q when gated", off=off),
-        ck.close("state at step 100: A", 0.8193, _value(open_, "A", t0, q=0.0), atol=6e-5,
-                 source="reference", cite=ref, off=off),
-        ck.close("state at step 100: D", 1.0119, _value(open_, "D", t0, q=0.0), atol=6e-5,
-                 source="reference", cite=ref, off=off),
+        claim("coenen1993.dark.A_100").check(_value(open_, "A", t0, q=0.0), atol=6e-5, off=off),
+        claim("coenen1993.dark.D_100").check(_value(open_, "D", t0, q=0.0), atol=6e-5, off=off),
         claim("coenen1993.dark.G_500").check(_value(open_, "G", t0 + 500, q=0.01), atol=6e-4, off=off),
         claim("coenen1993.dark.G_1000").check(_value(open_, "G", t0 + 1000, q=0.01), atol=6e-4, off=off),
     ]
