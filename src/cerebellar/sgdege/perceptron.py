@@ -56,7 +56,7 @@ class PerceptronModel(Params):
     dJ: float = param(0.4, low=0, high=1e3, units="Hz", doc="Δ𝒥 (sets α_v by Eq 41)")
     alpha_delta: float = param(0.01, low=0, high=10, doc="delta-rule learning rate α (Eq 42)")
     w_init: str = param("halfnormal", choices=INITS,
-                        doc="initial w, v: 'halfnormal' (half of them zero) or 'constant'")
+                        doc="initial MF→PC weights w: 'halfnormal' (half of them zero) or 'constant'")
 
     STEP_PARAMS: ClassVar[tuple[str, ...]] = ("dP", "dJ", "alpha_delta", "A")
     NOT_STATED: ClassVar[dict[str, str]] = {
