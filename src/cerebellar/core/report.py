@@ -48,8 +48,10 @@ def deviations_markdown(reports: Sequence[dict[str, Any]]) -> str:
         for c in r["checks"]:
             c = c if isinstance(c, Check) else Check.from_json(c)
             if c.verdict == "deviates":
-                items.append(f"- **{r['experiment']}**: {c.what} ({c.cite}). We get {_fmt(c.got)} "
-                             f"against {_fmt(c.expected)}. {c.note}")
+                got = (f"We get: {c.got}." if c.tolerance == "claim" else
+                       f"Expected {_fmt(c.expected)} ({c.tolerance}); we get {_fmt(c.got)}.")
+                items.append(f"- **{r['experiment']}**: {c.what} ({c.cite}). {got} What we found "
+                             f"and tried: {c.note}")
     return "\n".join(items) if items else "- Every claim checked reproduces."
 
 
