@@ -18,11 +18,13 @@ import time
 
 import numpy as np
 
+from cerebellar.rules import get_rule
 from cerebellar.sgdege.experiments_perceptron import PAPER_P
 from cerebellar.sgdege.perceptron import (
     Patterns,
     PerceptronParams,
     initial_weight,
+    kernel_args,
     train_block_numba,
     train_block_numpy,
 )
@@ -33,15 +35,15 @@ def rate(kernel, p: PerceptronParams, n_epochs: int, repeats: int = 3) -> float:
     rng = np.random.default_rng(0)
     pats = Patterns.draw(p, rng)
     order = rng.permuted(np.tile(np.arange(p.n_patterns), (n_epochs, 1)), axis=1).ravel()
-    perturb = rng.random(order.size) < p.rho
-    args = (pats.idx, pats.ptr, pats.R, order, perturb, p.theta * p.N_M, math.sqrt(p.N_M), p.A,
-            p.q, p.alpha_w, p.alpha_v, p.alpha_delta, p.rule == "sgdege")
+    u = rng.random(order.size)
+    compiled = kernel is train_block_numba
     best = math.inf
     for _ in range(repeats):
         w = np.full(p.N_M, initial_weight(p))
         v = w.copy()
+        args = kernel_args(p, get_rule(p.rule), compiled=compiled)  # a fresh rule state
         t0 = time.perf_counter()
-        kernel(w, v, *args)
+        kernel(w, v, pats.idx, pats.ptr, pats.R, order, u, *args)
         best = min(best, time.perf_counter() - t0)
     return order.size / best
 
@@ -62,9 +64,8 @@ def main() -> int:
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     print(f"machine: {cores} cores; N_M = 1000, p = 400, Fig 10 parameters")
-    train_block_numba(*[np.zeros(1)] * 2, np.zeros(1, np.int64), np.array([0, 1]), np.zeros(1),
-                      np.zeros(1, np.int64), np.zeros(1, bool), 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-                      True)  # compile outside the timing
+    for rule in ("sgdege", "delta"):  # compile outside the timing
+        rate(train_block_numba, PerceptronParams(rule=rule, N_M=100, n_patterns=2), 1, 1)
     print(f"{'rule':8} {'numpy pres/s':>14} {'numba pres/s':>14} {'ratio':>7} {'numba ns/pres':>14}")
     rates = {}
     for rule in ("sgdege", "delta"):

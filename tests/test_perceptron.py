@@ -7,12 +7,14 @@ import pytest
 
 from cerebellar.core.errors import ParameterError
 from cerebellar.papers import claim
+from cerebellar.rules import RULES
 from cerebellar.sgdege.capacity import capacity, feasible, infeasibility
 from cerebellar.sgdege.perceptron import (
     Patterns,
     PerceptronParams,
     initial_weight,
     initial_weights,
+    kernel_args,
     outputs,
     threshold,
     train,
@@ -55,23 +57,23 @@ def test_lp_feasibility_far_below_and_above_capacity():
 def _random_block(p, rng, n_epochs=30):
     pats = Patterns.draw(p, rng)
     order = rng.permuted(np.tile(np.arange(p.n_patterns), (n_epochs, 1)), axis=1).ravel()
-    perturb = rng.random(order.size) < p.rho
-    return pats, order, perturb
+    return pats, order, rng.random(order.size)
 
 
-@pytest.mark.parametrize("rule", ["sgdege", "delta"])
+@pytest.mark.parametrize("rule", sorted(RULES))
 def test_numba_kernel_matches_numpy_reference(rule):
-    """Same pre-drawn orders and perturbations: the two kernels agree to 1e-9."""
-    p = PerceptronParams(rule=rule, N_M=300, n_patterns=60)
-    pats, order, perturb = _random_block(p, np.random.default_rng(5))
-    args = (pats.idx, pats.ptr, pats.R, order, perturb, p.theta * p.N_M, math.sqrt(p.N_M), p.A,
-            p.q, p.alpha_w, p.alpha_v, p.alpha_delta, rule == "sgdege")
+    """Every rule: same pre-drawn orders and perturbations, the two kernels agree to 1e-9."""
+    p = PerceptronParams(rule=rule, N_M=300, n_patterns=60, beta_w=1e-3)
+    pats, order, u = _random_block(p, np.random.default_rng(5))
     w1 = np.full(p.N_M, initial_weight(p))
     v1 = w1.copy()
     w2, v2 = w1.copy(), v1.copy()
-    train_block_numpy(w1, v1, *args)
-    train_block_numba(w2, v2, *args)
+    head = (pats.idx, pats.ptr, pats.R, order, u)
+    plain, compiled = (kernel_args(p, RULES[rule], compiled=c) for c in (False, True))
+    train_block_numpy(w1, v1, *head, *plain)
+    train_block_numba(w2, v2, *head, *compiled)
     assert np.abs(w1 - w2).max() <= 1e-9 and np.abs(v1 - v2).max() <= 1e-9
+    assert np.abs(plain[6] - compiled[6]).max() <= 1e-9          # the rule's own state
     assert np.abs(w1 - initial_weight(p)).max() > 0  # learning happened
 
 
@@ -94,8 +96,8 @@ def test_one_sgdege_presentation_by_hand():
     P = max((20.0 - theta_N) / sqrtN, 0.0) + 2.0                  # Eq 36 with η = 1
     J = max((20.0 - theta_N) / sqrtN - 0.5 * P, 0.0)               # Eq 37
     c = 1.0 if abs(P - 1.0) > J else -1.0
-    train_block_numba(w, v, idx, ptr, R, np.array([0]), np.array([True]), theta_N, sqrtN, 2.0,
-                      0.5, p.alpha_w, p.alpha_v, 0.0, True)
+    train_block_numba(w, v, idx, ptr, R, np.array([0]), np.array([0.0]),  # u = 0 < ρ: perturbed
+                      *kernel_args(p, RULES["sgdege"], compiled=True, n_patterns=1))
     assert w[[0, 2]] == pytest.approx(10.0 - p.alpha_w * c)        # Eq 38
     assert v[[0, 2]] == pytest.approx(10.0 + p.alpha_v * c)        # Eq 39
     assert (w[[1, 3]] == 5.0).all() and (v[[1, 3]] == 5.0).all()   # inactive synapses untouched

@@ -27,6 +27,7 @@ MODEL_MODULES = (
     "cerebellar.vor.experiments",
     "cerebellar.sgdege.experiments_reduced",
     "cerebellar.sgdege.experiments_perceptron",
+    "cerebellar.sgdege.experiments_rules",
     "cerebellar.network.experiments",
 )
 _REGISTRY: dict[str, Experiment] = {}

@@ -14,7 +14,7 @@ from ..core.params import Params, param
 from ..core.plotting import figure, panel_letter
 from ..core.registry import Experiment, register
 from ..papers import claim, table
-from ..sgdege.olive import error_sign
+from ..rules import ecs_sign
 from .mai import ERRORS, simulate_mai
 from .model import NetworkParams, simulate
 
@@ -367,7 +367,7 @@ def run_fig7(params: OliveParams, rng: np.random.Generator) -> xr.Dataset:
     I = params.inhibition0
     for k in range(n):
         inhibition[k] = I
-        I = max(I + params.step * error_sign(error[k], I), 0.0)
+        I = max(I + params.step * ecs_sign(error[k], I), 0.0)
     ecs = error > inhibition
     return xr.Dataset(
         dict(error=("movement", error, dict(units="Hz")),

@@ -33,6 +33,7 @@ from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.progress import progress
 from ..core.status import mark_diverged
+from ..rules import ecs_sign
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def run_numpy(net: Network, perturb, pbin, profile_at) -> dict[str, np.ndarray]:
             np.add.at(V, (net.partner[net.act[mu]], net.bins[mu]), v[net.act[mu]])
             NO = phi(V + p.q * p.u_pc_pn * pc_sum, p.r_max)
             E, I = np.abs(PN - net.R[mu]).mean(), NO.mean()
-            c = 1.0 if E > I else -1.0
+            c = ecs_sign(E, I)
             s, i = s_act[mu]
             for l in cols:                                            # Eq 9
                 at = net.bins[mu] == pbin[k, l]
@@ -274,7 +275,7 @@ def _movements(D, K, mf_pn, R, v, act_ptr, act, slot, bin_ptr, act_by_bin, w, pe
                 I += min(max(V[l * T + t] + q * u_pc_pn * pc_sum[l, t], 0.0), r_max)
         E /= L * T
         I /= L * T
-        c = 1.0 if E > I else -1.0
+        c = ecs_sign(E, I)
         step = alpha_w * c
         for l in range(L):                                  # Eq 9
             if not perturb[kk, l]:
@@ -352,7 +353,7 @@ def simulate(params: NetworkParams | None = None, rng: np.random.Generator | Non
         dict(
             error=(dims, E, dict(long_name="error ℰ = ⟨|PN − R|⟩", units="Hz")),
             inhibition=(dims, I, dict(long_name="inhibition ℐ = ⟨NO⟩", units="Hz")),
-            ecs=(dims, E > I, dict(long_name="error complex spike (ℰ > ℐ)")),
+            ecs=(dims, ecs_sign(E, I) > 0, dict(long_name="error complex spike (ℰ > ℐ)")),
             n_pcs=(dims, rec["n_pcs"].reshape(shape).T, dict(long_name="perturbation complex spikes")),
             PN=(("profile_trial", "pattern", "neuron", "bin"), rec["PN"],
                 dict(long_name="PN rate", units="Hz")),

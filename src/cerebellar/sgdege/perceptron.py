@@ -33,8 +33,9 @@ from ..core.parallel import map_runs
 from ..core.params import Params, param
 from ..core.progress import progress
 from ..core.status import mark_diverged
+from ..rules import Rule, get_rule
 
-RULES = ("sgdege", "delta")
+RULE_NAMES = ("sgdege", "delta", "node_perturbation", "mai")
 INITS = ("halfnormal", "constant")
 SILENT = 0.1
 """A weight below SILENT × the mean initial weight w̄ counts as near-silent: the rectification
@@ -55,10 +56,16 @@ class PerceptronModel(Params):
     dP: float = param(0.2, low=0, high=1e3, units="Hz", doc="ΔP (sets α_w by Eq 40)")
     dJ: float = param(0.4, low=0, high=1e3, units="Hz", doc="Δ𝒥 (sets α_v by Eq 41)")
     alpha_delta: float = param(0.01, low=0, high=10, doc="delta-rule learning rate α (Eq 42)")
+    eta_np: float = param(0.0063, low=0, high=10,
+                          doc="node-perturbation learning rate η (mean step ηf√N_M = ρΔP, as SGDEGE)")
+    baseline_rate: float = param(0.2, low=0, high=1, low_open=True,
+                                 doc="node perturbation: rate γ of each pattern's running-mean error")
+    beta_w: float = param(0.00316, low=0, high=10,
+                          doc="Marr-Albus-Ito: drift of the active weights without a climbing fibre")
     w_init: str = param("halfnormal", choices=INITS,
                         doc="initial MF→PC weights w: 'halfnormal' (half of them zero) or 'constant'")
 
-    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("dP", "dJ", "alpha_delta", "A")
+    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("dP", "dJ", "alpha_delta", "eta_np", "beta_w", "A")
     NOT_STATED: ClassVar[dict[str, str]] = {
         "alpha_delta": "the delta-rule rate is not printed; 0.01 (stable and fast) [spec §8.5]",
         "trials_per_pattern": "each trial is one epoch: every pattern once, in a new random order",
@@ -69,6 +76,11 @@ class PerceptronModel(Params):
                   "zero-weight synapses can give Fig 10A's half-rate depression; 'constant' "
                   "(w_i = w̄) cannot",
         "mean_error": "mean over patterns of |P − R| without perturbation",
+        "eta_np": "node perturbation is not in the paper: ξ = ±A on every presentation, η chosen so "
+                  "that its mean step far from the target equals SGDEGE's ρΔP",
+        "beta_w": "Marr-Albus-Ito on the perceptron is not in the paper: LTD α_w of the active "
+                  "weights on a climbing fibre (P > R), drift β_w = α_w/10 of them otherwise (Table "
+                  "2's ratio β_w/α_w)",
     }
 
     @property
@@ -99,7 +111,9 @@ class PerceptronModel(Params):
 class PerceptronParams(PerceptronModel):
     """One perceptron learning run (the ``perceptron`` experiment)."""
 
-    rule: str = param("sgdege", choices=RULES, doc="learning rule: SGDEGE (Eqs 37-39) or delta (Eq 42)")
+    rule: str = param("sgdege", choices=RULE_NAMES,
+                      doc="learning rule (cerebellar.rules): SGDEGE (Eqs 37-39), delta (Eq 42), "
+                          "node perturbation, Marr-Albus-Ito (Eqs 14-15)")
     n_patterns: int = param(100, low=1, high=1_000_000, doc="number of patterns p")
     trials_per_pattern: int = param(20_000, low=1, high=100_000_000, units="trial",
                                     doc="trials per pattern (epochs)")
@@ -157,24 +171,23 @@ class Patterns:
 # -- kernels: one presentation loop, two implementations --------------------------------------
 
 
-def train_block_numpy(w, v, idx, ptr, R, order, perturb, theta_N, sqrtN, A, q, alpha_w, alpha_v,
-                      alpha_delta, sgdege):
-    """Reference kernel: present patterns ``order`` (with flags ``perturb``), updating w, v in place."""
+def train_block_numpy(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, perturb, update, prm, state,
+                      uses_olive):
+    """Reference kernel: present patterns ``order`` (uniform numbers ``u`` give each presentation's
+    perturbation through the rule), updating w, v and the rule's ``state`` in place."""
     for k in range(order.size):
         mu = order[k]
         act = idx[ptr[mu]:ptr[mu + 1]]
-        P = max((w[act].sum() - theta_N) / sqrtN, 0.0)
-        if sgdege:
-            eta = perturb[k]
-            if eta:
-                P += A
-            J = max((v[act].sum() - theta_N) / sqrtN - q * P, 0.0)
-            c = 1.0 if abs(P - R[mu]) > J else -1.0
-            if eta:
-                w[act] = np.maximum(w[act] - alpha_w * c, 0.0)
-            v[act] = np.maximum(v[act] + alpha_v * c, 0.0)
-        else:
-            w[act] = np.maximum(w[act] - alpha_delta * (P - R[mu]), 0.0)
+        xi = perturb(u[k], prm)
+        P = max((w[act].sum() - theta_N) / sqrtN, 0.0) + xi
+        J = max((v[act].sum() - theta_N) / sqrtN - q * P, 0.0) if uses_olive else 0.0
+        dw, dv, drift = update(P, R[mu], J, xi, mu, state, prm)
+        if dw != 0.0:
+            w[act] = np.maximum(w[act] + dw, 0.0)
+        if dv != 0.0:
+            v[act] = np.maximum(v[act] + dv, 0.0)
+        if drift != 0.0:
+            w[:] = np.maximum(w + drift, 0.0)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -195,40 +208,51 @@ def _gather_sum(x, idx, start, stop):  # pragma: no cover - compiled
     return (s0 + s1) + (s2 + s3)
 
 
-@numba.njit(cache=True, nogil=True)
-def train_block_numba(w, v, idx, ptr, R, order, perturb, theta_N, sqrtN, A, q, alpha_w, alpha_v,
-                      alpha_delta, sgdege):  # pragma: no cover - compiled
+@numba.njit(nogil=True)
+def train_block_numba(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, perturb, update, prm, state,
+                      uses_olive):  # pragma: no cover - compiled
     """Compiled kernel: the arithmetic of :func:`train_block_numpy`, reading and writing only the
-    active synapses of each pattern (sparse binary inputs)."""
+    active synapses of each pattern (sparse binary inputs); the rule's compiled functions are
+    inlined by Numba (one specialisation per rule)."""
     for k in range(order.size):
         mu = order[k]
         start, stop = ptr[mu], ptr[mu + 1]
-        P = max((_gather_sum(w, idx, start, stop) - theta_N) / sqrtN, 0.0)
-        if sgdege:
-            eta = perturb[k]
-            if eta:
-                P += A
+        xi = perturb(u[k], prm)
+        P = max((_gather_sum(w, idx, start, stop) - theta_N) / sqrtN, 0.0) + xi
+        J = 0.0
+        if uses_olive:
             J = max((_gather_sum(v, idx, start, stop) - theta_N) / sqrtN - q * P, 0.0)
-            c = 1.0 if abs(P - R[mu]) > J else -1.0
-            dv = alpha_v * c
-            if eta:
-                dw = alpha_w * c
-                for j in range(start, stop):
-                    i = idx[j]
-                    w[i] = max(w[i] - dw, 0.0)
-                    v[i] = max(v[i] + dv, 0.0)
-            else:
-                for j in range(start, stop):
-                    i = idx[j]
-                    v[i] = max(v[i] + dv, 0.0)
-        else:
-            dw = alpha_delta * (P - R[mu])
+        dw, dv, drift = update(P, R[mu], J, xi, mu, state, prm)
+        if dw != 0.0 and dv != 0.0:
             for j in range(start, stop):
                 i = idx[j]
-                w[i] = max(w[i] - dw, 0.0)
+                w[i] = max(w[i] + dw, 0.0)
+                v[i] = max(v[i] + dv, 0.0)
+        elif dw != 0.0:
+            for j in range(start, stop):
+                i = idx[j]
+                w[i] = max(w[i] + dw, 0.0)
+        elif dv != 0.0:
+            for j in range(start, stop):
+                i = idx[j]
+                v[i] = max(v[i] + dv, 0.0)
+        if drift != 0.0:
+            for i in range(w.size):
+                w[i] = max(w[i] + drift, 0.0)
 
 
 KERNELS = {"numpy": train_block_numpy, "numba": train_block_numba}
+
+
+def kernel_args(p: PerceptronModel, rule: Rule, *, compiled: bool, n_patterns: int | None = None
+                ) -> tuple:
+    """The kernels' arguments after (w, v, idx, ptr, R, order, u): θN, √N, q, the rule's
+    functions (compiled, or their plain Python for the NumPy reference), its constants, a fresh
+    state and whether it reads 𝒥."""
+    n = getattr(p, "n_patterns", 1) if n_patterns is None else n_patterns
+    fn = (lambda f: f) if compiled else (lambda f: f.py_func)
+    return (p.theta * p.N_M, math.sqrt(p.N_M), p.q, fn(rule.perturb), fn(rule.update),
+            rule.constants_for(p), np.zeros(rule.state_size(n)), rule.uses_olive)
 
 
 def outputs(w, v, pats: Patterns, p: PerceptronParams) -> tuple[np.ndarray, np.ndarray]:
@@ -249,7 +273,7 @@ def record_trials(trials_per_pattern: int, n_records: int) -> np.ndarray:
 
 def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba",
           block_epochs: int = 256, show_progress: bool = True,
-          marks: np.ndarray | None = None) -> xr.Dataset:
+          marks: np.ndarray | None = None, rule: Rule | None = None) -> xr.Dataset:
     """One learning run: draw patterns, train, record errors at log-spaced trial counts.
 
     Random numbers come from ``rng`` only: patterns and targets first, then, for each block of
@@ -266,8 +290,7 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba
     n_p = p.n_patterns
     P_rec = np.empty((marks.size, n_p))
     J_rec = np.empty_like(P_rec)
-    args = (p.theta * p.N_M, math.sqrt(p.N_M), p.A, p.q, p.alpha_w, p.alpha_v, p.alpha_delta,
-            p.rule == "sgdege")
+    args = kernel_args(p, get_rule(p.rule if rule is None else rule), compiled=kernel == "numba")
     base = np.tile(np.arange(n_p), (block_epochs, 1))
     done, runaway = 0, None
     P_rec[:], J_rec[:] = np.nan, np.nan
@@ -277,8 +300,8 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba
             while done < target:
                 k = min(block_epochs, target - done)
                 order = rng.permuted(base[:k], axis=1).ravel()
-                perturb = (rng.random(k * n_p) < p.rho)
-                run_block(w, v, pats.idx, pats.ptr, pats.R, order, perturb, *args)
+                u = rng.random(k * n_p)
+                run_block(w, v, pats.idx, pats.ptr, pats.R, order, u, *args)
                 done += k
                 bar.update(k * n_p)
             P_rec[slot], J_rec[slot] = outputs(w, v, pats, p)
@@ -322,8 +345,8 @@ def _runaway(P: np.ndarray, R: np.ndarray, P0: np.ndarray, P_max: float) -> str:
 
 
 def train_many(configs: list[PerceptronParams], rng: np.random.Generator, *,
-               marks: np.ndarray | None = None) -> list[xr.Dataset]:
+               marks: np.ndarray | None = None, rule: Rule | None = None) -> list[xr.Dataset]:
     """Train several runs, spread over the cores (see :func:`cerebellar.core.parallel.map_runs`)."""
-    return map_runs(lambda c, r: train(c, r, show_progress=False, marks=marks), configs, rng,
+    return map_runs(lambda c, r: train(c, r, show_progress=False, marks=marks, rule=rule), configs, rng,
                     cost=lambda c: c.trials_per_pattern * c.n_patterns, desc="perceptron runs",
                     unit="pres")

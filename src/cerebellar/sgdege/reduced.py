@@ -23,7 +23,7 @@ from ..core.batch import attach_batch, batch_arrays, broadcast_values
 from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.progress import progress
-from .olive import error_sign
+from ..rules import ecs_sign
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class ReducedParams(Params):
 def step(P, J, perturbed, A, dP, dJ, q, R):
     """One trial of Eqs 18-26 for arrays (P, J); ``perturbed`` is a boolean array."""
     shift = np.where(perturbed, A, 0.0)
-    c = error_sign(np.abs(P + shift - R), np.maximum(J - q * (P + shift), 0.0))
+    c = ecs_sign(np.abs(P + shift - R), np.maximum(J - q * (P + shift), 0.0))
     P_new = np.where(perturbed, np.where(c > 0, np.maximum(P - dP, 0.0), P + dP), P)
     J_new = np.where(c > 0, J + dJ, np.maximum(J - dJ, 0.0))
     return P_new, J_new

@@ -1,0 +1,19 @@
+"""Delta rule (Bouvier et al. 2018, Eq 42): Δw = −α (P − R) on every active synapse, no perturbation."""
+
+import numba
+
+from .base import Rule, register_rule
+
+
+@numba.njit(cache=True)
+def perturb(u, prm):  # pragma: no cover - compiled
+    return 0.0
+
+
+@numba.njit(cache=True)
+def update(P, R, J, xi, mu, state, prm):  # pragma: no cover - compiled
+    return -prm[0] * (P - R), 0.0, 0.0
+
+
+DELTA = register_rule(Rule(name="delta", perturb=perturb, update=update,
+                           constants=("alpha_delta",), doc="Bouvier 2018 Eq 42: the signed error"))

@@ -1,0 +1,127 @@
+"""``compare-rules``: the perceptron task of Fig 10 learnt by every rule of :mod:`cerebellar.rules`
+from one loop over rules (beyond.md §1): SGDEGE, the delta rule, node perturbation and
+Marr-Albus-Ito, on the same patterns, targets and presentation orders for a given seed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import xarray as xr
+
+from ..core import checks as ck
+from ..core.params import param
+from ..core.plotting import figure, panel_letter
+from ..core.registry import Experiment, register
+from ..rules import RULES
+from .experiments_perceptron import Fig10Params, _curves, _delta_rows, _floor_rows, floor
+from .perceptron import Patterns, initial_weights
+
+COMPARED = ("sgdege", "delta", "node_perturbation", "mai")
+LOADS = (0.1, 0.2, 0.3, 0.39, 0.45)
+"""Loads p/N_M: well below, near (α_c = 0.391) and above capacity."""
+
+
+@dataclass(frozen=True)
+class CompareRulesParams(Fig10Params):
+    """Fig 10's perceptron and parameters; each rule's own constants are in the model's fields."""
+
+    default_load: float = param(0.2, low=0, high=2, low_open=True,
+                                doc="p/N_M of the per-rule learning curves")
+    trials_per_pattern: int = param(20_000, low=1, high=100_000_000, units="trial",
+                                    doc="trials per pattern")
+    FULL: ClassVar[dict[str, Any]] = {"N_M": 1000, "trials_per_pattern": 100_000}
+
+    def loads(self) -> list[int]:
+        return sorted({max(1, round(x * self.N_M)) for x in (*LOADS, self.default_load)})
+
+
+def run_compare_rules(params: CompareRulesParams, rng: np.random.Generator) -> xr.Dataset:
+    """Every rule at every load (one generator per run, spawned from ``rng``), and the check of
+    node perturbation's mean update against the gradient on fresh patterns at the default load."""
+    ds = _curves(params, rng, {name: dict(rule=name) for name in COMPARED})
+    ds["final_error"] = ds.mean_error.isel(trial=-1).assign_attrs(units="Hz")
+    ds["np_mean_update"], ds["np_gradient"] = _node_perturbation_vs_gradient(params, rng)
+    return ds
+
+
+def _node_perturbation_vs_gradient(params: CompareRulesParams, rng: np.random.Generator):
+    """For each pattern at the start of learning: node perturbation's update averaged over
+    ξ = ±σ with the baseline at the unperturbed error, and the gradient step −η ∂|P − R|/∂P."""
+    p = params.run_params(n_patterns=round(params.default_load * params.N_M),
+                          rule="node_perturbation")
+    pats = Patterns.draw(p, rng)
+    w, _ = initial_weights(p, rng)
+    sums = np.add.reduceat(w[pats.idx], pats.ptr[:-1])
+    P = np.maximum((sums - p.theta * p.N_M) / np.sqrt(p.N_M), 0.0)
+    rule = RULES["node_perturbation"]
+    prm = rule.constants_for(p)
+    sigma = prm[0]
+    mean = np.zeros(P.size)
+    for mu, (out, target) in enumerate(zip(P, pats.R, strict=True)):
+        for xi in (sigma, -sigma):
+            state = np.array([1.0, abs(out - target)])  # baseline = unperturbed error
+            mean[mu] += 0.5 * rule.update.py_func(out + xi, target, 0.0, xi, 0, state, prm)[0]
+    gradient = -p.eta_np * np.sign(P - pats.R)
+    far = np.abs(P - pats.R) > sigma
+    dims = ("np_pattern",)
+    return (xr.DataArray(np.where(far, mean, np.nan), dims=dims, attrs=dict(
+                long_name="node perturbation: mean Δw of an active synapse over ξ = ±σ")),
+            xr.DataArray(np.where(far, gradient, np.nan), dims=dims, attrs=dict(
+                long_name="gradient step −η sign(P − R)")))
+
+
+def _default_p(ds: xr.Dataset) -> int:
+    a = ds.attrs
+    return int(ds.p.values[np.argmin(abs(ds.p.values - a["default_load"] * a["N_M"]))])
+
+
+def checks_compare_rules(ds: xr.Dataset) -> list[ck.Check]:
+    a = ds.attrs
+    p0 = _default_p(ds)
+    start = ds.mean_error.isel(trial=0).sel(p=p0)
+    end = ds.final_error.sel(p=p0)
+    basis = {"sgdege": "Bouvier 2018 Appendix 1 Phase 3 (fixed point below capacity)",
+             "delta": "gradient descent on (P − R)², an exact solution below capacity",
+             "node_perturbation": "gradient descent on |P − R| in the small-noise limit",
+             "mai": "signed error of a single output: LTD when too high, drift up otherwise"}
+    rows = [ck.at_most(f"{rule}: final / initial mean error at p = {p0}", 0.5,
+                       float(end.sel(rule=rule) / start.sel(rule=rule)), source="theory",
+                       cite=basis[rule]) for rule in COMPARED]
+    rows += _floor_rows(ds, "sgdege", a["q"]) + _delta_rows(ds)
+    rows.append(ck.at_most(
+        "node perturbation: max |mean update over ξ = ±σ − gradient step −η sign(P − R)| over "
+        f"the {int(np.isfinite(ds.np_gradient).sum())} patterns with |P − R| > σ", 1e-12 * a["eta_np"],
+        float(abs(ds.np_mean_update - ds.np_gradient).max()), source="theory",
+        cite="Werfel, Xie & Seung 2005; Fiete & Seung 2006: node perturbation follows the gradient"))
+    return rows
+
+
+def plot_compare_rules(ds: xr.Dataset):
+    a = ds.attrs
+    p0 = _default_p(ds)
+    fig, ax = figure(1, 2, title=f"Learning rules on the Fig 10 perceptron (N_M = {a['N_M']})")
+    for rule in ds.rule.values:
+        curve = ds.mean_error.sel(rule=rule, p=p0).isel(trial=slice(1, None))
+        ax[0, 0].plot(curve.trial, curve, label=str(rule))
+        ax[0, 1].plot(ds.p, ds.final_error.sel(rule=rule), "o-", ms=3, label=str(rule))
+    ax[0, 0].axhline(floor(a["A"], a["q"]), color="0.5", ls=":", lw=1, label="A(1+q)/2")
+    ax[0, 0].set(xscale="log", yscale="log", xlabel="trial (per pattern)", ylim=(1e-3, None),
+                 ylabel="mean |P − R| [Hz]", title=f"p = {p0} (cut at 10⁻³ Hz)")
+    ax[0, 1].axvline(0.391 * a["N_M"], color="k", ls="--", lw=1, label="capacity")
+    ax[0, 1].set_yscale("symlog", linthresh=0.1)
+    ax[0, 1].set(xlabel="number of patterns p", ylabel="final mean |P − R| [Hz]",
+                 title="final error around capacity (linear below 0.1 Hz)")
+    for x, letter in zip(ax[0], "AB", strict=True):
+        x.legend(fontsize=8)
+        panel_letter(x, letter)
+    return fig
+
+
+register(Experiment(
+    name="compare-rules",
+    reproduces="Bouvier et al. 2018 Fig 10 task, beyond the paper: SGDEGE, delta rule, node "
+               "perturbation and Marr-Albus-Ito from one loop over rules",
+    params=CompareRulesParams, run=run_compare_rules, plot=plot_compare_rules,
+    checks=checks_compare_rules))

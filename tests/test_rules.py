@@ -1,0 +1,61 @@
+"""The rules layer: one protocol, every rule through the same kernels, a rule written outside."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cerebellar
+from cerebellar.rules import RULES, Rule, ecs_sign, get_rule
+from cerebellar.sgdege.perceptron import PerceptronParams, train
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_ecs_sign_is_one_bit_and_a_tie_is_no_ecs():
+    """Bouvier Eqs 7-8: c = +1 iff ℰ > ℐ; the same function serves arrays and compiled rules."""
+    np.testing.assert_array_equal(ecs_sign(np.array([2.0, 1.0, 1.0]), np.array([1.0, 1.0, 2.0])),
+                                  [1.0, -1.0, -1.0])
+
+
+def test_every_rule_is_registered_and_unknown_names_are_refused():
+    assert set(RULES) == {"sgdege", "delta", "node_perturbation", "mai"}
+    assert get_rule(RULES["delta"]) is RULES["delta"]
+    with pytest.raises(cerebellar.ParameterError, match="unknown rule 'hebb'"):
+        get_rule("hebb")
+    with pytest.raises(cerebellar.ParameterError, match="needs parameter 'gamma_np'"):
+        Rule("x", RULES["delta"].perturb, RULES["delta"].update,
+             constants=("gamma_np",)).constants_for(PerceptronParams())
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_every_rule_learns_the_perceptron_task(rule):
+    """Below capacity (p = 0.1 N_M) each rule at least halves the mean error."""
+    p = PerceptronParams(rule=rule, N_M=200, n_patterns=20, trials_per_pattern=10_000)
+    ds = train(p, np.random.default_rng(3), show_progress=False)
+    assert float(ds.mean_error[-1]) < 0.5 * float(ds.mean_error[0])
+    assert ds.attrs.get("status", "ok") == "ok"
+
+
+def test_readme_own_rule_script_runs(capsys):
+    """The README's "Write your own rule" script, executed as written."""
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("<!-- own-rule:begin -->"):text.index("<!-- own-rule:end -->")]
+    code = re.search(r"```python\n(.*?)```", block, re.S).group(1)
+    assert len(code.strip().splitlines()) <= 25
+    exec(compile(code, "README own-rule", "exec"), {})
+    start, end = map(float, re.search(r"mean error ([\d.]+) -> ([\d.]+) Hz",
+                                      capsys.readouterr().out).groups())
+    assert end < 0.5 * start
+
+
+def test_compare_rules_has_every_rule_and_each_halves_the_error(reproduced):
+    """`compare-rules` at its quick default (from the shared reproduce run): dimension `rule`
+    with the four rules, each halving the error at the default load."""
+    ds = cerebellar.load(reproduced[0] / "compare-rules.nc")
+    assert list(ds.rule.values) == ["sgdege", "delta", "node_perturbation", "mai"]
+    rows = cerebellar.checks(ds)
+    halves = [r for r in rows if "final / initial" in r.what]
+    assert len(halves) == 4 and all(r.verdict == "pass" for r in halves)
+    assert not [r.what for r in rows if r.verdict == "fail"]
