@@ -13,13 +13,15 @@ calls two compiled functions of the rule:
 
 The kernels take the rule as compiled functions, the way scikit-learn's ``_plain_sgd`` takes a
 loss, so a new rule is one small file (see ``README.md``, "Write your own rule").
+:func:`coenen_updates` holds Coenen's local rules for the two VOR gains.
 """
 
 from .base import RULES, Rule, get_rule, register_rule
+from .coenen import coenen_updates
 from .delta import DELTA
 from .mai import MAI
 from .node_perturbation import NODE_PERTURBATION
 from .sgdege import SGDEGE, ecs_sign
 
-__all__ = ["DELTA", "MAI", "NODE_PERTURBATION", "RULES", "SGDEGE", "Rule", "ecs_sign", "get_rule",
-           "register_rule"]
+__all__ = ["DELTA", "MAI", "NODE_PERTURBATION", "RULES", "SGDEGE", "Rule", "coenen_updates",
+           "ecs_sign", "get_rule", "register_rule"]

@@ -30,6 +30,7 @@ from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.progress import progress
 from ..core.status import mark_diverged
+from ..rules.coenen import coenen_updates
 
 RUNAWAY_GAIN = 1e6
 """|G| beyond this on a lit cycle (or any non-finite state) marks a run as diverged: the light
@@ -69,15 +70,15 @@ def slip(A, D, g, b, v):
 
 
 def learning_step(A, D, g, b, v, q, eta_A, eta_D, *, light=True, gate_nucleus=False):
-    """One cycle's updates (ΔA, ΔD) of the local rules of Fig 3 (light) or spec §5e (dark)."""
+    """One cycle's updates (ΔA, ΔD) by Coenen's local rules (:mod:`cerebellar.rules.coenen`),
+    fed the loop's signals: in the light P = P_light and the climbing-fibre error (gh + e)/h =
+    (g − D) + P_light (Fig 3); in the dark P = P_dark with the visual and climbing-fibre signals
+    silent (spec §5e), and nucleus learning optionally gated by vision."""
     if light:
         p = purkinje_light(A, D, g, b, v)
-        dA = -eta_A * v * ((g - D) + p)
-        dD = eta_D * ((1.0 - q) * (g - D) + (1.0 - 2.0 * q) * p)
-        return dA, dD
-    dA = np.zeros_like(A * D)
-    dD = -eta_D * q * purkinje_dark(A, D, b)
-    return dA, np.where(gate_nucleus, 0.0, dD)
+        return coenen_updates(p, (g - D) + p, v, q, eta_A, eta_D)
+    dA, dD = coenen_updates(purkinje_dark(A, D, b), 0.0, 0.0, q, eta_A, eta_D, gate_nucleus)
+    return np.zeros_like(A * D) + dA, dD
 
 
 # -- parameters ----------------------------------------------------------------------------
