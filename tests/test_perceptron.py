@@ -79,9 +79,9 @@ def test_numba_kernel_matches_numpy_reference(rule):
 
 def test_train_agrees_across_kernels_and_is_reproducible():
     p = PerceptronParams(N_M=200, n_patterns=30, trials_per_pattern=50)
-    a = train(p, np.random.default_rng(1), kernel="numba")
-    b = train(p, np.random.default_rng(1), kernel="numpy")
-    c = train(p, np.random.default_rng(1), kernel="numba")
+    a = train(p, np.random.default_rng(1), backend="numba")
+    b = train(p, np.random.default_rng(1), backend="numpy")
+    c = train(p, np.random.default_rng(1), backend="numba")
     np.testing.assert_allclose(a.P_traj, b.P_traj, atol=1e-9)
     np.testing.assert_array_equal(a.P_traj, c.P_traj)
 

@@ -330,20 +330,19 @@ def run_numba(net: Network, perturb, pbin, profile_at, block: int = 4096,
 KERNELS = {"numba": run_numba, "numpy": run_numpy}
 
 
-def simulate(params: NetworkParams | None = None, rng: np.random.Generator | None = None, *,
-             kernel: str = "numba") -> xr.Dataset:
+def simulate(params: NetworkParams, rng: np.random.Generator, *,
+             backend: str = "numba") -> xr.Dataset:
     """Draw a network and learn ``n_patterns`` movements; per movement: ℰ, ℐ, eCS and pCS count
     over (pattern, trial), and PN profiles with their targets at :func:`profile_trials`."""
-    p = params or NetworkParams()
-    rng = rng if rng is not None else np.random.default_rng(0)
-    if kernel not in KERNELS:
-        raise ParameterError(f"kernel = {kernel!r}: allowed one of {', '.join(KERNELS)}")
+    p = params
+    if backend not in KERNELS:
+        raise ParameterError(f"backend = {backend!r}: allowed one of {', '.join(KERNELS)}")
     net = Network.draw(p, rng)
     n_mov = p.n_patterns * p.trials_per_pattern
     perturb, pbin = draw_perturbations(p, n_mov, rng)
     at = profile_trials(p)
     with progress(n_mov, "network movements", unit="mov") as bar:
-        rec = run_numba(net, perturb, pbin, at, bar=bar) if kernel == "numba" else \
+        rec = run_numba(net, perturb, pbin, at, bar=bar) if backend == "numba" else \
             run_numpy(net, perturb, pbin, at)
     shape = (p.trials_per_pattern, p.n_patterns)
     E, I = rec["E"].reshape(shape).T, rec["I"].reshape(shape).T
@@ -362,7 +361,7 @@ def simulate(params: NetworkParams | None = None, rng: np.random.Generator | Non
         ),
         coords=dict(trial=("trial", np.arange(p.trials_per_pattern), dict(units="trial (per pattern)")),
                     pattern=np.arange(p.n_patterns), profile_trial=at),
-        attrs=dict(kernel=kernel),
+        attrs=dict(backend=backend),
     )
     at_trial, why = runaway(E.mean(axis=0), rec["PN"][-1], p.r_max)
     if why:

@@ -271,7 +271,7 @@ def record_trials(trials_per_pattern: int, n_records: int) -> np.ndarray:
     return np.unique(np.r_[0, counts, trials_per_pattern])
 
 
-def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba",
+def train(p: PerceptronParams, rng: np.random.Generator, *, backend: str = "numba",
           block_epochs: int = 256, show_progress: bool = True,
           marks: np.ndarray | None = None, rule: Rule | None = None) -> xr.Dataset:
     """One learning run: draw patterns, train, record errors at log-spaced trial counts.
@@ -280,9 +280,9 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba
     epochs, the presentation orders and the perturbation flags (drawn whatever the rule, so both
     rules see the same patterns for the same seed).
     """
-    if kernel not in KERNELS:
-        raise ParameterError(f"kernel = {kernel!r}: allowed one of {', '.join(KERNELS)}")
-    run_block = KERNELS[kernel]
+    if backend not in KERNELS:
+        raise ParameterError(f"backend = {backend!r}: allowed one of {', '.join(KERNELS)}")
+    run_block = KERNELS[backend]
     pats = Patterns.draw(p, rng)
     w, v = initial_weights(p, rng)
     w_start_zero = float(np.mean(w == 0))
@@ -290,7 +290,7 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, kernel: str = "numba
     n_p = p.n_patterns
     P_rec = np.empty((marks.size, n_p))
     J_rec = np.empty_like(P_rec)
-    args = kernel_args(p, get_rule(p.rule if rule is None else rule), compiled=kernel == "numba")
+    args = kernel_args(p, get_rule(p.rule if rule is None else rule), compiled=backend == "numba")
     base = np.tile(np.arange(n_p), (block_epochs, 1))
     done, runaway = 0, None
     P_rec[:], J_rec[:] = np.nan, np.nan

@@ -58,7 +58,7 @@ def step(P, J, perturbed, A, dP, dJ, q, R):
 BATCHABLE = ("A", "dP", "dJ", "q", "rho", "R", "P0", "J0")
 
 
-def simulate(params: ReducedParams | None = None, rng: np.random.Generator | None = None, *,
+def simulate(params: ReducedParams, rng: np.random.Generator, *,
              n_seeds: int = 1, record_every: int = 1, record_perturbations: bool = False,
              **batch: Any) -> xr.Dataset:
     """Run any batch of reduced-model runs in one vectorised call.
@@ -70,8 +70,6 @@ def simulate(params: ReducedParams | None = None, rng: np.random.Generator | Non
     with ``record_perturbations`` also ``perturbed[t]``, whether the update from trial t to t + 1
     was a perturbed (ΔPΔ𝒥) one (``record_every`` must then be 1).
     """
-    params = params or ReducedParams()
-    rng = rng if rng is not None else np.random.default_rng(0)
     if int(record_every) < 1 or int(n_seeds) < 1:
         raise ParameterError("record_every and n_seeds must be integers >= 1")
     given = {k: da.astype(float) for k, da in batch_arrays(params, batch, BATCHABLE).items()}

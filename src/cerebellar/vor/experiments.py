@@ -51,7 +51,7 @@ def _params(ds: xr.Dataset, *names: str) -> list[float]:
 
 def run_vor(params: VORParams, rng: np.random.Generator) -> xr.Dataset:
     """Free run of the model with any parameters (deterministic: ``rng`` is unused)."""
-    return simulate(params)
+    return simulate(params, rng)
 
 
 def rule_residual(ds: xr.Dataset) -> float:
@@ -195,7 +195,7 @@ class Fig4Params(VORParams):
 
 
 def run_fig4(params: Fig4Params, rng: np.random.Generator) -> xr.Dataset:
-    return simulate(params)
+    return simulate(params, rng)
 
 
 def checks_fig4(ds: xr.Dataset) -> list[ck.Check]:

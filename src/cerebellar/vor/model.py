@@ -161,8 +161,8 @@ def light_schedule(params: VORParams) -> np.ndarray:
     return (t % (params.light_cycles + params.dark_cycles)) < params.light_cycles
 
 
-def simulate(params: VORParams | None = None, *, record_every: int = 1,
-             **batch: Any) -> xr.Dataset:
+def simulate(params: VORParams, rng: np.random.Generator | None = None, *,
+             record_every: int = 1, **batch: Any) -> xr.Dataset:
     """Run the per-cycle learning rules for one parameter set or any batch of them, vectorised.
 
     Keyword arguments override parameters: a scalar changes it for all runs, a 1-D array makes a
@@ -174,8 +174,9 @@ def simulate(params: VORParams | None = None, *, record_every: int = 1,
     N_light, N_dark, slip, g and light, recorded every ``record_every`` cycles (the last cycle is
     always recorded), and G_max/G_min with the cycles at which they occur over every cycle.
     Value at cycle t = state after t updates; its g and light are those of the next update.
+    The model is deterministic: ``rng`` is accepted (and unused) so that every model's
+    ``simulate(params, rng, ...)`` reads the same.
     """
-    params = params or VORParams()
     if int(record_every) < 1:
         raise ParameterError(f"record_every = {record_every!r} is out of range: allowed integer >= 1")
     for name in SCHEDULE_FIELDS:
