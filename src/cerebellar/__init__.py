@@ -9,14 +9,13 @@ Notebook API::
     cerebellar.save(ds, "fig4.nc"); cerebellar.load("fig4.nc")
 """
 
-__version__ = "0.1.0"
-
 from .core.checks import Check
 from .core.errors import CerebellarError, ParameterError
 from .core.progress import quiet
 from .core.registry import checks, experiments, get_experiment, params_of, plot, run
 from .core.results import load, save
 from .core.sweep import sweep
+from .core.version import VERSION as __version__
 
 __all__ = [
     "CerebellarError",

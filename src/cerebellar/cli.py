@@ -27,6 +27,7 @@ from .core.registry import checks as check_rows
 from .core.registry import plot as plot_result
 from .core.registry import run as run_experiment
 from .core.results import atomic_write, load, parameters, prepare_out_dir, save
+from .core.version import VERSION
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Models of cerebellar motor learning: run experiments, reproduce the papers' "
@@ -149,9 +150,7 @@ def reproduce(full: FullOption = False, out: OutOption = Path("results"), seed: 
             if not json_:
                 _print_report(report)
             bar.update(1)
-    from . import __version__
-
-    title = f"cerebellar {__version__}: reproduction report ({'full' if full else 'quick'} scale)"
+    title = f"cerebellar {VERSION}: reproduction report ({'full' if full else 'quick'} scale)"
     index = reports_md.write(out, reports, title)
     passed = all(r["passed"] for r in reports)
     rows = [c for r in reports for c in r["checks"]]
@@ -249,7 +248,7 @@ def sweep(name: Annotated[str, typer.Argument(help="Experiment name.")],
 def plot_sweep_cmd(folder: Annotated[Path, typer.Argument(help="A sweep folder.")],
                    var: Annotated[str | None, typer.Option(help="Variable to summarise.")] = None) -> None:
     """Draw a finished sweep's summary: a map for two swept keys, lines for one."""
-    from .core.sweep import plot_sweep
+    from .plots.sweep import plot_sweep
 
     with _user_errors():
         files = sorted(Path(folder).glob("*.sweep.nc"))

@@ -3,7 +3,8 @@
 An :class:`Experiment` bundles a name, what it reproduces (paper, figure, equation), a parameter
 dataclass with a quick default and a ``full`` preset, ``run(params, rng) -> Dataset``,
 ``plot(ds) -> Figure`` and ``checks(ds) -> list[Check]``. Model packages register their
-experiments when imported; :data:`MODEL_MODULES` lists the packages to import.
+experiments when imported; the ``cerebellar.experiments`` entry points (``pyproject.toml``) name
+the modules to import, so the core names no model.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from typing import Any
 
 import numpy as np
@@ -23,13 +25,7 @@ from .errors import ParameterError, UnknownExperimentError
 from .params import Params
 from .results import annotate, parameters
 
-MODEL_MODULES = (
-    "cerebellar.vor.experiments",
-    "cerebellar.sgdege.experiments_reduced",
-    "cerebellar.sgdege.experiments_perceptron",
-    "cerebellar.sgdege.experiments_rules",
-    "cerebellar.network.experiments",
-)
+EXPERIMENT_GROUP = "cerebellar.experiments"
 _REGISTRY: dict[str, Experiment] = {}
 
 
@@ -60,10 +56,16 @@ def register(experiment: Experiment) -> Experiment:
     return experiment
 
 
+def load_plugins(group: str) -> None:
+    """Import every module declared in the entry-point ``group`` (importing registers)."""
+    for entry in entry_points(group=group):
+        importlib.import_module(entry.value)
+
+
 def experiments() -> dict[str, Experiment]:
-    """All registered experiments, by name (imports the model packages on first use)."""
-    for module in MODEL_MODULES:
-        importlib.import_module(module)
+    """All registered experiments, by name: the modules of the ``cerebellar.experiments``
+    entry points are imported on first use, so another package can add its own."""
+    load_plugins(EXPERIMENT_GROUP)
     return dict(_REGISTRY)
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import xarray as xr
 
 from .errors import OutputError
+from .version import VERSION
 
 if TYPE_CHECKING:
     from .params import Params
@@ -39,8 +40,6 @@ def _attr_value(value: Any) -> Any:
 
 def annotate(ds: xr.Dataset, experiment: Experiment, params: Params, seed: int) -> xr.Dataset:
     """Return ``ds`` with the provenance attributes every saved result must have."""
-    from .. import __version__
-
     ds = ds.copy()
     values = params.to_dict()
     for name, value in values.items():
@@ -49,7 +48,7 @@ def annotate(ds: xr.Dataset, experiment: Experiment, params: Params, seed: int) 
         experiment=experiment.name,
         reproduces=experiment.reproduces,
         seed=int(seed),
-        cerebellar_version=__version__,
+        cerebellar_version=VERSION,
         params_class=f"{type(params).__module__}.{type(params).__qualname__}",
         parameters=json.dumps(values),
         not_stated=json.dumps(type(params).NOT_STATED),

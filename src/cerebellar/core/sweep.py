@@ -31,6 +31,7 @@ from .errors import CerebellarError, OutputError, ParameterError
 from .progress import progress
 from .registry import Experiment, get_experiment
 from .results import annotate, atomic_write, load, save
+from .version import VERSION
 
 MANIFEST = "manifest.json"
 _RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
@@ -234,13 +235,11 @@ class SweepFailed(CerebellarError):
 
 def _run(experiment: Experiment, plan: SweepPlan, out: Path, manifest: dict | None,
          executor: Executor, echo, local: bool = True) -> xr.Dataset:
-    from .. import __version__
-
     try:
         (out / "points").mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot write to output folder '{out}': {err.strerror or err}") from None
-    manifest = manifest or dict(plan=plan.identity(), cerebellar_version=__version__,
+    manifest = manifest or dict(plan=plan.identity(), cerebellar_version=VERSION,
                                 n_points=plan.n_points, failed={})
     manifest["failed"] = {}
     _write_manifest(out, manifest)
@@ -302,45 +301,3 @@ def combine(out: Path, plan: SweepPlan, executor: Executor | None = None) -> xr.
     combined.attrs.update(sweep_grid=json.dumps(plan.grid), sweep_fixed=json.dumps(plan.fixed),
                           sweep_seeds=plan.n_seeds, sweep_root=plan.root)
     return combined
-
-
-# -- plotting -------------------------------------------------------------------------------------
-
-TIME_DIMS = ("trial", "cycle", "movement")
-
-
-def summary(ds: xr.Dataset, var: str | None = None) -> xr.DataArray:
-    """One number per grid point and seed: ``var`` (default: the first data variable) at the last
-    time step (trial, cycle or movement), averaged over any other dimension."""
-    keys = json.loads(ds.attrs["sweep_grid"]) if "sweep_grid" in ds.attrs else {}
-    var = var or next(iter(ds.data_vars))
-    if var not in ds.data_vars:
-        raise ParameterError(f"variable '{var}' not in the sweep; known: {', '.join(ds.data_vars)}")
-    da = ds[var]
-    for dim in TIME_DIMS:
-        if dim in da.dims:
-            da = da.isel({dim: -1})
-    rest = [d for d in da.dims if d not in (*keys, "seed")]
-    return da.mean(rest) if rest else da
-
-
-def plot_sweep(ds: xr.Dataset, var: str | None = None):
-    """A map for two swept keys, lines (mean ± s.d. over seeds) for one; more keys: the first two
-    with the others averaged."""
-    from .plotting import figure
-
-    keys = list(json.loads(ds.attrs["sweep_grid"]))
-    s = summary(ds, var)
-    mean = s.mean("seed")
-    spread = s.std("seed")
-    fig, ax = figure(1, 1, title=f"sweep of {ds.attrs.get('experiment', '?')}: {s.name}", width=6.5)
-    a = ax[0, 0]
-    if len(keys) == 1:
-        a.errorbar(mean[keys[0]], mean, yerr=spread, fmt="o-", capsize=3)
-        a.set(xlabel=keys[0], ylabel=str(s.name))
-    else:
-        m = mean.mean(keys[2:]) if len(keys) > 2 else mean
-        mesh = a.pcolormesh(m[keys[1]], m[keys[0]], m.transpose(keys[0], keys[1]), shading="auto")
-        fig.colorbar(mesh, ax=a, label=str(s.name))
-        a.set(xlabel=keys[1], ylabel=keys[0])
-    return fig

@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import ParameterError
+from ..core.registry import load_plugins
+
+RULE_GROUP = "cerebellar.rules"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,10 @@ def get_rule(rule: str | Rule, known: Mapping[str, Rule] | None = None) -> Rule:
     """A :class:`Rule` from itself or its registered name."""
     if isinstance(rule, Rule):
         return rule
-    known = RULES if known is None else known
+    if known is None:
+        if rule not in RULES:
+            load_plugins(RULE_GROUP)  # rules of other installed packages
+        known = RULES
     if rule not in known:
         raise ParameterError(f"unknown rule '{rule}'; known: {', '.join(sorted(known))}")
     return known[rule]

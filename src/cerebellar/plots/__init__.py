@@ -1,0 +1,1 @@
+"""Figures that span experiments (sweeps); each experiment draws its own figure."""
