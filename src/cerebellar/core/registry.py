@@ -57,8 +57,9 @@ def register(experiment: Experiment) -> Experiment:
 
 
 def load_plugins(group: str) -> None:
-    """Import every module declared in the entry-point ``group`` (importing registers)."""
-    for entry in entry_points(group=group):
+    """Import every module declared in the entry-point ``group`` (importing registers), in the
+    order of the entry points' names."""
+    for entry in sorted(entry_points(group=group), key=lambda e: e.name):
         importlib.import_module(entry.value)
 
 
