@@ -158,6 +158,18 @@ def corridor_speed(rho, dP, dJ, q):
     return v_up, v_low
 
 
+def d_minus_excursion(rho, dP, dJ, q):
+    """Depth Δ𝒥²/(2d) of 𝒥's excursions below D− in the lower corridor, where d = (1 − 2ρ)Δ𝒥 +
+    (1 − q)ρΔP is the mean drift that pulls 𝒥 back to D− per trial (unperturbed trials raise it by
+    Δ𝒥, perturbed ones lower it by Δ𝒥 while D− itself falls by (1 − q)ΔP). Eq 35 assumes every
+    perturbed update there is +ΔP, which holds while these excursions stay well above C−, i.e. the
+    depth is small against the corridor width (1 − q)A: the quantitative form of the Appendix 1—
+    figure 1 legend's caveat ("less accurate for D− when the corridor width is not much greater
+    than ΔP and Δ𝒥"). Infinite where d ≤ 0."""
+    drift = (1 - 2 * rho) * dJ + (1 - q) * rho * dP
+    return np.where(drift > 0, dJ * dJ / (2 * np.maximum(drift, 1e-300)), np.inf)
+
+
 def entry_conditions(A, dP, dJ, q):
     """Eq 29: A > Δ𝒥/(q + 1) + ΔP and Eq 30: A(1 − q) > Δ𝒥 (one step cannot jump a corridor)."""
     return (A > dJ / (q + 1) + dP), (A * (1 - q) > dJ)
