@@ -7,7 +7,6 @@ the matrix K̃ of spec §3 ("Linearisation"); its small-η limit is dz/dt = −�
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import curve_fit
 
 from .model import gain_dark
 
@@ -152,12 +151,3 @@ def dark_growth_factor(b, q, eta_D):
 def monkey_gain_down(t_days, tau_days, plateau=0.73, amplitude=0.27):
     """The Fig 1 fit of the x0.5-spectacle monkey data: Gain = 0.73 + 0.27 e^(−t/τ)."""
     return plateau + amplitude * np.exp(-np.asarray(t_days, float) / tau_days)
-
-
-def fit_exponential(t, y):
-    """Least-squares fit y ≈ c + a e^(−t/τ); returns (c, a, τ) and the RMS residual."""
-    t, y = np.asarray(t, float), np.asarray(y, float)
-    guess = (y[-1], y[0] - y[-1], max(t[-1] - t[0], 1.0) / 5.0)
-    (c, a, tau), _ = curve_fit(lambda x, c, a, tau: c + a * np.exp(-x / tau), t, y, p0=guess)
-    rms = float(np.sqrt(np.mean((c + a * np.exp(-t / tau) - y) ** 2)))
-    return (float(c), float(a), float(tau)), rms
