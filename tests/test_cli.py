@@ -135,6 +135,7 @@ def test_divergence_exits_1_with_one_line(tmp_path, args):
     (["run", "vor", "--set", "q=1.5"], "parameter 'q' = 1.5"),
     (["run", "vor", "--set", "eta_A=-1"], "parameter 'eta_A' = -1.0"),
     (["run", "vor", "--set", "b=1"], "parameter 'b' = 1.0"),
+    (["run", "vor", "--set", "q=0.2", "--set", "q=0.3"], "parameter 'q' is set twice"),
     (["run", "vor", "--set", "n_cycles=0"], "parameter 'n_cycles' = 0"),
     (["run", "vor", "--set", "g"], "KEY=VALUE"),
     (["run", "vor", "--seed", "-3"], "seed = -3"),

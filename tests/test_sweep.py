@@ -122,6 +122,7 @@ def test_point_that_raises_at_run_time(tmp_path, monkeypatch):
     (["--grid", "q=0:2:0.5"], "parameter 'q' = 1.5"),
     ([], "at least one --grid"),
     (["--grid", "q=0.1", "--scheduler", "tcp://127.0.0.1:9"], "cannot reach the scheduler"),
+    (["--grid", "q=0.1", "--workers", "0"], "--workers = 0 is out of range"),
 ])
 def test_bad_sweep_input_exit_2_and_nothing_written(tmp_path, args, needle):
     out = tmp_path / "out"

@@ -203,6 +203,8 @@ class Params:
             key = key.strip()
             if not sep or not key:
                 raise ParameterError(f"expected KEY=VALUE, got {item!r}")
+            if key in out:
+                raise ParameterError(f"parameter '{key}' is set twice; give it once")
             out[key] = cls.coerce(key, cls.parse_value(key, text))
         return out
 

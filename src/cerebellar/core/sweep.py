@@ -184,7 +184,7 @@ def open_executor(workers: int | None, scheduler: str | None) -> tuple[Executor,
         except (OSError, TimeoutError) as err:
             raise CerebellarError(f"cannot reach the scheduler at {scheduler}: {err}") from None
         return client.get_executor(), client
-    n = workers or os.cpu_count() or 1
+    n = (os.cpu_count() or 1) if workers is None else workers
     if n < 1:
         raise ParameterError(f"--workers = {workers} is out of range: allowed integer >= 1")
     return ProcessPoolExecutor(max_workers=n), None
