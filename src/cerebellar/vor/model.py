@@ -77,8 +77,8 @@ def learning_step(A, D, g, b, v, q, eta_A, eta_D, *, light=True, gate_nucleus=Fa
     if light:
         p = purkinje_light(A, D, g, b, v)
         return coenen_updates(p, (g - D) + p, v, q, eta_A, eta_D)
-    dA, dD = coenen_updates(purkinje_dark(A, D, b), 0.0, 0.0, q, eta_A, eta_D, gate_nucleus)
-    return np.zeros_like(A * D) + dA, dD
+    _, dD = coenen_updates(purkinje_dark(A, D, b), 0.0, 0.0, q, eta_A, eta_D, gate_nucleus)
+    return np.zeros_like(A * D), dD
 
 
 # -- parameters ----------------------------------------------------------------------------
