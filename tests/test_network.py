@@ -44,10 +44,10 @@ def _one_movement(kernel, pcs: bool, ecs: bool):
         net.v[:] = 0.0
     else:
         net.v[:] = 1000.0
-    perturb = np.zeros((1, SMALL.L), bool)
-    perturb[0, 0] = pcs
+    u = np.ones((1, SMALL.L))                     # u ≥ ρ: no pCS
+    u[0, 0] = 0.0 if pcs else 1.0
     pbin = np.full((1, SMALL.L), 2)
-    rec = kernel(net, perturb, pbin, profile_trials(SMALL))
+    rec = kernel(net, u, pbin, profile_trials(SMALL))
     dw = rec["w_eff"] - net.w * net.sigma
     dv = rec["v"] - net.v
     active_at_2 = net.act[0][net.bins[0] == 2]
@@ -91,15 +91,27 @@ def test_table1_is_shipped_with_both_halves_and_the_6cf_control():
 @pytest.mark.parametrize("params", [SMALL, NetworkParams(trials_per_pattern=60)])
 def test_numba_kernel_matches_numpy_reference(params):
     """Same network, same pre-drawn pCSs: same ℰ, ℐ, weights (to 1e-9)."""
+    _assert_kernels_agree(params.replace(rho=0.3))
+
+
+@pytest.mark.parametrize("rule", ["mai", "mai_unsigned", "delta", "node_perturbation"])
+def test_numba_kernel_matches_numpy_reference_for_every_rule(rule):
+    """Every rule of the rules layer through the network's two kernels: same records and weights."""
+    _assert_kernels_agree(SMALL.replace(rule=rule, trials_per_pattern=40))
+
+
+def _assert_kernels_agree(params):
     net = Network.draw(params, np.random.default_rng(11))
     n = params.n_patterns * params.trials_per_pattern
-    perturb, pbin = draw_perturbations(params.replace(rho=0.3), n, np.random.default_rng(12))
+    u, pbin = draw_perturbations(params, n, np.random.default_rng(12))
     at = profile_trials(params)
-    a = run_numpy(net, perturb, pbin, at)
-    b = run_numba(net, perturb, pbin, at)
-    for key in ("E", "I", "w_eff", "v", "PN"):
+    a = run_numpy(net, u, pbin, at)
+    b = run_numba(net, u, pbin, at)
+    for key in ("E", "e", "I", "pn_mean", "pc_mean", "w_eff", "v", "PN"):
         assert np.abs(a[key] - b[key]).max() <= 1e-9, key
     np.testing.assert_array_equal(a["n_pcs"], b["n_pcs"])
+    changed = np.abs(b["w_eff"] - net.w * net.sigma).max()
+    assert changed > 0, "the rule changed no weight"
 
 
 def test_short_learning_run_reduces_the_error():

@@ -20,7 +20,7 @@ def test_ecs_sign_is_one_bit_and_a_tie_is_no_ecs():
 
 
 def test_every_rule_is_registered_and_unknown_names_are_refused():
-    assert set(RULES) == {"sgdege", "delta", "node_perturbation", "mai"}
+    assert set(RULES) == {"sgdege", "delta", "node_perturbation", "mai", "mai_unsigned"}
     assert get_rule(RULES["delta"]) is RULES["delta"]
     with pytest.raises(cerebellar.ParameterError, match="unknown rule 'hebb'"):
         get_rule("hebb")
@@ -29,9 +29,10 @@ def test_every_rule_is_registered_and_unknown_names_are_refused():
              constants=("gamma_np",)).constants_for(PerceptronParams())
 
 
-@pytest.mark.parametrize("rule", sorted(RULES))
+@pytest.mark.parametrize("rule", ["sgdege", "delta", "node_perturbation", "mai"])
 def test_every_rule_learns_the_perceptron_task(rule):
-    """Below capacity (p = 0.1 N_M) each rule at least halves the mean error."""
+    """Below capacity (p = 0.1 N_M) each rule at least halves the mean error (not
+    ``mai_unsigned``: an unsigned error fires the climbing fibre on every presentation)."""
     p = PerceptronParams(rule=rule, N_M=200, n_patterns=20, trials_per_pattern=10_000)
     ds = train(p, np.random.default_rng(3), show_progress=False)
     assert float(ds.mean_error[-1]) < 0.5 * float(ds.mean_error[0])

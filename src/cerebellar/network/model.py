@@ -7,16 +7,26 @@ fibres (MF) per sagittal row, T time bins. Each active fibre fires in one bin of
     PC_{s,l}(t) = Φ(Σ_i w^l_{i,s} σ^l_{i,s} M_{i,s}(t) + η_l(t) A)               (Eqs 2, 6)
     PN_l(t) = Φ(Σ_{i,s} u^l_{i,s} M_{i,s}(t) + u_PC→PN Σ_s PC_{s,l}(t))         (Eq 3)
     NO_l(t) = Φ(Σ_{i,s} v^l_{i,s} M_{i,s}(t) + q u_PC→PN Σ_s PC_{s,l}(t))       (Eqs 4, 13)
-    ℰ = ⟨|PN − R|⟩_{l,t},  ℐ = ⟨NO⟩_{l,t},  c = sign(ℰ − ℐ)                       (Eqs 7, 8)
+    ℰ = ⟨|PN − R|⟩_{l,t},  e = ⟨R − PN⟩_{l,t},  ℐ = ⟨NO⟩_{l,t}                   (Eqs 7, 14, 8)
+
+The weights learn by a rule of :mod:`cerebellar.rules` from these teaching signals; with
+SGDEGE (the default), c = sign(ℰ − ℐ) and
+
     w^l_{i,s} ← w^l_{i,s} − α_w c Σ_t η_l(t) M_{i,s}(t)                          (Eq 9)
     v_{i,s} ← [v_{i,s} + α_v c Σ_t M_{i,s}(t)]_+                                 (Eq 10)
 
-Φ clips to [0, r_max]. A climbing fibre l emits a pCS with probability ρ per movement, in one
-random bin, perturbing the whole column of S cells. Two kernels run the same movements from the
-same pre-drawn perturbations: :func:`run_numpy` recomputes every Purkinje drive by batched
-matrix products; :func:`run_numba` keeps each pattern's drives and updates only what Eq 9
-changed, using overlap counts K^{μν}[s,l,t*,t'] (connected fibres active at t* in μ and at t'
-in ν), so a perturbed column costs S×T additions per pattern.
+and with Marr-Albus-Ito (``rule="mai"``, Fig 2) w^l_{i,s} ← w^l_{i,s} − α_w Σ_t M_{i,s}(t) when
+the climbing fibres fire, + β_w otherwise (Eq 15). In general a rule returns (a, b, Δv, drift):
+every active synapse changes by a, those of a column perturbed by s·A in its perturbed bin by
+b·s more, active MF→NO weights by Δv (rectified), every MF→PC weight by the drift.
+
+Φ clips to [0, r_max]. Each climbing fibre l draws its perturbation s_l from the rule (SGDEGE: a
+pCS with probability ρ per movement), in one random bin, perturbing the whole column of S cells.
+Two kernels run the same movements from the same pre-drawn uniform numbers: :func:`run_numpy`
+recomputes every Purkinje drive by batched matrix products; :func:`run_numba` keeps each
+pattern's drives and updates only what the rule changed, using overlap counts K^{μν}[s,l,t*,t']
+(connected fibres active at t* in μ and at t' in ν), so a perturbed column costs S×T additions
+per pattern.
 """
 
 from __future__ import annotations
@@ -33,7 +43,10 @@ from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.progress import progress
 from ..core.status import mark_diverged
-from ..rules import ecs_sign
+from ..rules import Rule, get_rule
+
+
+RULE_NAMES = ("sgdege", "mai", "mai_unsigned", "delta", "node_perturbation")
 
 
 @dataclass(frozen=True)
@@ -62,14 +75,30 @@ class NetworkParams(Params):
     trials_per_pattern: int = param(5000, low=1, high=100_000_000, units="trial",
                                     doc="movements of each pattern (trials counted per pattern)")
     n_profiles: int = param(4, low=2, high=1000, doc="trials at which PN profiles are recorded")
+    rule: str = param("sgdege", choices=RULE_NAMES,
+                      doc="learning rule (cerebellar.rules): SGDEGE (Eqs 7-10), Marr-Albus-Ito with "
+                          "a signed (Eqs 14-15) or unsigned error (Fig 2C), delta, node perturbation")
+    beta_w: float = param(0.002, low=0, high=1e3,
+                          doc="Marr-Albus-Ito: drift of every MF→PC weight without a CF (Eq 15)")
+    alpha_delta: float = param(0.0005, low=0, high=1e3,
+                               doc="delta rule: Δw = −α ⟨R − PN⟩ per active synapse")
+    eta_np: float = param(1.0, low=0, high=1e4,
+                          doc="node perturbation: Δw = −η (ℰ − ℰ̄) s/A in the perturbed bin")
+    baseline_rate: float = param(0.2, low=0, high=1, low_open=True,
+                                 doc="node perturbation: rate of each pattern's running-mean error")
 
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 60_000}
     SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_profiles")
-    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("alpha_w", "alpha_v", "A", "rho")
+    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("alpha_w", "alpha_v", "A", "rho", "beta_w",
+                                              "alpha_delta", "eta_np")
     NOT_STATED: ClassVar[dict[str, str]] = {
         "order": "patterns presented in strict alternation (spec §8.1)",
         "NO_partner": "each MF's NO partner is its PN partner l(i,s) (spec §2.1)",
         "trials": "a trial is one movement of each pattern (spec §2.7: only this gives 1.4 Hz)",
+        "alpha_delta": "the delta rule is not run on the network in the paper: α = 0.0005 makes "
+                       "its step at a 40 Hz error that of SGDEGE (α_w = 0.02)",
+        "eta_np": "node perturbation is not run on the network in the paper: every column is "
+                  "perturbed by ±A in one random bin on every movement",
     }
 
     def validate(self) -> None:
@@ -172,22 +201,36 @@ def initial_rates(net: Network) -> dict[str, float]:
 
 
 def draw_perturbations(p: NetworkParams, n_movements: int, rng: np.random.Generator):
-    """pCS flags (n, L) and bins (n, L): each climbing fibre fires w.p. ρ, in one random bin."""
-    return rng.random((n_movements, p.L)) < p.rho, rng.integers(0, p.T, (n_movements, p.L))
+    """Uniform numbers (n, L), turned into each climbing fibre's perturbation by the rule (SGDEGE:
+    a pCS when u < ρ), and the bin (n, L) in which it falls."""
+    return rng.random((n_movements, p.L)), rng.integers(0, p.T, (n_movements, p.L))
 
 
 def profile_trials(p: NetworkParams) -> np.ndarray:
     return np.unique(np.linspace(0, p.trials_per_pattern - 1, p.n_profiles).round().astype(int))
 
 
+def rule_args(p: NetworkParams, rule: Rule | str | None, *, compiled: bool,
+              n_patterns: int | None = None) -> tuple:
+    """(perturb, update, prm, state) of the rule (default: ``p.rule``): compiled functions, or
+    their plain Python for the NumPy reference."""
+    rule = get_rule(p.rule if rule is None else rule)
+    fn = (lambda f: f) if compiled else (lambda f: f.py_func)
+    n = p.n_patterns if n_patterns is None else n_patterns
+    return fn(rule.perturb), fn(rule.update), rule.constants_for(p), np.zeros(rule.state_size(n))
+
+
 # -- the NumPy reference ---------------------------------------------------------------------
 
 
-def run_numpy(net: Network, perturb, pbin, profile_at) -> dict[str, np.ndarray]:
+def run_numpy(net: Network, u, pbin, profile_at, rule: Rule | str | None = None
+              ) -> dict[str, np.ndarray]:
     """Batched NumPy reference: every movement recomputes all Purkinje drives by matmul."""
     p = net.params
-    n_mov = perturb.shape[0]
-    w_eff = (net.w * net.sigma).transpose(1, 0, 2).copy()          # (S, L, N)
+    perturb, update, prm, state = rule_args(p, rule, compiled=False)
+    n_mov = u.shape[0]
+    sigma_T = net.sigma.transpose(1, 0, 2)                           # (S, L, N)
+    w_eff = (net.w * net.sigma).transpose(1, 0, 2).copy()
     v = net.v.copy()
     M = net.dense_inputs()
     mf_pn = net.mf_drive_pn()
@@ -197,33 +240,46 @@ def run_numpy(net: Network, perturb, pbin, profile_at) -> dict[str, np.ndarray]:
         for k in range(n_mov):
             mu = k % p.n_patterns
             D = np.matmul(w_eff, M[mu])                              # (S, L, T)
-            cols = np.flatnonzero(perturb[k])
-            D[:, cols, pbin[k, cols]] += p.A
-            pc_sum = phi(D, p.r_max).sum(axis=0)                     # (L, T)
+            s_col = np.array([perturb(x, prm) for x in u[k]])
+            cols = np.flatnonzero(s_col)
+            D[:, cols, pbin[k, cols]] += s_col[cols] * p.A
+            pc = phi(D, p.r_max)
+            pc_sum = pc.sum(axis=0)                                  # (L, T)
             PN = phi(mf_pn[mu] + p.u_pc_pn * pc_sum, p.r_max)
             V = np.zeros((p.L, p.T))
             np.add.at(V, (net.partner[net.act[mu]], net.bins[mu]), v[net.act[mu]])
             NO = phi(V + p.q * p.u_pc_pn * pc_sum, p.r_max)
-            E, I = np.abs(PN - net.R[mu]).mean(), NO.mean()
-            c = ecs_sign(E, I)
+            E, e, I = np.abs(PN - net.R[mu]).mean(), (net.R[mu] - PN).mean(), NO.mean()
+            a, b, dv, drift = update(E, e, I, mu, state, prm)
             s, i = s_act[mu]
-            for l in cols:                                            # Eq 9
+            if a != 0.0:                                              # every active synapse
+                w_eff[s, :, i] += a * sigma_T[s, :, i]
+            for l in cols:                                            # perturbed bins (Eq 9)
                 at = net.bins[mu] == pbin[k, l]
-                w_eff[s[at], l, i[at]] -= p.alpha_w * c * net.sigma[l, s[at], i[at]]
-            v[net.act[mu]] = np.maximum(v[net.act[mu]] + p.alpha_v * c, 0.0)   # Eq 10
-            _record(rec, k, p, E, I, cols.size, PN, profile_at)
+                w_eff[s[at], l, i[at]] += b * s_col[l] * net.sigma[l, s[at], i[at]]
+            if drift != 0.0:                                          # every weight (Eq 15)
+                w_eff += drift * sigma_T
+            if dv != 0.0:
+                v[net.act[mu]] = np.maximum(v[net.act[mu]] + dv, 0.0)   # Eq 10
+            _record(rec, k, p, (E, e, I, cols.size, PN.mean(), pc.mean()), PN, profile_at)
     rec["w_eff"] = w_eff.transpose(1, 0, 2)
     rec["v"] = v
     return rec
 
 
+RECORDS = ("E", "e", "I", "n_pcs", "pn_mean", "pc_mean")
+"""Per movement: ℰ, e = ⟨R − PN⟩, ℐ, number of perturbed columns, mean PN and PC rates."""
+
+
 def _records(p: NetworkParams, n_mov: int, profile_at: np.ndarray) -> dict[str, np.ndarray]:
-    return dict(E=np.empty(n_mov), I=np.empty(n_mov), n_pcs=np.empty(n_mov, np.int32),
-                PN=np.zeros((profile_at.size, p.n_patterns, p.L, p.T)))
+    rec = {k: np.empty(n_mov) for k in RECORDS}
+    rec["PN"] = np.zeros((profile_at.size, p.n_patterns, p.L, p.T))
+    return rec
 
 
-def _record(rec, k, p, E, I, n_pcs, PN, profile_at) -> None:
-    rec["E"][k], rec["I"][k], rec["n_pcs"][k] = E, I, n_pcs
+def _record(rec, k, p, values, PN, profile_at) -> None:
+    for key, x in zip(RECORDS, values, strict=True):
+        rec[key][k] = x
     trial = k // p.n_patterns
     slot = np.searchsorted(profile_at, trial)
     if slot < profile_at.size and profile_at[slot] == trial:
@@ -233,20 +289,24 @@ def _record(rec, k, p, E, I, n_pcs, PN, profile_at) -> None:
 # -- the compiled kernel -----------------------------------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
-def _movements(D, K, mf_pn, R, v, act_ptr, act, slot, bin_ptr, act_by_bin, w, perturb, pbin, k0,
-               n_patterns, S, L, T, N, r_max, A, alpha_w, alpha_v, q, u_pc_pn, profile_at, E_out,
-               I_out, npcs_out, PN_out):  # pragma: no cover - compiled
-    """Movements k0 … k0 + len(perturb) − 1, updating D, v, w in place (see module docstring).
+@numba.njit(nogil=True)
+def _movements(D, K, K_any, C, mf_pn, R, v, act_ptr, act, slot, bin_ptr, act_by_bin, w, a_sum,
+               omega, u, pbin, k0, n_patterns, S, L, T, N, r_max, A, q, u_pc_pn, perturb, update,
+               prm, state, profile_at, out, PN_out):  # pragma: no cover - compiled
+    """Movements k0 … k0 + len(u) − 1, updating D, v, w in place (see module docstring).
 
     Pattern μ's active fibres are ``act[act_ptr[μ]:act_ptr[μ+1]]`` in ascending order (near-
     sequential access to v), ``slot[j]`` being the (NO partner, bin) cell of fibre j; the same
-    fibres sorted by bin are ``act_by_bin``, those of bin t from ``bin_ptr[μ, t]`` (for Eq 9).
+    fibres sorted by bin are ``act_by_bin``, those of bin t from ``bin_ptr[μ, t]``. ``K_any`` =
+    Σ_t* K (fibres active in μ at any bin) and ``C[ν]`` (connected fibres active in ν) carry a
+    rule's change of every active synapse and its drift; those changes of ``w`` itself are summed
+    per pattern in ``a_sum`` and in ``omega[0]`` and applied by the caller.
     """
     pc_sum = np.empty((L, T))
     V = np.empty(L * T)
     PN = np.empty((L, T))
-    for kk in range(perturb.shape[0]):
+    s_col = np.empty(L)
+    for kk in range(u.shape[0]):
         k = k0 + kk
         mu = k % n_patterns
         pc_sum[:] = 0.0
@@ -255,58 +315,85 @@ def _movements(D, K, mf_pn, R, v, act_ptr, act, slot, bin_ptr, act_by_bin, w, pe
                 for t in range(T):
                     pc_sum[l, t] += min(max(D[mu, s, l, t], 0.0), r_max)
         n_pcs = 0
-        for l in range(L):                                  # a pCS adds A to a whole column
-            if perturb[kk, l]:
+        for l in range(L):                                  # a perturbation moves a whole column
+            s_col[l] = perturb(u[kk, l], prm)
+            if s_col[l] != 0.0:
                 n_pcs += 1
                 t = pbin[kk, l]
                 for s in range(S):
                     x = D[mu, s, l, t]
-                    pc_sum[l, t] += min(max(x + A, 0.0), r_max) - min(max(x, 0.0), r_max)
+                    pc_sum[l, t] += min(max(x + s_col[l] * A, 0.0), r_max) - min(max(x, 0.0), r_max)
         V[:] = 0.0
         for j in range(act_ptr[mu], act_ptr[mu + 1]):
             V[slot[j]] += v[act[j]]
         E = 0.0
+        e = 0.0
         I = 0.0
+        pc_total = 0.0
+        pn_total = 0.0
         for l in range(L):
             for t in range(T):
                 pn = min(max(mf_pn[mu, l, t] + u_pc_pn * pc_sum[l, t], 0.0), r_max)
                 PN[l, t] = pn
+                pn_total += pn
+                pc_total += pc_sum[l, t]
                 E += abs(pn - R[mu, l, t])
+                e += R[mu, l, t] - pn
                 I += min(max(V[l * T + t] + q * u_pc_pn * pc_sum[l, t], 0.0), r_max)
         E /= L * T
+        e /= L * T
         I /= L * T
-        c = ecs_sign(E, I)
-        step = alpha_w * c
-        for l in range(L):                                  # Eq 9
-            if not perturb[kk, l]:
+        a, b, dv, drift = update(E, e, I, mu, state, prm)
+        if a != 0.0:                                        # every active synapse
+            a_sum[mu] += a
+            for nu in range(n_patterns):
+                for s in range(S):
+                    for l in range(L):
+                        for t2 in range(T):
+                            D[nu, s, l, t2] += a * K_any[mu, nu, s, l, t2]
+        for l in range(L):                                  # the perturbed bins (Eq 9)
+            step = b * s_col[l]
+            if s_col[l] == 0.0 or step == 0.0:
                 continue
             tl = pbin[kk, l]
             for nu in range(n_patterns):
                 for s in range(S):
                     for t2 in range(T):
-                        D[nu, s, l, t2] -= step * K[mu, nu, s, l, tl, t2]
+                        D[nu, s, l, t2] += step * K[mu, nu, s, l, tl, t2]
             for j in range(bin_ptr[mu, tl], bin_ptr[mu, tl + 1]):
                 s, i = divmod(act_by_bin[j], N)
-                w[l, s, i] -= step
-        dv = alpha_v * c                                    # Eq 10
-        for j in range(act_ptr[mu], act_ptr[mu + 1]):
-            v[act[j]] = max(v[act[j]] + dv, 0.0)
-        E_out[k], I_out[k], npcs_out[k] = E, I, n_pcs
+                w[l, s, i] += step
+        if drift != 0.0:                                    # every weight (Eq 15)
+            omega[0] += drift
+            for nu in range(n_patterns):
+                for s in range(S):
+                    for l in range(L):
+                        for t2 in range(T):
+                            D[nu, s, l, t2] += drift * C[nu, s, l, t2]
+        if dv != 0.0:                                       # Eq 10
+            for j in range(act_ptr[mu], act_ptr[mu + 1]):
+                v[act[j]] = max(v[act[j]] + dv, 0.0)
+        out[0, k], out[1, k], out[2, k], out[3, k] = E, e, I, n_pcs
+        out[4, k], out[5, k] = pn_total / (L * T), pc_total / (S * L * T)
         trial = k // n_patterns
         for slot_index in range(profile_at.size):
             if profile_at[slot_index] == trial:
                 PN_out[slot_index, mu] = PN
 
 
-def run_numba(net: Network, perturb, pbin, profile_at, block: int = 4096,
-              bar=None) -> dict[str, np.ndarray]:
+def run_numba(net: Network, u, pbin, profile_at, rule: Rule | str | None = None,
+              block: int = 4096, bar=None) -> dict[str, np.ndarray]:
     """Compiled kernel with incremental Purkinje drives (same results as :func:`run_numpy`)."""
     p = net.params
-    n_mov = perturb.shape[0]
+    perturb, update, prm, state = rule_args(p, rule, compiled=True)
+    n_mov = u.shape[0]
     D = np.stack([net.pc_drive(mu) for mu in range(p.n_patterns)])
     K = net.overlaps()
+    K_any = K.sum(axis=4, dtype=np.int32)
+    C = np.stack([np.einsum("sltt->slt", K[nu, nu]) for nu in range(p.n_patterns)])
     mf_pn = net.mf_drive_pn()
     w, v = net.w.copy(), net.v.copy()
+    a_sum, omega = np.zeros(p.n_patterns), np.zeros(1)
     act = np.concatenate(net.act)                                   # ascending within a pattern
     slot = (net.partner[act] * p.T + np.concatenate(net.bins)).astype(np.int64)
     act_ptr = np.r_[0, np.cumsum([a.size for a in net.act])].astype(np.int64)
@@ -315,14 +402,20 @@ def run_numba(net: Network, perturb, pbin, profile_at, block: int = 4096,
     bin_ptr = np.array([act_ptr[mu] + np.searchsorted(b[o], np.arange(p.T + 1))
                         for mu, (b, o) in enumerate(zip(net.bins, order, strict=True))], np.int64)
     rec = _records(p, n_mov, profile_at)
+    out = np.empty((len(RECORDS), n_mov))
     for k0 in range(0, n_mov, block):
         sl = slice(k0, min(k0 + block, n_mov))
-        _movements(D, K, mf_pn, net.R, v, act_ptr, act, slot, bin_ptr, act_by_bin, w, perturb[sl],
-                   pbin[sl], k0, p.n_patterns, p.S, p.L, p.T, p.N, p.r_max, p.A, p.alpha_w, p.alpha_v, p.q,
-                   p.u_pc_pn, profile_at, rec["E"], rec["I"], rec["n_pcs"], rec["PN"])
+        _movements(D, K, K_any, C, mf_pn, net.R, v, act_ptr, act, slot, bin_ptr, act_by_bin, w,
+                   a_sum, omega, u[sl], pbin[sl], k0, p.n_patterns, p.S, p.L, p.T, p.N, p.r_max,
+                   p.A, p.q, p.u_pc_pn, perturb, update, prm, state, profile_at, out, rec["PN"])
         if bar is not None:
             bar.update(sl.stop - sl.start)
-    rec["w_eff"] = w * net.sigma
+    for key, row in zip(RECORDS, out, strict=True):
+        rec[key] = row
+    for mu in np.flatnonzero(a_sum):                                # every active synapse of μ
+        s, i = np.divmod(net.act[mu], p.N)
+        w[:, s, i] += a_sum[mu]
+    rec["w_eff"] = (w + omega[0]) * net.sigma
     rec["v"] = v
     return rec
 
@@ -330,30 +423,43 @@ def run_numba(net: Network, perturb, pbin, profile_at, block: int = 4096,
 KERNELS = {"numba": run_numba, "numpy": run_numpy}
 
 
-def simulate(params: NetworkParams, rng: np.random.Generator, *,
+def simulate(params: NetworkParams, rng: np.random.Generator, *, rule: Rule | str | None = None,
              backend: str = "numba") -> xr.Dataset:
-    """Draw a network and learn ``n_patterns`` movements; per movement: ℰ, ℐ, eCS and pCS count
-    over (pattern, trial), and PN profiles with their targets at :func:`profile_trials`."""
+    """Draw a network and learn ``n_patterns`` movements by ``rule`` (default ``params.rule``);
+    per movement over (pattern, trial): ℰ, e, ℐ, the rule's climbing-fibre error signal (``ecs``,
+    where it has one), the perturbed-column count and mean PN and PC rates; PN profiles with
+    their targets at :func:`profile_trials`."""
     p = params
     if backend not in KERNELS:
         raise ParameterError(f"backend = {backend!r}: allowed one of {', '.join(KERNELS)}")
+    rule = get_rule(p.rule if rule is None else rule)
     net = Network.draw(p, rng)
     n_mov = p.n_patterns * p.trials_per_pattern
-    perturb, pbin = draw_perturbations(p, n_mov, rng)
+    u, pbin = draw_perturbations(p, n_mov, rng)
     at = profile_trials(p)
-    with progress(n_mov, "network movements", unit="mov") as bar:
-        rec = run_numba(net, perturb, pbin, at, bar=bar) if backend == "numba" else \
-            run_numpy(net, perturb, pbin, at)
+    with progress(n_mov, f"network movements ({rule.name})", unit="mov") as bar:
+        rec = run_numba(net, u, pbin, at, rule, bar=bar) if backend == "numba" else \
+            run_numpy(net, u, pbin, at, rule)
     shape = (p.trials_per_pattern, p.n_patterns)
-    E, I = rec["E"].reshape(shape).T, rec["I"].reshape(shape).T
+    per_movement = {k: rec[k].reshape(shape).T for k in RECORDS}
     dims = ("pattern", "trial")
+    described = dict(
+        error=("E", "error ℰ = ⟨|PN − R|⟩", "Hz"),
+        signed_error=("e", "signed error e = ⟨R − PN⟩ (Eq 14)", "Hz"),
+        inhibition=("I", "inhibition ℐ = ⟨NO⟩", "Hz"),
+        n_pcs=("n_pcs", "perturbed columns (pCSs)", "1"),
+        pn_mean=("pn_mean", "mean PN rate", "Hz"),
+        pc_mean=("pc_mean", "mean PC rate", "Hz"))
+    data = {name: (dims, per_movement[key], dict(long_name=long_name, units=units))
+            for name, (key, long_name, units) in described.items()}
+    if rule.complex_spike is not None:
+        data["ecs"] = (dims, rule.complex_spike(per_movement["E"], per_movement["e"],
+                                                per_movement["I"]),
+                       dict(long_name="climbing-fibre error signal (eCS)"))
     init = initial_rates(net)
     ds = xr.Dataset(
         dict(
-            error=(dims, E, dict(long_name="error ℰ = ⟨|PN − R|⟩", units="Hz")),
-            inhibition=(dims, I, dict(long_name="inhibition ℐ = ⟨NO⟩", units="Hz")),
-            ecs=(dims, ecs_sign(E, I) > 0, dict(long_name="error complex spike (ℰ > ℐ)")),
-            n_pcs=(dims, rec["n_pcs"].reshape(shape).T, dict(long_name="perturbation complex spikes")),
+            **data,
             PN=(("profile_trial", "pattern", "neuron", "bin"), rec["PN"],
                 dict(long_name="PN rate", units="Hz")),
             target=(("pattern", "neuron", "bin"), net.R, dict(long_name="target R", units="Hz")),
@@ -361,9 +467,10 @@ def simulate(params: NetworkParams, rng: np.random.Generator, *,
         ),
         coords=dict(trial=("trial", np.arange(p.trials_per_pattern), dict(units="trial (per pattern)")),
                     pattern=np.arange(p.n_patterns), profile_trial=at),
-        attrs=dict(backend=backend),
+        attrs=dict(backend=backend, rule=rule.name,
+                   mf_ceiling=float(net.mf_drive_pn().mean())),
     )
-    at_trial, why = runaway(E.mean(axis=0), rec["PN"][-1], p.r_max)
+    at_trial, why = runaway(per_movement["E"].mean(axis=0), rec["PN"][-1], p.r_max)
     if why:
         mark_diverged(ds, at_trial, "trial", why)
     return ds

@@ -1,15 +1,21 @@
 """Learning rules behind one protocol, so "what if the rule were different?" is a loop.
 
-A :class:`Rule` teaches a learner whose output ``P`` reads its active inputs through weights
-``w`` (and, for SGDEGE, an olive estimate 𝒥 through weights ``v``). Each presentation the kernel
-calls two compiled functions of the rule:
+A :class:`Rule` teaches learners (a perceptron's P-cell, the network's Purkinje columns, the VOR's
+cortical gain) whose outputs read their active inputs through weights ``w`` (and, for rules with
+an olive, an estimate 𝒥 through weights ``v``). Per presentation the model calls two compiled
+functions of the rule:
 
-* ``perturb(u, prm) -> ξ``: the perturbation added to the output, from a uniform number ``u``
-  (the same stream for every rule, so rules compare on the same patterns and orders);
-* ``update(P, R, J, ξ, μ, state, prm) -> (Δw, Δv, drift)``: the change of every *active* ``w``
-  and ``v`` (rectified at 0 by the kernel) and a drift added to *every* ``w``. ``P`` is the
-  output with ξ, ``R`` the target, ``J`` the olive's estimate [𝒥 − qP]_+ (Eq 37), ``μ`` the
-  pattern, ``state`` the rule's own memory and ``prm`` its constants.
+* ``perturb(u, prm) -> s``: each learner's perturbation in units of the model's amplitude ``A``
+  (0: none), from a uniform number ``u`` (the same stream for every rule, so rules compare on
+  the same patterns and orders); the model adds s·A to that learner's output;
+* ``update(E, e, J, μ, state, prm) -> (a, b, Δv, drift)``, from the teaching signals of the
+  presentation: ``E`` the unsigned error (|P − R|, or the network's ⟨|PN − R|⟩, Eq 7), ``e`` the
+  signed error as the learner sees it (positive when its output should fall: P − R, or the
+  network's ⟨R − PN⟩ of Eq 14, PCs inhibiting PNs), ``J`` the olive's inhibition ℐ (0 without an
+  olive), ``μ`` the pattern, ``state`` the rule's own memory, ``prm`` its constants. An active
+  synapse of a learner perturbed by s changes by a + b·s (in the network, a on every active
+  synapse, b·s on those active in the perturbed bin), an active ``v`` by Δv, every ``w`` by
+  ``drift``; models rectify what their equations rectify.
 
 The kernels take the rule as compiled functions, the way scikit-learn's ``_plain_sgd`` takes a
 loss, so a new rule is one small file (see ``README.md``, "Write your own rule").
@@ -19,9 +25,9 @@ loss, so a new rule is one small file (see ``README.md``, "Write your own rule")
 from .base import RULES, Rule, get_rule, register_rule
 from .coenen import coenen_updates
 from .delta import DELTA
-from .mai import MAI
+from .mai import MAI, MAI_UNSIGNED
 from .node_perturbation import NODE_PERTURBATION
 from .sgdege import SGDEGE, ecs_sign
 
-__all__ = ["DELTA", "MAI", "NODE_PERTURBATION", "RULES", "SGDEGE", "Rule", "coenen_updates",
+__all__ = ["DELTA", "MAI", "MAI_UNSIGNED", "NODE_PERTURBATION", "RULES", "SGDEGE", "Rule", "coenen_updates",
            "ecs_sign", "get_rule", "register_rule"]

@@ -19,8 +19,10 @@ class Rule:
     """A learning rule: compiled ``perturb`` and ``update`` functions and their constants.
 
     ``constants`` lists, in the order ``prm`` holds them, either parameter names of the model
-    (read from its parameter object) or numbers. ``uses_olive`` says whether ``update`` reads 𝒥
+    (read from its parameter object) or numbers. ``uses_olive`` says whether ``update`` reads ℐ
     (the kernel skips that sum otherwise). ``state_size(n_patterns)`` sizes the rule's memory.
+    ``complex_spike(E, e, J)`` (arrays → bool), where the rule has one, says on which
+    presentations its climbing fibre signalled an error; models record it as ``ecs``.
     """
 
     name: str
@@ -29,6 +31,7 @@ class Rule:
     constants: tuple[str | float, ...] = ()
     uses_olive: bool = False
     state_size: Callable[[int], int] = field(default=lambda n_patterns: 1)
+    complex_spike: Callable | None = None
     doc: str = ""
 
     def constants_for(self, params: Any) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Delta rule (Bouvier et al. 2018, Eq 42): Δw = −α (P − R) on every active synapse, no perturbation."""
+"""Delta rule (Bouvier et al. 2018, Eq 42): Δw = −α (P − R) on every active synapse, no
+perturbation (on the network, −α ⟨R − PN⟩: the signed error of Eq 14 as the PCs see it)."""
 
 import numba
 
@@ -11,8 +12,8 @@ def perturb(u, prm):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def update(P, R, J, xi, mu, state, prm):  # pragma: no cover - compiled
-    return -prm[0] * (P - R), 0.0, 0.0
+def update(E, e, J, mu, state, prm):  # pragma: no cover - compiled
+    return -prm[0] * e, 0.0, 0.0, 0.0
 
 
 DELTA = register_rule(Rule(name="delta", perturb=perturb, update=update,

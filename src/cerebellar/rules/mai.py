@@ -1,8 +1,10 @@
-"""Marr-Albus-Ito (Bouvier et al. 2018, Eqs 14-15, for one output): the climbing fibre fires when
-the signed error says the output is too high (P > R); then every active synapse is depressed by
-α_w, otherwise the active synapses drift up by β_w. (Eq 15 as printed drifts every weight of the
-network; on the perceptron the drift is kept to the active synapses so that a presentation costs
-what its active inputs cost [NS].)"""
+"""Marr-Albus-Ito (Bouvier et al. 2018, Fig 2 and Eqs 14-15): a climbing fibre fires when the
+error says the output is too high; then every active synapse is depressed by α_w, otherwise every
+weight drifts up by β_w (Eq 15 as printed).
+
+``mai``: the climbing fibre is driven by the signed error (Eq 14; fires when e > 0, Fig 2B).
+``mai_unsigned``: driven by the unsigned error (Eq 7; fires whenever ℰ > 0, Fig 2C).
+"""
 
 import numba
 
@@ -15,12 +17,23 @@ def perturb(u, prm):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def update(P, R, J, xi, mu, state, prm):  # pragma: no cover - compiled
-    if P > R:  # climbing fibre: LTD of the active synapses (Eq 15)
-        return -prm[0], 0.0, 0.0
-    return prm[1], 0.0, 0.0  # no climbing fibre: slow drift up
+def update(E, e, J, mu, state, prm):  # pragma: no cover - compiled
+    if e > 0.0:  # climbing fibre: LTD of the active synapses (Eq 15)
+        return -prm[0], 0.0, 0.0, 0.0
+    return 0.0, 0.0, 0.0, prm[1]  # no climbing fibre: slow drift of every weight
+
+
+@numba.njit(cache=True)
+def update_unsigned(E, e, J, mu, state, prm):  # pragma: no cover - compiled
+    if E > 0.0:
+        return -prm[0], 0.0, 0.0, 0.0
+    return 0.0, 0.0, 0.0, prm[1]
 
 
 MAI = register_rule(Rule(name="mai", perturb=perturb, update=update,
-                         constants=("alpha_w", "beta_w"),
+                         constants=("alpha_w", "beta_w"), complex_spike=lambda E, e, J: e > 0,
                          doc="Bouvier 2018 Eqs 14-15: LTD on a signed-error climbing fibre"))
+MAI_UNSIGNED = register_rule(Rule(
+    name="mai_unsigned", perturb=perturb, update=update_unsigned, constants=("alpha_w", "beta_w"),
+    complex_spike=lambda E, e, J: E > 0,
+    doc="Bouvier 2018 Fig 2C: LTD on a climbing fibre driven by the unsigned error"))

@@ -1,13 +1,14 @@
 """SGDEGE (Bouvier et al. 2018, Eqs 7-10 and 37-39): keep the perturbations that lowered the error.
 
-A perturbation complex spike adds ξ = A to the output with probability ρ. The olive compares the
-error ℰ = |P − R| with its estimate ℐ = 𝒥 (Eq 37); an error complex spike (eCS) signals ℰ > ℐ:
-c = +1 with an eCS, −1 without (a tie is no eCS). Active synapses change by Δw = −α_w c on
-perturbed presentations (Eq 38: LTD after pCS + eCS, LTP after pCS alone) and Δv = α_v c on every
-presentation (Eq 39), both rectified at 0.
+A perturbation complex spike (pCS) adds A to the output with probability ρ (s = 1). The olive
+compares the error ℰ with its inhibition ℐ (Eqs 8, 37); an error complex spike (eCS) signals
+ℰ > ℐ: c = +1 with an eCS, −1 without (a tie is no eCS). Active synapses change by Δw = −α_w c on
+perturbed presentations (Eqs 9, 38: LTD after pCS + eCS, LTP after pCS alone) and Δv = α_v c on
+every presentation (Eqs 10, 39).
 """
 
 import numba
+
 
 from .base import Rule, register_rule
 
@@ -20,16 +21,19 @@ def ecs_sign(error, inhibition):
 
 @numba.njit(cache=True)
 def perturb(u, prm):  # pragma: no cover - compiled
-    """ξ = A with probability ρ (prm = A, ρ, α_w, α_v)."""
-    return prm[0] if u < prm[1] else 0.0
+    """s = 1 (a pCS) with probability ρ (prm = ρ, α_w, α_v)."""
+    return 1.0 if u < prm[0] else 0.0
 
 
 @numba.njit(cache=True)
-def update(P, R, J, xi, mu, state, prm):  # pragma: no cover - compiled
-    c = ecs_sign(abs(P - R), J)
-    return (-prm[2] * c if xi != 0.0 else 0.0), prm[3] * c, 0.0
+def update(E, e, J, mu, state, prm):  # pragma: no cover - compiled
+    c = ecs_sign(E, J)
+    return 0.0, -prm[1] * c, prm[2] * c, 0.0
 
 
 SGDEGE = register_rule(Rule(
-    name="sgdege", perturb=perturb, update=update, constants=("A", "rho", "alpha_w", "alpha_v"),
-    uses_olive=True, doc="Bouvier 2018 Eqs 37-39: one eCS bit, a learnt olive baseline"))
+    name="sgdege", perturb=perturb, update=update, constants=("rho", "alpha_w", "alpha_v"),
+    uses_olive=True, complex_spike=lambda E, e, J: ecs_sign(E, J) > 0,
+    doc="Bouvier 2018 Eqs 37-39: one eCS bit, a learnt olive baseline"))
+
+

@@ -57,12 +57,14 @@ def _node_perturbation_vs_gradient(params: CompareRulesParams, rng: np.random.Ge
     P = np.maximum((sums - p.theta * p.N_M) / np.sqrt(p.N_M), 0.0)
     rule = RULES["node_perturbation"]
     prm = rule.constants_for(p)
-    sigma = prm[0]
+    sigma = p.A
     mean = np.zeros(P.size)
     for mu, (out, target) in enumerate(zip(P, pats.R, strict=True)):
-        for xi in (sigma, -sigma):
+        for s in (1.0, -1.0):
             state = np.array([1.0, abs(out - target)])  # baseline = unperturbed error
-            mean[mu] += 0.5 * rule.update.py_func(out + xi, target, 0.0, xi, 0, state, prm)[0]
+            e = out + s * sigma - target
+            a, b, _, _ = rule.update.py_func(abs(e), e, 0.0, 0, state, prm)
+            mean[mu] += 0.5 * (a + b * s)
     gradient = -p.eta_np * np.sign(P - pats.R)
     far = np.abs(P - pats.R) > sigma
     dims = ("np_pattern",)

@@ -35,7 +35,7 @@ from ..core.progress import progress
 from ..core.status import mark_diverged
 from ..rules import Rule, get_rule
 
-RULE_NAMES = ("sgdege", "delta", "node_perturbation", "mai")
+RULE_NAMES = ("sgdege", "delta", "node_perturbation", "mai", "mai_unsigned")
 INITS = ("halfnormal", "constant")
 SILENT = 0.1
 """A weight below SILENT × the mean initial weight w̄ counts as near-silent: the rectification
@@ -61,7 +61,7 @@ class PerceptronModel(Params):
     baseline_rate: float = param(0.2, low=0, high=1, low_open=True,
                                  doc="node perturbation: rate γ of each pattern's running-mean error")
     beta_w: float = param(0.00316, low=0, high=10,
-                          doc="Marr-Albus-Ito: drift of the active weights without a climbing fibre")
+                          doc="Marr-Albus-Ito: drift of every weight without a climbing fibre")
     w_init: str = param("halfnormal", choices=INITS,
                         doc="initial MF→PC weights w: 'halfnormal' (half of them zero) or 'constant'")
 
@@ -79,8 +79,8 @@ class PerceptronModel(Params):
         "eta_np": "node perturbation is not in the paper: ξ = ±A on every presentation, η chosen so "
                   "that its mean step far from the target equals SGDEGE's ρΔP",
         "beta_w": "Marr-Albus-Ito on the perceptron is not in the paper: LTD α_w of the active "
-                  "weights on a climbing fibre (P > R), drift β_w = α_w/10 of them otherwise (Table "
-                  "2's ratio β_w/α_w)",
+                  "weights on a climbing fibre (P > R), drift β_w = α_w/10 of every weight "
+                  "otherwise (Eq 15; Table 2's ratio β_w/α_w)",
     }
 
     @property
@@ -171,17 +171,18 @@ class Patterns:
 # -- kernels: one presentation loop, two implementations --------------------------------------
 
 
-def train_block_numpy(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, perturb, update, prm, state,
-                      uses_olive):
+def train_block_numpy(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm,
+                      state, uses_olive):
     """Reference kernel: present patterns ``order`` (uniform numbers ``u`` give each presentation's
-    perturbation through the rule), updating w, v and the rule's ``state`` in place."""
+    perturbation s·A through the rule), updating w, v and the rule's ``state`` in place."""
     for k in range(order.size):
         mu = order[k]
         act = idx[ptr[mu]:ptr[mu + 1]]
-        xi = perturb(u[k], prm)
-        P = max((w[act].sum() - theta_N) / sqrtN, 0.0) + xi
+        s = perturb(u[k], prm)
+        P = max((w[act].sum() - theta_N) / sqrtN, 0.0) + s * A
         J = max((v[act].sum() - theta_N) / sqrtN - q * P, 0.0) if uses_olive else 0.0
-        dw, dv, drift = update(P, R[mu], J, xi, mu, state, prm)
+        a, b, dv, drift = update(abs(P - R[mu]), P - R[mu], J, mu, state, prm)
+        dw = a + b * s
         if dw != 0.0:
             w[act] = np.maximum(w[act] + dw, 0.0)
         if dv != 0.0:
@@ -209,36 +210,42 @@ def _gather_sum(x, idx, start, stop):  # pragma: no cover - compiled
 
 
 @numba.njit(nogil=True)
-def train_block_numba(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, perturb, update, prm, state,
-                      uses_olive):  # pragma: no cover - compiled
+def train_block_numba(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm,
+                      state, uses_olive):  # pragma: no cover - compiled
     """Compiled kernel: the arithmetic of :func:`train_block_numpy`, reading and writing only the
     active synapses of each pattern (sparse binary inputs); the rule's compiled functions are
-    inlined by Numba (one specialisation per rule)."""
+    inlined by Numba (one specialisation per rule). A drift of every weight is kept as an offset
+    ω (stored weights are w − ω, rectified at −ω) and folded into ``w`` at the end of the block."""
+    omega = 0.0
     for k in range(order.size):
         mu = order[k]
         start, stop = ptr[mu], ptr[mu + 1]
-        xi = perturb(u[k], prm)
-        P = max((_gather_sum(w, idx, start, stop) - theta_N) / sqrtN, 0.0) + xi
+        s = perturb(u[k], prm)
+        n_act = stop - start
+        P = max((_gather_sum(w, idx, start, stop) + n_act * omega - theta_N) / sqrtN, 0.0) + s * A
         J = 0.0
         if uses_olive:
             J = max((_gather_sum(v, idx, start, stop) - theta_N) / sqrtN - q * P, 0.0)
-        dw, dv, drift = update(P, R[mu], J, xi, mu, state, prm)
+        a, b, dv, drift = update(abs(P - R[mu]), P - R[mu], J, mu, state, prm)
+        dw = a + b * s
+        floor = 0.0 - omega
         if dw != 0.0 and dv != 0.0:
             for j in range(start, stop):
                 i = idx[j]
-                w[i] = max(w[i] + dw, 0.0)
+                w[i] = max(w[i] + dw, floor)
                 v[i] = max(v[i] + dv, 0.0)
         elif dw != 0.0:
             for j in range(start, stop):
                 i = idx[j]
-                w[i] = max(w[i] + dw, 0.0)
+                w[i] = max(w[i] + dw, floor)
         elif dv != 0.0:
             for j in range(start, stop):
                 i = idx[j]
                 v[i] = max(v[i] + dv, 0.0)
-        if drift != 0.0:
-            for i in range(w.size):
-                w[i] = max(w[i] + drift, 0.0)
+        omega += drift
+    if omega != 0.0:
+        for i in range(w.size):
+            w[i] = max(w[i] + omega, 0.0)
 
 
 KERNELS = {"numpy": train_block_numpy, "numba": train_block_numba}
@@ -246,12 +253,12 @@ KERNELS = {"numpy": train_block_numpy, "numba": train_block_numba}
 
 def kernel_args(p: PerceptronModel, rule: Rule, *, compiled: bool, n_patterns: int | None = None
                 ) -> tuple:
-    """The kernels' arguments after (w, v, idx, ptr, R, order, u): θN, √N, q, the rule's
+    """The kernels' arguments after (w, v, idx, ptr, R, order, u): θN, √N, q, A, the rule's
     functions (compiled, or their plain Python for the NumPy reference), its constants, a fresh
     state and whether it reads 𝒥."""
     n = getattr(p, "n_patterns", 1) if n_patterns is None else n_patterns
     fn = (lambda f: f) if compiled else (lambda f: f.py_func)
-    return (p.theta * p.N_M, math.sqrt(p.N_M), p.q, fn(rule.perturb), fn(rule.update),
+    return (p.theta * p.N_M, math.sqrt(p.N_M), p.q, p.A, fn(rule.perturb), fn(rule.update),
             rule.constants_for(p), np.zeros(rule.state_size(n)), rule.uses_olive)
 
 
