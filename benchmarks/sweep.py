@@ -36,7 +36,7 @@ def timed_sweep(out: Path, workers: int, points: int, cycles: int) -> tuple[floa
 def _bare_point(q: float, cycles: int) -> float:
     from cerebellar.vor import VORParams, simulate
 
-    return float(simulate(VORParams(q=q, n_cycles=cycles)).G[-1])
+    return float(simulate(VORParams(q=q, n_cycles=cycles), np.random.default_rng(0)).G[-1])
 
 
 def bare(workers: int, points: int, cycles: int) -> float:

@@ -9,18 +9,35 @@ from cerebellar.sgdege.experiments_reduced import corridor_runs, measured_speeds
 from cerebellar.sgdege.reduced import ReducedParams
 
 
+def _step(P, J, perturbed, A, dP, dJ, q, R):
+    p = dict(rho=np.array(0.2), dP=np.array(dP), dJ=np.array(dJ))
+    out = rd.step(np.array([P]), np.array([J]), np.array([float(perturbed)]), A, q, R,
+                  rd.batch_rule("sgdege", p, (1,)))
+    return float(out[0][0]), float(out[1][0])
+
+
+def test_compiled_rule_matches_its_plain_python():
+    """The reduced model's two backends (compiled rule call, plain Python): same trajectories."""
+    p = ReducedParams(n_trials=300, rho=0.5)
+    a, b = (rd.simulate(p, np.random.default_rng(2), backend=k, q=np.array([0.0, 0.5]))
+            for k in ("numba", "numpy"))
+    np.testing.assert_array_equal(a.P.values, b.P.values)
+    np.testing.assert_array_equal(a.J.values, b.J.values)
+
+
 def test_single_trial_updates_eqs_18_to_26():
+    """Eqs 18-26, through the SGDEGE rule of the rules layer."""
     A, dP, dJ, q, R = 10.0, 1.0, 2.0, 0.5, 50.3
     # perturbed, eCS: |60 + 10 − 50.3| = 19.7 > [20 − 35]_+ = 0 → Eqs 19-20
-    assert rd.step(60.0, 20.0, True, A, dP, dJ, q, R) == (59.0, 22.0)
+    assert _step(60.0, 20.0, True, A, dP, dJ, q, R) == (59.0, 22.0)
     # perturbed, no eCS: |45 + 10 − 50.3| = 4.7 < [60 − 27.5]_+ = 32.5 → Eqs 21-22
-    assert rd.step(45.0, 60.0, True, A, dP, dJ, q, R) == (46.0, 58.0)
+    assert _step(45.0, 60.0, True, A, dP, dJ, q, R) == (46.0, 58.0)
     # unperturbed, eCS: |45 − 50.3| = 5.3 > [20 − 22.5]_+ = 0 → Eqs 23-24, P unchanged
-    assert rd.step(45.0, 20.0, False, A, dP, dJ, q, R) == (45.0, 22.0)
+    assert _step(45.0, 20.0, False, A, dP, dJ, q, R) == (45.0, 22.0)
     # unperturbed, no eCS with rectification: 𝒥 ← [1 − 2]_+ = 0 (Eqs 25-26)
-    assert rd.step(50.0, 1.0, False, A, dP, dJ, 0.0, 50.3) == (50.0, 0.0)
+    assert _step(50.0, 1.0, False, A, dP, dJ, 0.0, 50.3) == (50.0, 0.0)
     # P is rectified at 0 (Eq 19)
-    assert rd.step(0.5, 0.0, True, A, dP, dJ, q, R)[0] == 0.0
+    assert _step(0.5, 0.0, True, A, dP, dJ, q, R)[0] == 0.0
 
 
 @pytest.mark.parametrize(("rho", "dJ", "A", "up", "low"), [

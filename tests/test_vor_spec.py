@@ -18,6 +18,7 @@ from cerebellar.vor.experiments import loop_solution
 from cerebellar.vor.model import gain_dark, gain_light, purkinje_dark, purkinje_light, slip
 
 FIG4 = VORParams()  # v = 1, b = .88, r = 10, q = .01, g = 1.6, eta_A = .1, A0 = .88, D0 = 1
+RNG = np.random.default_rng(0)  # the local rule draws nothing from it: runs are deterministic
 
 gains = st.floats(-3, 3)
 
@@ -73,7 +74,7 @@ def test_fig3_rule_is_the_cycle_integral_of_rate_input_error():
                                 dict(g=0.5, q=1.0, eta_A=0.3, eta_D=0.1, v=2.0, b=0.5)])
 def test_trajectory_matches_independent_reference(kw):
     p = FIG4.replace(n_cycles=3000, **kw)
-    ds = simulate(p)
+    ds = simulate(p, RNG)
     ref = reference_trajectory(p.g, p.b, p.v, p.q, p.eta_A, p.eta_D, p.A0, p.D0, p.n_cycles)
     np.testing.assert_allclose(ds.A.values, ref[:, 0], atol=1e-9, rtol=0)
     np.testing.assert_allclose(ds.D.values, ref[:, 1], atol=1e-9, rtol=0)
@@ -81,7 +82,7 @@ def test_trajectory_matches_independent_reference(kw):
 
 # spec §6.3 (equilibrium, paper §4 "D = g, A = bg, P = 0")
 def test_equilibrium_reached_for_q_nonzero():
-    ds = simulate(FIG4.replace(q=0.2, n_cycles=20_000))
+    ds = simulate(FIG4.replace(q=0.2, n_cycles=20_000), RNG)
     end = ds.isel(cycle=-1)
     assert abs(float(end.D) - 1.6) < 1e-6 and abs(float(end.A) - 0.88 * 1.6) < 1e-6
     assert abs(float(end.P_light)) < 1e-6
@@ -93,7 +94,7 @@ def test_equilibrium_reached_for_q_nonzero():
 def test_q0_end_state():
     A, D, P = an.end_state_q0(1.6, 0.88, 1.0, 10.0)
     assert (A, D, P) == pytest.approx((0.8145455, 1.0065455, -0.5934545), abs=1e-7)
-    end = simulate(FIG4.replace(q=0.0, n_cycles=1000)).isel(cycle=-1)
+    end = simulate(FIG4.replace(q=0.0, n_cycles=1000), RNG).isel(cycle=-1)
     assert (float(end.A), float(end.D), float(end.P_dark)) == pytest.approx((A, D, P), abs=1e-10)
 
 
@@ -111,7 +112,7 @@ def test_eigenvalues_and_multipliers():
 def test_discrete_map_is_exactly_linear():
     """spec §3: z_{n+1} = (I − η_D K̃) z_n for z = (g − G, g − D)."""
     p = FIG4.replace(q=0.37, eta_A=0.2, eta_D=0.03, n_cycles=50)
-    ds = simulate(p)
+    ds = simulate(p, RNG)
     M = np.eye(2) - p.eta_D * an.transfer_matrix(p.b, p.v, p.q, p.r)
     z = np.stack([p.g - ds.G.values, p.g - ds.D.values], axis=1)
     np.testing.assert_allclose(z[1:], z[:-1] @ M.T, atol=1e-13)
@@ -119,7 +120,7 @@ def test_discrete_map_is_exactly_linear():
 
 # spec §6.6 (Fig 4 regression values, eta_A = 0.1; the reference values live in the papers' table)
 def test_fig4_regression_values():
-    ds = simulate(FIG4.replace(n_cycles=10_000))
+    ds = simulate(FIG4.replace(n_cycles=10_000), RNG)
     G = ds.G
     ref = {k: claim(f"coenen1993.fig4.{k}").value for k in
            ("G10", "G60", "G_max", "t_G_max", "t_159", "D10000", "A10000")}
@@ -140,7 +141,7 @@ def test_fig4_regression_values():
 def test_overshoot_points(q, r, exact, paper):
     assert float(an.overshoot_exact(1.6, 0.88, 1.0, q, r)) == pytest.approx(exact, abs=6e-6)
     assert float(an.overshoot_paper(1.6, 0.88, 1.0, q, r)) == pytest.approx(paper, abs=6e-6)
-    ds = simulate(FIG4.replace(q=q, eta_D=1e-3, eta_A=r * 1e-3, n_cycles=8000), record_every=8000)
+    ds = simulate(FIG4.replace(q=q, eta_D=1e-3, eta_A=r * 1e-3, n_cycles=8000), RNG, record_every=8000)
     assert float(ds.G_max) - 1.6 == pytest.approx(exact, rel=1e-2)
 
 
@@ -168,7 +169,7 @@ def test_paper_formula_diverges_where_exact_stays_finite():
 def test_overshoot_zero_for_q0_and_monotone():
     q = np.linspace(0, 1, 21)
     r = np.geomspace(1, 100, 21)
-    ds = simulate(FIG4.replace(eta_D=1e-3, n_cycles=6000), q=q,
+    ds = simulate(FIG4.replace(eta_D=1e-3, n_cycles=6000), RNG, q=q,
                   eta_A=xr.DataArray(r * 1e-3, dims="r"), record_every=6000)
     eps = (ds.G_max - 1.6).clip(min=0)
     assert float(eps.isel(q=0).max()) == 0.0
@@ -182,7 +183,7 @@ def test_overshoot_zero_for_q0_and_monotone():
 # spec §6.9 (exact identity at the G peak, small-eta limit)
 @pytest.mark.parametrize(("q", "r"), [(0.2, 5.0), (0.05, 20.0)])
 def test_peak_identity(q, r):
-    ds = simulate(FIG4.replace(q=q, eta_D=2e-4, eta_A=r * 2e-4, n_cycles=30_000))
+    ds = simulate(FIG4.replace(q=q, eta_D=2e-4, eta_A=r * 2e-4, n_cycles=30_000), RNG)
     t = int(ds.cycle_of_G_max)
     D_peak = float(ds.D.sel(cycle=t))
     predicted = an.peak_identity(1.6, 0.88, 1.0, q, r, D_peak)
@@ -191,16 +192,16 @@ def test_peak_identity(q, r):
 
 # spec §6.10 (linearity; gain up and down are mirror images; recovery mirrors acquisition)
 def test_linearity_and_recovery_mirror():
-    up = simulate(FIG4.replace(n_cycles=3000)).G
-    down = simulate(FIG4.replace(g=0.5, n_cycles=3000)).G
+    up = simulate(FIG4.replace(n_cycles=3000), RNG).G
+    down = simulate(FIG4.replace(g=0.5, n_cycles=3000), RNG).G
     np.testing.assert_allclose((down - 1) / (0.5 - 1), (up - 1) / (1.6 - 1), atol=1e-12)
-    recovery = simulate(FIG4.replace(g=1.0, A0=0.88 * 1.6, D0=1.6, n_cycles=3000)).G
+    recovery = simulate(FIG4.replace(g=1.0, A0=0.88 * 1.6, D0=1.6, n_cycles=3000), RNG).G
     np.testing.assert_allclose(recovery, 1 + 1.6 - up, atol=1e-12)
 
 
 # spec §6.11 (Fig 5)
 def test_fig5_behaviour():
-    ds = simulate(FIG4.replace(n_cycles=500), q=np.array([1.0, 0.0]))
+    ds = simulate(FIG4.replace(n_cycles=500), RNG, q=np.array([1.0, 0.0]))
     left, right = ds.sel(q=1.0), ds.sel(q=0.0)
     assert float(left.G_max) == pytest.approx(claim("coenen1993.fig5.G_max_q1").value, abs=6e-4)
     assert int(left.cycle_of_G_max) == 36
@@ -213,7 +214,7 @@ def test_fig5_behaviour():
 
 # spec §6.12 (sign pattern in time, paper §4)
 def test_sign_pattern():
-    ds = simulate(FIG4.replace(n_cycles=3000))
+    ds = simulate(FIG4.replace(n_cycles=3000), RNG)
     dA = np.diff(ds.A.values)
     below = ds.G.values[:-1] < 1.6
     assert (dA[below] < 0).all()
@@ -228,7 +229,7 @@ def test_stability_limits():
     assert float(an.spectral_radius(0.88, 1.0, 0.01, 2.0, 0.2)) == pytest.approx(0.998, abs=1e-3)
     assert float(an.spectral_radius(0.88, 1.0, 0.01, 2.3, 0.23)) == pytest.approx(1.255, abs=1e-3)
     eta = xr.DataArray([0.9, 1.5, 2.0, 2.1], dims="eta_A")
-    ds = simulate(FIG4.replace(n_cycles=400), eta_A=eta, eta_D=eta / 10)
+    ds = simulate(FIG4.replace(n_cycles=400), RNG, eta_A=eta, eta_D=eta / 10)
     err = ds.G - 1.6
     early = err.isel(cycle=slice(1, 5))  # the fast mode dominates here
     ringing = (np.sign(early).diff("cycle") != 0).all("cycle")
@@ -243,10 +244,10 @@ def test_stability_limits():
 
 # spec §6.14 (learning in the dark, paper §6)
 def test_dark_learning():
-    lit = simulate(FIG4.replace(n_cycles=100)).isel(cycle=-1)
+    lit = simulate(FIG4.replace(n_cycles=100), RNG).isel(cycle=-1)
     start = FIG4.replace(A0=float(lit.A), D0=float(lit.D), n_cycles=1000, light_cycles=0,
                          dark_cycles=1000)
-    ds = simulate(start, q=np.array([0.0, 0.01]), gate_nucleus=np.array([False, True]))
+    ds = simulate(start, RNG, q=np.array([0.0, 0.01]), gate_nucleus=np.array([False, True]))
     assert float(abs(ds.A.diff("cycle")).max()) == 0.0
     assert float(ds.G.sel(q=0.01, gate_nucleus=False).isel(cycle=-1)) == pytest.approx(
         claim("coenen1993.dark.G_1000").value, abs=6e-4)
@@ -254,18 +255,18 @@ def test_dark_learning():
     assert float(abs(ds.G.sel(gate_nucleus=True).diff("cycle")).max()) == 0.0
     x = (ds.D - ds.A / 0.88).sel(q=0.01, gate_nucleus=False).values
     np.testing.assert_allclose(x[1:] / x[:-1], an.dark_growth_factor(0.88, 0.01, 0.01), rtol=1e-12)
-    naive = simulate(start.replace(A0=0.88 * 1.3, D0=1.3, q=0.5))
+    naive = simulate(start.replace(A0=0.88 * 1.3, D0=1.3, q=0.5), RNG)
     assert float(abs(naive.G - 1.3).max()) < 1e-12  # A = bD: a fixed point in the dark
 
 
 def test_light_dark_schedule_repeats():
     p = FIG4.replace(n_cycles=10, light_cycles=3, dark_cycles=2)
-    assert simulate(p).light.values.tolist() == [1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1]
+    assert simulate(p, RNG).light.values.tolist() == [1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1]
 
 
 def test_spectacles_off_returns_g_to_one():
     """spec §5d: taken off at t = 100 after gain-up, G returns to 1 with the fast time constant."""
-    ds = simulate(FIG4.replace(n_cycles=1000, off_cycle=100))
+    ds = simulate(FIG4.replace(n_cycles=1000, off_cycle=100), RNG)
     assert ds.desired_gain.values[99] == 1.6 and ds.desired_gain.values[100] == 1.0
     assert float(ds.G.sel(cycle=136)) == pytest.approx(claim("coenen1993.fig1.G_recovery").value,
                                                        abs=6e-4)
@@ -275,8 +276,8 @@ def test_spectacles_off_returns_g_to_one():
 
 def test_batch_equals_single_runs():
     q = np.array([0.0, 0.3, 1.0])
-    batch = simulate(FIG4.replace(n_cycles=300), q=q, g=np.array([0.5, 1.6]))
+    batch = simulate(FIG4.replace(n_cycles=300), RNG, q=q, g=np.array([0.5, 1.6]))
     for qi in q:
-        single = simulate(FIG4.replace(n_cycles=300, q=float(qi), g=0.5))
+        single = simulate(FIG4.replace(n_cycles=300, q=float(qi), g=0.5), RNG)
         np.testing.assert_array_equal(batch.G.sel(q=qi, g=0.5).values, single.G.values)
     assert batch.G.dims == ("q", "g", "cycle")

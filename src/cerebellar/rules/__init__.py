@@ -19,15 +19,15 @@ functions of the rule:
 
 The kernels take the rule as compiled functions, the way scikit-learn's ``_plain_sgd`` takes a
 loss, so a new rule is one small file (see ``README.md``, "Write your own rule").
-:func:`coenen_updates` holds Coenen's local rules for the two VOR gains.
+``local`` is Coenen's cortical rule of the VOR; :func:`nucleus_update` his nucleus rule.
 """
 
-from .base import RULES, Rule, get_rule, register_rule
-from .coenen import coenen_updates
+from .base import RULES, BatchRule, Rule, get_rule, register_rule
+from .coenen import LOCAL, nucleus_update
 from .delta import DELTA
 from .mai import MAI, MAI_UNSIGNED
 from .node_perturbation import NODE_PERTURBATION
 from .sgdege import SGDEGE, ecs_sign
 
-__all__ = ["DELTA", "MAI", "MAI_UNSIGNED", "NODE_PERTURBATION", "RULES", "SGDEGE", "Rule", "coenen_updates",
-           "ecs_sign", "get_rule", "register_rule"]
+__all__ = ["DELTA", "LOCAL", "MAI", "MAI_UNSIGNED", "NODE_PERTURBATION", "RULES", "SGDEGE",
+           "BatchRule", "Rule", "ecs_sign", "get_rule", "nucleus_update", "register_rule"]

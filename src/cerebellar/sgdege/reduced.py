@@ -23,7 +23,7 @@ from ..core.batch import attach_batch, batch_arrays, broadcast_values
 from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.progress import progress
-from ..rules import ecs_sign
+from ..rules import BatchRule, Rule, get_rule
 
 
 @dataclass(frozen=True)
@@ -46,26 +46,34 @@ class ReducedParams(Params):
     }
 
 
-def step(P, J, perturbed, A, dP, dJ, q, R):
-    """One trial of Eqs 18-26 for arrays (P, J); ``perturbed`` is a boolean array."""
-    shift = np.where(perturbed, A, 0.0)
-    c = ecs_sign(np.abs(P + shift - R), np.maximum(J - q * (P + shift), 0.0))
-    P_new = np.where(perturbed, np.where(c > 0, np.maximum(P - dP, 0.0), P + dP), P)
-    J_new = np.where(c > 0, J + dJ, np.maximum(J - dJ, 0.0))
-    return P_new, J_new
+def step(P, J, s, A, q, R, rule: BatchRule):
+    """One trial of Eqs 18-26 for arrays (P, J) by ``rule`` (SGDEGE: Δw = ∓ΔP on a perturbed
+    trial, Δv = ±Δ𝒥): ``s`` is each run's perturbation (1: a perturbed trial), 𝒥 the rule's v."""
+    out = P + s * A
+    a, b, dv, drift = rule.update(np.abs(out - R), out - R, np.maximum(J - q * out, 0.0))
+    return np.maximum(P + a + b * s + drift, 0.0), np.maximum(J + dv, 0.0)
+
+
+def batch_rule(rule: Rule | str, p: dict[str, np.ndarray], shape: tuple[int, ...], *,
+               compiled: bool = True) -> BatchRule:
+    """The rule for a batch of reduced models: P is the weight (α_w = ΔP), 𝒥 the olive's (α_v = Δ𝒥)."""
+    return BatchRule(get_rule(rule), dict(p, alpha_w=p["dP"], alpha_v=p["dJ"]), shape,
+                     compiled=compiled)
 
 
 BATCHABLE = ("A", "dP", "dJ", "q", "rho", "R", "P0", "J0")
 
 
-def simulate(params: ReducedParams, rng: np.random.Generator, *,
-             n_seeds: int = 1, record_every: int = 1, record_perturbations: bool = False,
-             **batch: Any) -> xr.Dataset:
+def simulate(params: ReducedParams, rng: np.random.Generator, *, rule: Rule | str = "sgdege",
+             backend: str = "numba", n_seeds: int = 1, record_every: int = 1,
+             record_perturbations: bool = False, **batch: Any) -> xr.Dataset:
     """Run any batch of reduced-model runs in one vectorised call.
 
     ``batch`` values are 1-D arrays (a dim named after the key) or ``xarray.DataArray``s (their own
     dims), broadcast together; ``n_seeds > 1`` adds a ``seed`` dim of independent runs. The random
-    numbers come only from ``rng`` (one uniform per run and trial, drawn trial by trial).
+    numbers come only from ``rng`` (one uniform per run and trial, drawn trial by trial, made a
+    perturbation by the rule: SGDEGE perturbs when u < ρ). ``backend="numpy"`` runs the rule's
+    plain Python (the reference of the compiled call).
     Returns P and J over (*batch_dims, [seed], trial), recorded every ``record_every`` trials;
     with ``record_perturbations`` also ``perturbed[t]``, whether the update from trial t to t + 1
     was a perturbed (ΔPΔ𝒥) one (``record_every`` must then be 1).
@@ -76,6 +84,9 @@ def simulate(params: ReducedParams, rng: np.random.Generator, *,
     if n_seeds > 1:
         given["_seed"] = xr.DataArray(np.zeros(n_seeds), dims="seed")
     dims, shape, p = broadcast_values(given)
+    if backend not in ("numba", "numpy"):
+        raise ParameterError(f"backend = {backend!r}: allowed one of numba, numpy")
+    learner = batch_rule(rule, p, shape, compiled=backend == "numba")
     P, J = p["P0"].copy(), p["J0"].copy()
     n = params.n_trials
     trials = np.unique(np.r_[np.arange(0, n + 1, int(record_every)), n])
@@ -92,10 +103,10 @@ def simulate(params: ReducedParams, rng: np.random.Generator, *,
                 P_rec[slot[t]], J_rec[slot[t]] = P, J
             if t == n:
                 break
-            perturbed = rng.random(shape) < p["rho"]
+            s = learner.perturb(rng.random(shape))
             if flags is not None:
-                flags[t] = perturbed
-            P, J = step(P, J, perturbed, p["A"], p["dP"], p["dJ"], p["q"], p["R"])
+                flags[t] = s != 0
+            P, J = step(P, J, s, p["A"], p["q"], p["R"], learner)
             if t % 5000 == 4999:
                 bar.update(5000)
     order = (*range(1, len(shape) + 1), 0)

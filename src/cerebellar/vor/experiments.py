@@ -297,7 +297,7 @@ class Fig5Params(VORParams):
 
 def run_fig5(params: Fig5Params, rng: np.random.Generator) -> xr.Dataset:
     panel = xr.DataArray([params.q, params.q_right], dims="panel", coords={"panel": ["left", "right"]})
-    return simulate(VORParams(**{k: v for k, v in params.to_dict().items() if k != "q_right"}),
+    return simulate(VORParams(**{k: v for k, v in params.to_dict().items() if k != "q_right"}), rng,
                     q=panel)
 
 
@@ -428,11 +428,11 @@ def run_fig6(params: Fig6Params, rng: np.random.Generator) -> xr.Dataset:
     q, r = q.assign_coords(q=q.values), r.assign_coords(r=r.values)
     base = VORParams(g=params.g, b=params.b, v=params.v, eta_D=params.eta_D,
                      n_cycles=params.n_cycles)
-    grid = simulate(base, q=q, eta_A=r * params.eta_D, record_every=params.n_cycles)
+    grid = simulate(base, rng, q=q, eta_A=r * params.eta_D, record_every=params.n_cycles)
     qq, rr = np.meshgrid(SPEC_Q, SPEC_R, indexing="ij")
     pq = xr.DataArray(qq.ravel(), dims="point")
     pr = xr.DataArray(rr.ravel().astype(float), dims="point")
-    spots = simulate(base, q=pq, eta_A=pr * params.eta_D, record_every=params.n_cycles)
+    spots = simulate(base, rng, q=pq, eta_A=pr * params.eta_D, record_every=params.n_cycles)
     g, b, v = params.g, params.b, params.v
     units = dict(units="1")
     ds = xr.Dataset(
@@ -567,7 +567,7 @@ def run_gain_down(params: GainDownParams, rng: np.random.Generator) -> xr.Datase
         off_cycle=(0, 0, P.off_cycle, P.off_cycle, 0),
     )
     base = VORParams(b=P.b, v=P.v, q=P.q, eta_A=P.eta_A, eta_D=P.eta_D, n_cycles=P.n_cycles)
-    ds = simulate(base, **{k: xr.DataArray(np.array(x), dims="case") for k, x in case.items()})
+    ds = simulate(base, rng, **{k: xr.DataArray(np.array(x), dims="case") for k, x in case.items()})
     ds = ds.assign_coords(case=list(CASES))
     _, tau = an.multipliers(P.b, P.v, P.q, P.eta_A, P.eta_D)
     ds["tau_fast"] = xr.DataArray(float(tau[0].real), attrs=dict(
@@ -689,10 +689,10 @@ def run_dark(params: DarkParams, rng: np.random.Generator) -> xr.Dataset:
     P = params
     base = VORParams(g=P.g, b=P.b, v=P.v, q=P.q_light, eta_A=P.eta_A, eta_D=P.eta_D,
                      n_cycles=P.light_cycles, A0=P.b, D0=1.0)
-    lit = simulate(base)
+    lit = simulate(base, rng)
     A_l, D_l = float(lit.A[-1]), float(lit.D[-1])
     dark = simulate(base.replace(A0=A_l, D0=D_l, n_cycles=P.dark_cycles, light_cycles=0,
-                                 dark_cycles=P.dark_cycles),
+                                 dark_cycles=P.dark_cycles), rng,
                     q=np.array(DARK_Q), gate_nucleus=np.array([False, True]))
     lit_b = lit.drop_vars([k for k in lit.data_vars if "cycle" not in lit[k].dims]).isel(
         cycle=slice(0, -1)).expand_dims(q=dark.q, gate_nucleus=dark.gate_nucleus)

@@ -15,6 +15,14 @@ with p = P/h in the light, from the previous cycle's A and D. In the dark (spec 
 mossy fibres and the climbing fibres are silent: ΔA = 0 and ΔD = −η_D q P_dark, unless nucleus
 learning is gated by vision (``gate_nucleus``, the paper's proposed remedy, §6 of the paper),
 in which case ΔD = 0.
+
+The cortical gain A learns by a rule of :mod:`cerebellar.rules` (``rule``): ``local`` is
+Coenen's rule above, fed the climbing-fibre error (gh + e)/h as its signed error. With
+``sgdege`` (beyond.md §4, not in either paper) a pCS adds ξ to P on a fraction ρ of cycles, the
+error is the unsigned slip |gh + e|/h, an olive with drive V and nucleo-olivary inhibition
+ℐ = [V − q_NO p]_+ gives the eCS (c = ±1), and ΔA = −α_w c on pCS cycles, ΔV = α_v c; the
+nucleus keeps Coenen's rule with its climbing-fibre term carried by the eCS train, cf = κ c on
+lit cycles (κ = ``ecs_weight``).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from ..core.errors import ParameterError
 from ..core.params import Params, param
 from ..core.progress import progress
 from ..core.status import mark_diverged
-from ..rules.coenen import coenen_updates
+from ..rules import BatchRule, Rule, ecs_sign, get_rule, nucleus_update
 
 RUNAWAY_GAIN = 1e6
 """|G| beyond this on a lit cycle (or any non-finite state) marks a run as diverged: the light
@@ -70,18 +78,24 @@ def slip(A, D, g, b, v):
 
 
 def learning_step(A, D, g, b, v, q, eta_A, eta_D, *, light=True, gate_nucleus=False):
-    """One cycle's updates (ΔA, ΔD) by Coenen's local rules (:mod:`cerebellar.rules.coenen`),
-    fed the loop's signals: in the light P = P_light and the climbing-fibre error (gh + e)/h =
-    (g − D) + P_light (Fig 3); in the dark P = P_dark with the visual and climbing-fibre signals
-    silent (spec §5e), and nucleus learning optionally gated by vision."""
-    if light:
-        p = purkinje_light(A, D, g, b, v)
-        return coenen_updates(p, (g - D) + p, v, q, eta_A, eta_D)
-    _, dD = coenen_updates(purkinje_dark(A, D, b), 0.0, 0.0, q, eta_A, eta_D, gate_nucleus)
-    return np.zeros_like(A * D), dD
+    """One cycle's updates (ΔA, ΔD) by Coenen's local rules (rule ``local`` and
+    :func:`~cerebellar.rules.nucleus_update`), fed the loop's signals: in the light P = P_light
+    and the climbing-fibre error (gh + e)/h = (g − D) + P_light (Fig 3); in the dark P = P_dark
+    with the visual and climbing-fibre signals silent (spec §5e), nucleus learning optionally
+    gated by vision."""
+    A, D = np.asarray(A, float), np.asarray(D, float)
+    shape = np.broadcast(A, D, g, b, v, q, eta_A, eta_D).shape
+    local = BatchRule(get_rule("local"), dict(eta_A=eta_A, v=v), shape)
+    P = purkinje_light(A, D, g, b, v) if light else purkinje_dark(A, D, b)
+    cf = (g - D) + P if light else np.zeros(shape)
+    dA = local.update(np.abs(cf), cf, 0.0)[0]
+    return dA, nucleus_update(P, cf, q, eta_D, np.logical_and(gate_nucleus, not light))
 
 
 # -- parameters ----------------------------------------------------------------------------
+
+
+VOR_RULES = ("local", "sgdege")
 
 
 @dataclass(frozen=True)
@@ -111,14 +125,31 @@ class VORParams(Params):
     gate_nucleus: bool = param(False, doc="gate nucleus (D) learning by vision: no D change in the dark")
     off_cycle: int = param(0, low=0, high=10_000_000, units="cycle",
                            doc="cycle at which the spectacles come off and g returns to 1 (0: never)")
+    rule: str = param("local", choices=VOR_RULES,
+                      doc="rule of the cortical gain A (cerebellar.rules): Coenen's 'local' rule or "
+                          "'sgdege' (perturbations, an unsigned error and an olive)")
+    rho: float = param(0.2, low=0, high=1, doc="SGDEGE: pCS probability per cycle")
+    xi: float = param(0.01, low=0, high=10, doc="SGDEGE: pCS perturbation of P per unit head velocity")
+    alpha_w: float = param(0.001, low=0, high=10, doc="SGDEGE: change of A per pCS (Eq 38)")
+    alpha_v: float = param(0.002, low=0, high=10, doc="SGDEGE: change of the olive drive V (Eq 39)")
+    q_no: float = param(0.5, low=0, high=10,
+                        doc="SGDEGE: PC→NO weight of the olive's inhibition ℐ = [V − q_NO p]_+")
+    V0: float = param(0.0, low=0, high=100, doc="SGDEGE: initial olive drive V")
+    ecs_weight: float = param(0.01, low=0, high=10,
+                              doc="SGDEGE: the nucleus's climbing-fibre term κ c per eCS sign c")
 
     FULL: ClassVar[dict[str, Any]] = {"n_cycles": 60_000}
-    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("eta_A", "eta_D")
+    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("eta_A", "eta_D", "alpha_w", "alpha_v", "xi")
     SCALE: ClassVar[tuple[str, ...]] = ("n_cycles",)
     NOT_STATED: ClassVar[dict[str, str]] = {
         "eta_A": "not given in the paper; 0.1 reproduces 'G reaches 1.6 within 60 steps' and Fig 5 "
                  "(spec §5a)",
         "eta_D": "eta_A / r with r = 10 (Fig 4 legend)",
+        "sgdege": "SGDEGE on the VOR is in neither paper (beyond.md §4): pCS on a fraction ρ of "
+                  "cycles adding ξ to P inside the loop; error |slip| of the cycle (silent in the "
+                  "dark); olive ℐ = [V − q_NO p]_+ with V learnt by ±α_v (Eq 39); the nucleus's "
+                  "climbing-fibre term κ c, c = ±1 the eCS sign, on lit cycles only. Ratios of "
+                  "Fig 9E,F: ξ = 10 α_w, α_v = 2 α_w, ρ = 0.2, q_NO = 0.5",
     }
 
     @property
@@ -131,7 +162,7 @@ class VORParams(Params):
             raise ParameterError("light_cycles + dark_cycles must be > 0")
 
 
-SCHEDULE_FIELDS = ("n_cycles", "light_cycles", "dark_cycles")
+SCHEDULE_FIELDS = ("n_cycles", "light_cycles", "dark_cycles", "rule")
 """Fields shared by a whole batch (the time axis); every other field may vary across the batch."""
 
 OUTPUT_ATTRS = {
@@ -146,6 +177,9 @@ OUTPUT_ATTRS = {
     "slip": ("climbing-fibre error (g h + e)/h", "per unit head velocity"),
     "desired_gain": ("desired gain in force", "1"),
     "light": ("cycle in the light", "1"),
+    "error": ("unsigned error |gh + e|/h of the cycle's update (with its pCS)", "per unit head velocity"),
+    "ecs": ("error complex spike of the cycle's update", "1"),
+    "V": ("olive drive V", "per unit head velocity"),
 }
 
 
@@ -161,8 +195,8 @@ def light_schedule(params: VORParams) -> np.ndarray:
     return (t % (params.light_cycles + params.dark_cycles)) < params.light_cycles
 
 
-def simulate(params: VORParams, rng: np.random.Generator | None = None, *,
-             record_every: int = 1, **batch: Any) -> xr.Dataset:
+def simulate(params: VORParams, rng: np.random.Generator, *, rule: Rule | str | None = None,
+             backend: str = "numba", record_every: int = 1, **batch: Any) -> xr.Dataset:
     """Run the per-cycle learning rules for one parameter set or any batch of them, vectorised.
 
     Keyword arguments override parameters: a scalar changes it for all runs, a 1-D array makes a
@@ -174,9 +208,14 @@ def simulate(params: VORParams, rng: np.random.Generator | None = None, *,
     N_light, N_dark, slip, g and light, recorded every ``record_every`` cycles (the last cycle is
     always recorded), and G_max/G_min with the cycles at which they occur over every cycle.
     Value at cycle t = state after t updates; its g and light are those of the next update.
-    The model is deterministic: ``rng`` is accepted (and unused) so that every model's
-    ``simulate(params, rng, ...)`` reads the same.
+    A learns by ``rule`` (default ``params.rule``); each cycle draws one uniform number per run
+    from ``rng`` for the rule's perturbation (the ``local`` rule has none, so its runs are
+    deterministic). With an olive (``sgdege``) also V, the error and the eCS of each recorded
+    cycle's update. ``backend="numpy"`` runs the rule's plain Python (the compiled call's
+    reference).
     """
+    if backend not in ("numba", "numpy"):
+        raise ParameterError(f"backend = {backend!r}: allowed one of numba, numpy")
     if int(record_every) < 1:
         raise ParameterError(f"record_every = {record_every!r} is out of range: allowed integer >= 1")
     for name in SCHEDULE_FIELDS:
@@ -194,7 +233,13 @@ def simulate(params: VORParams, rng: np.random.Generator | None = None, *,
     D = p["D0"].astype(float).copy()
     A_rec = np.empty((cycles.size, *shape))
     D_rec = np.empty_like(A_rec)
-    b, v, q, eta_A, eta_D = (p[k].astype(float) for k in ("b", "v", "q", "eta_A", "eta_D"))
+    b, v, q, eta_A, eta_D, xi, q_no = (p[k].astype(float) for k in
+                                       ("b", "v", "q", "eta_A", "eta_D", "xi", "q_no"))
+    rule = get_rule(params.rule if rule is None else rule)
+    cortex = BatchRule(rule, p, shape, compiled=backend == "numba")
+    olive = rule.uses_olive
+    V = p["V0"].astype(float).copy()
+    olive_rec = {k: np.full((cycles.size, *shape), np.nan) for k in ("V", "error", "ecs")}
     gate, off = p["gate_nucleus"].astype(bool), p["off_cycle"]
 
     g_on, any_off = p["g"].astype(float), bool((off > 0).any())
@@ -217,13 +262,29 @@ def simulate(params: VORParams, rng: np.random.Generator | None = None, *,
             up, down = G > G_max, G < G_min
             G_max, t_max = np.where(up, G, G_max), np.where(up, t, t_max)
             G_min, t_min = np.where(down, G, G_min), np.where(down, t, t_min)
-            if rec_index[t] >= 0:
-                A_rec[rec_index[t]], D_rec[rec_index[t]] = A, D
+            slot = rec_index[t]
+            if slot >= 0:
+                A_rec[slot], D_rec[slot], olive_rec["V"][slot] = A, D, V
             if t == n:
                 break
-            dA, dD = learning_step(A, D, desired(t), b, v, q, eta_A, eta_D,
-                                   light=bool(light[t]), gate_nucleus=gate)
-            A, D = A + dA, D + dD
+            s = cortex.perturb(rng.random(shape))
+            if light[t]:                       # P with the pCS inside the loop, the slip it gives
+                P = purkinje_light(A, D, desired(t), b, v) + s * xi / (1.0 - b + v)
+                cf = (desired(t) - D) + P
+            else:                              # no vision: no error, no climbing-fibre error
+                P = purkinje_dark(A, D, b) + s * xi / (1.0 - b)
+                cf = np.zeros(shape)
+            E = np.abs(cf)
+            J = np.maximum(V - q_no * P, 0.0) if olive else 0.0
+            a, b_s, dv, drift = cortex.update(E, cf, J)
+            if olive:
+                c = ecs_sign(E, J)
+                V = np.maximum(V + dv, 0.0)
+                cf = p["ecs_weight"] * c if light[t] else cf
+                if slot >= 0:
+                    olive_rec["error"][slot], olive_rec["ecs"][slot] = E, c > 0
+            dD = nucleus_update(P, cf, q, eta_D, gate & (not light[t]))
+            A, D = A + (a + b_s * s + drift), D + dD
             if t % 1000 == 999:
                 bar.update(1000)
 
@@ -246,6 +307,8 @@ def simulate(params: VORParams, rng: np.random.Generator | None = None, *,
     )
     data["N_light"] = D_rec - data["P_light"]
     data["N_dark"] = D_rec - data["P_dark"]
+    if olive:
+        data.update(olive_rec)
     ds = xr.Dataset({k: var(x, k) for k, x in data.items()})
     ds["light"] = xr.DataArray(light[cycles], dims="cycle",
                                attrs=dict(long_name=OUTPUT_ATTRS["light"][0]))
@@ -255,7 +318,10 @@ def simulate(params: VORParams, rng: np.random.Generator | None = None, *,
     for name, x in (("cycle_of_G_max", t_max), ("cycle_of_G_min", t_min)):
         ds[name] = xr.DataArray(x, dims=dims, attrs=dict(units="cycle"))
     ds = ds.assign_coords(cycle=("cycle", cycles, dict(long_name="time", units="cycle")))
+    if olive:
+        ds["ecs"] = ds.ecs.fillna(0).astype(bool).assign_attrs(ds.ecs.attrs)
     ds = attach_batch(ds, given, batch, params)
+    ds.attrs["rule"] = rule.name
     if bad_at >= 0:
         mark_diverged(ds, bad_at, "cycle", f"VOR gain G = {bad_G:.3g}: the per-cycle map of the "
                                            "Fig 3 rules is unstable at these learning rates")
