@@ -20,7 +20,7 @@ def test_ecs_sign_is_one_bit_and_a_tie_is_no_ecs():
 
 
 def test_every_rule_is_registered_and_unknown_names_are_refused():
-    assert set(RULES) == {"sgdege", "delta", "node_perturbation", "mai", "mai_unsigned"}
+    assert set(RULES) == {"sgdege", "delta", "node_perturbation", "mai", "mai_unsigned", "local"}
     assert get_rule(RULES["delta"]) is RULES["delta"]
     with pytest.raises(cerebellar.ParameterError, match="unknown rule 'hebb'"):
         get_rule("hebb")

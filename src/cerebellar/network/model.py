@@ -45,7 +45,6 @@ from ..core.progress import progress
 from ..core.status import mark_diverged
 from ..rules import Rule, get_rule
 
-
 RULE_NAMES = ("sgdege", "mai", "mai_unsigned", "delta", "node_perturbation")
 
 

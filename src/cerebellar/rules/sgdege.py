@@ -9,7 +9,6 @@ every presentation (Eqs 10, 39).
 
 import numba
 
-
 from .base import Rule, register_rule
 
 

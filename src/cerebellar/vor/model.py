@@ -20,7 +20,7 @@ The cortical gain A learns by a rule of :mod:`cerebellar.rules` (``rule``): ``lo
 Coenen's rule above, fed the climbing-fibre error (gh + e)/h as its signed error. With
 ``sgdege`` (beyond.md §4, not in either paper) a pCS adds ξ to P on a fraction ρ of cycles, the
 error is the unsigned slip |gh + e|/h, an olive with drive V and nucleo-olivary inhibition
-ℐ = [V − q_NO p]_+ gives the eCS (c = ±1), and ΔA = −α_w c on pCS cycles, ΔV = α_v c; the
+ℐ = V − q_NO p gives the eCS (c = ±1), and ΔA = −α_w c on pCS cycles, ΔV = α_v c; the
 nucleus keeps Coenen's rule with its climbing-fibre term carried by the eCS train, cf = κ c on
 lit cycles (κ = ``ecs_weight``).
 """
@@ -133,8 +133,8 @@ class VORParams(Params):
     alpha_w: float = param(0.001, low=0, high=10, doc="SGDEGE: change of A per pCS (Eq 38)")
     alpha_v: float = param(0.002, low=0, high=10, doc="SGDEGE: change of the olive drive V (Eq 39)")
     q_no: float = param(0.5, low=0, high=10,
-                        doc="SGDEGE: PC→NO weight of the olive's inhibition ℐ = [V − q_NO p]_+")
-    V0: float = param(0.0, low=0, high=100, doc="SGDEGE: initial olive drive V")
+                        doc="SGDEGE: PC→NO weight of the olive's inhibition ℐ = V − q_NO p")
+    V0: float = param(0.0, low=-100, high=100, doc="SGDEGE: initial olive drive V")
     ecs_weight: float = param(0.01, low=0, high=10,
                               doc="SGDEGE: the nucleus's climbing-fibre term κ c per eCS sign c")
 
@@ -147,7 +147,8 @@ class VORParams(Params):
         "eta_D": "eta_A / r with r = 10 (Fig 4 legend)",
         "sgdege": "SGDEGE on the VOR is in neither paper (beyond.md §4): pCS on a fraction ρ of "
                   "cycles adding ξ to P inside the loop; error |slip| of the cycle (silent in the "
-                  "dark); olive ℐ = [V − q_NO p]_+ with V learnt by ±α_v (Eq 39); the nucleus's "
+                  "dark); olive ℐ = V − q_NO p with V learnt by ±α_v (Eq 39), neither rectified since "
+                  "Coenen's signals are deviations from resting rates; the nucleus's "
                   "climbing-fibre term κ c, c = ±1 the eCS sign, on lit cycles only. Ratios of "
                   "Fig 9E,F: ξ = 10 α_w, α_v = 2 α_w, ρ = 0.2, q_NO = 0.5",
     }
@@ -233,13 +234,13 @@ def simulate(params: VORParams, rng: np.random.Generator, *, rule: Rule | str | 
     D = p["D0"].astype(float).copy()
     A_rec = np.empty((cycles.size, *shape))
     D_rec = np.empty_like(A_rec)
-    b, v, q, eta_A, eta_D, xi, q_no = (p[k].astype(float) for k in
-                                       ("b", "v", "q", "eta_A", "eta_D", "xi", "q_no"))
+    b, v, q, eta_D, xi, q_no = (p[k].astype(float) for k in
+                                ("b", "v", "q", "eta_D", "xi", "q_no"))
     rule = get_rule(params.rule if rule is None else rule)
     cortex = BatchRule(rule, p, shape, compiled=backend == "numba")
     olive = rule.uses_olive
     V = p["V0"].astype(float).copy()
-    olive_rec = {k: np.full((cycles.size, *shape), np.nan) for k in ("V", "error", "ecs")}
+    extra = {k: np.full((cycles.size, *shape), np.nan) for k in ("V", "error", "ecs")}
     gate, off = p["gate_nucleus"].astype(bool), p["off_cycle"]
 
     g_on, any_off = p["g"].astype(float), bool((off > 0).any())
@@ -264,7 +265,7 @@ def simulate(params: VORParams, rng: np.random.Generator, *, rule: Rule | str | 
             G_min, t_min = np.where(down, G, G_min), np.where(down, t, t_min)
             slot = rec_index[t]
             if slot >= 0:
-                A_rec[slot], D_rec[slot], olive_rec["V"][slot] = A, D, V
+                A_rec[slot], D_rec[slot], extra["V"][slot] = A, D, V
             if t == n:
                 break
             s = cortex.perturb(rng.random(shape))
@@ -275,14 +276,16 @@ def simulate(params: VORParams, rng: np.random.Generator, *, rule: Rule | str | 
                 P = purkinje_dark(A, D, b) + s * xi / (1.0 - b)
                 cf = np.zeros(shape)
             E = np.abs(cf)
-            J = np.maximum(V - q_no * P, 0.0) if olive else 0.0
+            J = V - q_no * P if olive else 0.0  # deviations from rest: not rectified [NS]
             a, b_s, dv, drift = cortex.update(E, cf, J)
+            if slot >= 0:
+                extra["error"][slot] = E
             if olive:
                 c = ecs_sign(E, J)
-                V = np.maximum(V + dv, 0.0)
+                V = V + dv
                 cf = p["ecs_weight"] * c if light[t] else cf
                 if slot >= 0:
-                    olive_rec["error"][slot], olive_rec["ecs"][slot] = E, c > 0
+                    extra["ecs"][slot] = c > 0
             dD = nucleus_update(P, cf, q, eta_D, gate & (not light[t]))
             A, D = A + (a + b_s * s + drift), D + dD
             if t % 1000 == 999:
@@ -307,8 +310,9 @@ def simulate(params: VORParams, rng: np.random.Generator, *, rule: Rule | str | 
     )
     data["N_light"] = D_rec - data["P_light"]
     data["N_dark"] = D_rec - data["P_dark"]
+    data["error"] = extra["error"]
     if olive:
-        data.update(olive_rec)
+        data.update(V=extra["V"], ecs=extra["ecs"])
     ds = xr.Dataset({k: var(x, k) for k, x in data.items()})
     ds["light"] = xr.DataArray(light[cycles], dims="cycle",
                                attrs=dict(long_name=OUTPUT_ATTRS["light"][0]))
