@@ -105,6 +105,10 @@ def describe(name: Annotated[str, typer.Argument(help="Experiment name.")]) -> N
                    f"allowed {row['allowed']}")
         if row["not_stated"]:
             typer.echo(f"      [not stated in the paper] {row['not_stated']}")
+    names = set(exp.params.names())
+    for key, why in exp.params.NOT_STATED.items():
+        if key not in names:
+            typer.echo(f"  [not stated in the paper] {key}: {why}")
 
 
 @app.command()
