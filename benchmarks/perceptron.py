@@ -18,8 +18,8 @@ import time
 
 import numpy as np
 
+from cerebellar.figures.bouvier2018._perceptron import PAPER_P
 from cerebellar.rules import get_rule
-from cerebellar.sgdege.experiments_perceptron import PAPER_P
 from cerebellar.sgdege.perceptron import (
     Patterns,
     PerceptronParams,

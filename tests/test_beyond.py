@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import cerebellar
-from cerebellar.beyond.scaling import fit_exponents, learning_time
-from cerebellar.beyond.vor_sgdege import fixed_gain
+from cerebellar.figures.beyond.scaling import fit_exponents, learning_time
+from cerebellar.figures.beyond.vor_sgdege import fixed_gain
 from cerebellar.vor import VORParams, simulate
 
 

@@ -25,7 +25,7 @@ def test_registry_lists_the_vor_experiments():
     assert set(NAMES) >= {"vor", "coenen1993-fig4", "coenen1993-fig5", "coenen1993-fig6",
                           "coenen1993-gain-down", "coenen1993-dark"}
     for exp in cerebellar.experiments().values():
-        assert exp.reproduces.startswith(("Coenen", "Bouvier"))
+        assert exp.reproduces.startswith(("Coenen", "Bouvier", "Beyond"))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -68,7 +68,8 @@ def test_same_seed_same_data():
 
 def test_fig6_grid_is_one_vectorised_call(monkeypatch):
     """Acceptance: the >= 50x50 map is computed by one call of simulate (no loop over points)."""
-    from cerebellar.vor import experiments, model
+    from cerebellar.figures.coenen1993 import fig6 as experiments
+    from cerebellar.vor import model
 
     calls = []
     real = model.simulate

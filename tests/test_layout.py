@@ -22,6 +22,6 @@ def test_core_imports_nothing_above_itself():
 def test_experiments_and_rules_are_declared_as_entry_points():
     groups = {g: {e.value for e in entry_points(group=g)}
               for g in ("cerebellar.experiments", "cerebellar.rules")}
-    assert "cerebellar.vor.experiments" in groups["cerebellar.experiments"]
+    assert "cerebellar.figures.coenen1993" in groups["cerebellar.experiments"]
     assert "cerebellar.rules" in groups["cerebellar.rules"]
     assert len(cerebellar.experiments()) >= 25

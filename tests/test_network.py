@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cerebellar.core.errors import ParameterError
-from cerebellar.network.experiments import predicted_change, table1
+from cerebellar.figures.bouvier2018.fig3 import predicted_change, table1
 from cerebellar.network.model import (
     Network,
     NetworkParams,

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cerebellar.core.errors import ParameterError
+from cerebellar.figures.coenen1993.fig6 import Fig6Params
 from cerebellar.vor import VORParams
-from cerebellar.vor.experiments import Fig6Params
 
 
 @pytest.mark.parametrize(("name", "value", "fragment"), [

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from cerebellar.core.errors import ParameterError
+from cerebellar.figures.bouvier2018._reduced import corridor_runs, measured_speeds
 from cerebellar.sgdege import reduced as rd
-from cerebellar.sgdege.experiments_reduced import corridor_runs, measured_speeds
 from cerebellar.sgdege.reduced import ReducedParams
 
 

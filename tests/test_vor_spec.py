@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import expm
 
+from cerebellar.figures.coenen1993.vor import loop_solution
 from cerebellar.papers import claim
 from cerebellar.vor import VORParams, learning_step, simulate
 from cerebellar.vor import analysis as an
-from cerebellar.vor.experiments import loop_solution
 from cerebellar.vor.model import gain_dark, gain_light, purkinje_dark, purkinje_light, slip
 
 FIG4 = VORParams()  # v = 1, b = .88, r = 10, q = .01, g = 1.6, eta_A = .1, A0 = .88, D0 = 1

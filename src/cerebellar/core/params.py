@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 import numpy as np
@@ -42,6 +42,13 @@ def param(
     meta = dict(low=low, high=high, low_open=low_open, high_open=high_open, choices=choices,
                 units=units, doc=doc, why=why)
     return field(default=default, metadata=meta)
+
+
+def same_as(cls: type, name: str, **changes: Any) -> Any:
+    """The field ``name`` of the parameter class ``cls`` declared again in another class (its
+    default, range, units and doc), with ``changes`` (e.g. ``default=``, ``doc=``) applied."""
+    f = {f.name: f for f in fields(cls)}[name]
+    return param(changes.pop("default", f.default), **{**f.metadata, **changes})
 
 
 def _range_text(meta: dict, kind: type) -> str:

@@ -10,13 +10,19 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
-from ..core import checks as ck
-from ..core.params import param
-from ..core.plotting import figure, panel_letter
-from ..core.registry import Experiment, register
-from ..rules import RULES
-from .experiments_perceptron import Fig10Params, _curves, _delta_rows, _floor_rows, floor
-from .perceptron import Patterns, initial_weights
+from cerebellar.core import checks as ck
+from cerebellar.core.params import param
+from cerebellar.core.plotting import figure, panel_letter
+from cerebellar.core.registry import Experiment, register
+from cerebellar.figures.bouvier2018._perceptron import (
+    Fig10Params,
+    _curves,
+    _delta_rows,
+    _floor_rows,
+    floor,
+)
+from cerebellar.rules import RULES
+from cerebellar.sgdege.perceptron import Patterns, initial_weights
 
 COMPARED = ("sgdege", "delta", "node_perturbation", "mai")
 LOADS = (0.1, 0.2, 0.3, 0.39, 0.45)

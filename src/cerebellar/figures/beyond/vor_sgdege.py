@@ -32,13 +32,13 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
-from ..core import checks as ck
-from ..core.params import param
-from ..core.plotting import figure, panel_letter
-from ..core.registry import Experiment, register
-from ..papers import claim
-from ..sgdege.reduced import corridor_speed
-from ..vor.model import VORParams, simulate, slip
+from cerebellar.core import checks as ck
+from cerebellar.core.params import param
+from cerebellar.core.plotting import figure, panel_letter
+from cerebellar.core.registry import Experiment, register
+from cerebellar.papers import claim
+from cerebellar.sgdege.reduced import corridor_speed
+from cerebellar.vor.model import VORParams, simulate, slip
 
 RULES_COMPARED = ("sgdege", "local")
 SPEED_RUNS = ("sgdege", "local", "local_matched")
@@ -282,6 +282,6 @@ def plot_vor_sgdege(ds: xr.Dataset):
 
 register(Experiment(
     name="vor-sgdege",
-    reproduces="beyond both papers: Coenen 1993's VOR with the cortical gain learnt by Bouvier "
+    reproduces="Beyond both papers: Coenen 1993's VOR with the cortical gain learnt by Bouvier "
                "2018's SGDEGE, beside Coenen's local rules (spec beyond.md §4)",
     params=VORSgdegeParams, run=run_vor_sgdege, plot=plot_vor_sgdege, checks=checks_vor_sgdege))

@@ -35,12 +35,12 @@ import numpy as np
 import xarray as xr
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from ..core import checks as ck
-from ..core.parallel import map_runs
-from ..core.params import Params, param
-from ..core.plotting import figure, panel_letter
-from ..core.registry import Experiment, register
-from ..network.model import NetworkParams, simulate
+from cerebellar.core import checks as ck
+from cerebellar.core.parallel import map_runs
+from cerebellar.core.params import Params, param
+from cerebellar.core.plotting import figure, panel_letter
+from cerebellar.core.registry import Experiment, register
+from cerebellar.network.model import NetworkParams, simulate
 
 L_VALUES = (5, 10, 20, 40)
 T_VALUES = (5, 10, 20)
@@ -255,6 +255,6 @@ def plot_scaling(ds: xr.Dataset):
 
 register(Experiment(
     name="sgdege-scaling",
-    reproduces="beyond the papers: learning time of the SGDEGE network against L, T and N, beside "
+    reproduces="Beyond the papers: learning time of the SGDEGE network against L, T and N, beside "
                "node perturbation (Werfel, Xie & Seung 2005; spec beyond.md §2)",
     params=ScalingParams, run=run_scaling, plot=plot_scaling, checks=checks_scaling))

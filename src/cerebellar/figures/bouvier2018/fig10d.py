@@ -1,0 +1,81 @@
+"""``bouvier2018-fig10d``: final error against the number of patterns for five rules, with the
+capacity (Fig 10D)."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from cerebellar.core import checks as ck
+from cerebellar.core.plotting import figure, panel_letter
+from cerebellar.core.registry import Experiment, register
+from cerebellar.figures.bouvier2018._perceptron import (
+    PAPER,
+    Q_VALUES,
+    Fig10Params,
+    _curves,
+    _delta_rows,
+    _final,
+    _floor_rows,
+)
+from cerebellar.sgdege.capacity import capacity
+from cerebellar.sgdege.perceptron import (
+    SILENT,
+)
+
+
+def run_fig10d(params: Fig10Params, rng: np.random.Generator) -> xr.Dataset:
+    rules = {"delta": dict(rule="delta")}
+    rules.update({f"sgdege q={q:g}": dict(rule="sgdege", q=q) for q in Q_VALUES})
+    ds = _curves(params, rng, rules)
+    ds["final_error"] = _final(ds).assign_attrs(long_name="mean error after the last trial", units="Hz")
+    ds["q_of_rule"] = ("rule", [np.nan, *Q_VALUES])
+    return ds
+
+
+def checks_fig10d(ds: xr.Dataset) -> list[ck.Check]:
+    rows = _delta_rows(ds)
+    for q in Q_VALUES:
+        rows += _floor_rows(ds, f"sgdege q={q:g}", q)
+    alpha_c = capacity(ds.attrs["f"], ds.attrs["gamma"])
+    silent = ds.silent_fraction.sel(rule="delta")
+    exact = ds.final_error.sel(rule="delta") < 0.1
+    p_top = int(ds.p[exact].max())
+    p_low = int(ds.p[0])
+    cite = ("replica capacity of the non-negative perceptron (Brunel et al. 2004; derivation in "
+            "the specification §6.4): at capacity a fraction α_c of the weights is non-zero")
+    rows += [
+        ck.close(f"silent synapses: delta rule's near-silent fraction (w < {SILENT:g} w̄) at "
+                 f"p = {p_top}, the largest load it still learns exactly, vs 1 − α_c (wide "
+                 "tolerance: at finite N and training time the solution is not yet unique)",
+                 1 - alpha_c, float(silent.sel(p=p_top)), atol=0.2, source="theory", cite=cite),
+        ck.at_least(f"silent synapses: near-silent fraction grows with the load, p = {p_top} minus "
+                    f"p = {p_low}", 0.0, float(silent.sel(p=p_top) - silent.sel(p=p_low)),
+                    source="theory", cite=cite),
+    ]
+    return rows
+
+
+def plot_fig10d(ds: xr.Dataset):
+    N = ds.attrs["N_M"]
+    p_c = capacity(ds.attrs["f"], ds.attrs["gamma"]) * N
+    fig, ax = figure(1, 2, title=f"Fig 10D: final error and silent synapses vs number of patterns "
+                                 f"(N_M = {N})", width=6)
+    for rule in ds.rule.values:
+        ax[0, 0].plot(ds.p, ds.final_error.sel(rule=rule), "o-", ms=3, label=str(rule))
+        ax[0, 1].plot(ds.p, ds.silent_fraction.sel(rule=rule), "o-", ms=3, label=str(rule))
+    ax[0, 1].plot([p_c], [1 - p_c / N], "k*", ms=12, label="1 − α_c at capacity (theory)")
+    for a in ax[0]:
+        a.axvline(p_c, color="k", ls="--", lw=1, label="capacity")
+        a.set(xlabel="number of patterns p")
+        a.legend(fontsize=7)
+    ax[0, 0].set(ylabel="mean |P − R| [Hz]", yscale="symlog")
+    ax[0, 1].set(ylabel=f"fraction of weights < {SILENT:g} w̄", ylim=(0, 1))
+    panel_letter(ax[0, 0], "D")
+    return fig
+
+
+register(Experiment(
+    name="bouvier2018-fig10d",
+    reproduces=f"{PAPER}, Fig 10D: final error vs p, delta rule and SGDEGE q = 0-0.75, capacity",
+    params=Fig10Params, run=run_fig10d, plot=plot_fig10d, checks=checks_fig10d))

@@ -1,0 +1,79 @@
+"""``bouvier2018-fig9d``: q > 1 does not converge (Fig 9D)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import xarray as xr
+
+from cerebellar.core import checks as ck
+from cerebellar.core.params import param
+from cerebellar.core.plotting import figure
+from cerebellar.core.registry import Experiment, register
+from cerebellar.figures.bouvier2018._reduced import (
+    PAPER,
+    CorridorParams,
+    _plane,
+    trajectory_starts,
+)
+from cerebellar.papers import claim
+from cerebellar.sgdege import reduced as rd
+from cerebellar.sgdege.reduced import ReducedParams
+
+
+@dataclass(frozen=True)
+class NoConvergenceParams(CorridorParams):
+    q: float = param(1.5, low=0, high=10, doc="PC→NO relative strength (Fig 9D: q > 1) [NS]")
+    n_trials: int = param(3000, low=100, high=10_000_000, units="trial", doc="trials per run")
+    n_seeds: int = param(20, low=2, high=100_000, doc="runs per start")
+    NOT_STATED: ClassVar[dict[str, str]] = {**ReducedParams.NOT_STATED,
+                                            "q": "the q of Fig 9D is not stated; 1.5 (spec §8.4)"}
+
+
+def run_fig9d(params: NoConvergenceParams, rng: np.random.Generator) -> xr.Dataset:
+    P0, J0 = trajectory_starts(params.R)
+    ds = rd.simulate(params, rng, n_seeds=params.n_seeds, P0=xr.DataArray(P0, dims="start"),
+                     J0=xr.DataArray(J0, dims="start"))
+    ds["converged_q05"] = rd.simulate(params.replace(q=0.5), rng, n_seeds=params.n_seeds,
+                                      P0=xr.DataArray(P0, dims="start"),
+                                      J0=xr.DataArray(J0, dims="start")).P
+    return ds.assign_coords(start=np.arange(P0.size))
+
+
+def checks_fig9d(ds: xr.Dataset) -> list[ck.Check]:
+    a = ds.attrs
+    P_fix = rd.fixed_point(a["A"], 0.5, a["R"])[0]
+    tail = ds.P.isel(trial=slice(-200, None))
+    near = float((abs(tail - P_fix) < a["A"]).mean())
+    ok = ds.converged_q05.isel(trial=slice(-200, None))
+    ok_near = float((abs(ok - P_fix) < a["A"]).mean())
+    off = "" if a["q"] > 1 else f"q = {a['q']:g}: the claim is about q > 1"
+    no_fix = claim("bouvier2018.fig9d.no_convergence")
+    return [
+        no_fix.holds(near <= 0.2, what=f"q = {a['q']:g}: fraction of late samples within A of "
+                     "the q = 0.5 fixed point (≤ 0.2)", got=near, off=off),
+        no_fix.holds(float(tail.mean()) <= a["R"] - 2 * a["A"],
+                     what=f"q = {a['q']:g}: late mean P far below R (runs down C−/D−)",
+                     got=f"late mean P = {float(tail.mean()):.2f}, R = {a['R']:g}", off=off),
+        ck.at_least("control q = 0.5, same starts: fraction of late samples within A of the "
+                    "fixed point", 0.95, ok_near, source="theory",
+                    cite="Bouvier 2018 Appendix 1, Phase 3 (q < 1: C+ ∩ D− exists)"),
+    ]
+
+
+def plot_fig9d(ds: xr.Dataset):
+    fig, ax = figure(1, 2, title=f"Fig 9D: q = {ds.attrs['q']:g} > 1, no convergence")
+    _plane(ax[0, 0], ds.P.isel(seed=0).values, ds.J.isel(seed=0).values, ds.attrs)
+    for p in ds.P.isel(seed=0).values:
+        ax[0, 1].plot(ds.trial, p, lw=0.8)
+    ax[0, 1].axhline(ds.attrs["R"], color="k", ls=":", label="R")
+    ax[0, 1].set(xlabel="trial τ", ylabel="P", title="P(τ)")
+    ax[0, 1].legend()
+    return fig
+
+
+register(Experiment(
+    name="bouvier2018-fig9d", reproduces=f"{PAPER}, Fig 9D: q > 1, no convergence",
+    params=NoConvergenceParams, run=run_fig9d, plot=plot_fig9d, checks=checks_fig9d))
