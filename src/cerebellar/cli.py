@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 
 from .core import report as reports_md
 from .core import status
 from .core.checks import Check, format_table, verdict_counts
 from .core.errors import CerebellarError
+from .core.guards import output_lock
 from .core.params import Params
 from .core.progress import progress, quiet
 from .core.registry import Experiment, experiments, get_experiment, make_rng
@@ -35,7 +37,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", metavar="KEY=VALUE", help="Override a parameter (repeatable).")]
-SeedOption = Annotated[int, typer.Option(help="Seed of the run's random generator.")]
+SeedOption = Annotated[int, typer.Option(help="Seed of the run's random generator (0 to 2^63 − 1).")]
 FullOption = Annotated[bool, typer.Option("--full", help="Use the paper-scale preset.")]
 OutOption = Annotated[Path, typer.Option("--out", help="Output folder.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bars.")]
@@ -115,15 +117,26 @@ def describe(name: Annotated[str, typer.Argument(help="Experiment name.")]) -> N
 def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebellar list`).")],
         set_: SetOption = None, seed: SeedOption = 0, full: FullOption = False,
         out: OutOption = Path("results"), quiet_: QuietOption = False,
-        json_: JsonOption = False) -> None:
+        json_: JsonOption = False,
+        dry_run: Annotated[bool, typer.Option(
+            "--dry-run", help="Check the parameters, seed and memory, run nothing.")] = False,
+        ) -> None:
     """Run one experiment: writes OUT/NAME.nc and OUT/NAME.png and prints its checks."""
-    with _user_errors():
-        exp = get_experiment(name)
-        params = exp.make_params(full=full, **exp.params.parse(set_ or []))
-        make_rng(seed)
-        out = prepare_out_dir(out)
-    with quiet(quiet_ or json_):
-        report = _execute(exp, params, seed, out)
+    with ExitStack() as held:
+        with _user_errors():
+            exp = get_experiment(name)
+            params = exp.make_params(full=full, **exp.params.parse(set_ or []))
+            make_rng(seed)
+            if dry_run:
+                changed = {k: v for k, v in params.to_dict().items()
+                           if v != exp.params().to_dict()[k]}
+                typer.echo(f"{exp.name}: parameters valid"
+                           + (f" ({', '.join(f'{k}={v}' for k, v in changed.items())})"
+                              if changed else " (defaults)") + "; nothing run")
+                raise typer.Exit(0)
+            out = held.enter_context(output_lock(prepare_out_dir(out)))
+        with quiet(quiet_ or json_):
+            report = _execute(exp, params, seed, out)
     if json_:
         typer.echo(json.dumps(_report_json(report), indent=2))
     else:
@@ -135,9 +148,14 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
 def reproduce(full: FullOption = False, out: OutOption = Path("results"), seed: SeedOption = 0,
               quiet_: QuietOption = False, json_: JsonOption = False) -> None:
     """Run every experiment; write each one's files and OUT/index.md with every check."""
-    with _user_errors():
-        make_rng(seed)
-        out = prepare_out_dir(out)
+    with ExitStack() as held:
+        with _user_errors():
+            make_rng(seed)
+            out = held.enter_context(output_lock(prepare_out_dir(out)))
+        _reproduce(full, out, seed, quiet_, json_)
+
+
+def _reproduce(full: bool, out: Path, seed: int, quiet_: bool, json_: bool) -> None:
     reports = []
     known = experiments()
     with quiet(quiet_ or json_), progress(len(known), "experiments", unit="exp") as bar:
@@ -196,8 +214,8 @@ def show(file: Annotated[Path, typer.Argument(help="A result file written by run
         units = da.attrs.get("units", "")
         data = da.values
         span = ""
-        if data.dtype.kind in "fiu" and data.size:
-            span = f"  min {float(data.min()):.6g}  max {float(data.max()):.6g}"
+        if data.dtype.kind in "fiu" and data.size and np.isfinite(data).any():
+            span = f"  min {float(np.nanmin(data)):.6g}  max {float(np.nanmax(data)):.6g}"
         typer.echo(f"  {name}({', '.join(da.dims)}) [{units}]{span}")
     if "sweep_grid" in attrs:
         typer.echo(f"\nsweep over {attrs['sweep_grid']} with {attrs.get('sweep_seeds')} seed(s); "
@@ -207,9 +225,14 @@ def show(file: Annotated[Path, typer.Argument(help="A result file written by run
             exp = get_experiment(attrs["experiment"])
         except CerebellarError:
             return
-        if status.diverged(ds):
-            typer.echo(f"\nstatus: {status.summary(ds, exp.params(**values))}")
-        typer.echo("\nchecks:\n" + format_table(check_rows(ds)))
+        try:
+            if status.diverged(ds):
+                typer.echo(f"\nstatus: {status.summary(ds, exp.params(**values))}")
+            typer.echo("\nchecks:\n" + format_table(check_rows(ds)))
+        except Exception as err:  # a damaged or edited file: say so, in one line
+            typer.echo(f"error: the checks cannot be recomputed from {file}: "
+                       f"{type(err).__name__}: {err}", err=True)
+            raise typer.Exit(2) from None
 
 
 @app.command()
@@ -225,6 +248,8 @@ def sweep(name: Annotated[str, typer.Argument(help="Experiment name.")],
               help="Local worker processes (default: cores).")] = None,
           scheduler: Annotated[str | None, typer.Option(
               help="Address of a running Dask scheduler, e.g. tcp://HOST:8786.")] = None,
+          max_points: Annotated[int, typer.Option(
+              "--max-points", help="Largest number of points (grid × seeds) to run.")] = 10_000,
           full: FullOption = False, quiet_: QuietOption = False) -> None:
     """Run a grid × seeds of one experiment into OUT; rerun the same command to resume."""
     from .core.sweep import SweepFailed
@@ -240,7 +265,7 @@ def sweep(name: Annotated[str, typer.Argument(help="Experiment name.")],
             with quiet(quiet_):
                 ds = run_sweep(name, grid or [], out=out, fixed=fixed, seeds=seeds, root=seed,
                                full=full, workers=workers, scheduler=scheduler,
-                               echo=lambda m: typer.echo(m, err=True))
+                               max_points=max_points, echo=lambda m: typer.echo(m, err=True))
         except SweepFailed as err:
             typer.echo(f"error: {err}", err=True)
             raise typer.Exit(1) from None

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from . import status
 from .checks import Check, holds
 from .errors import ParameterError, UnknownExperimentError
+from .guards import check_memory, check_seed
 from .params import Params
 from .results import annotate, parameters
 
@@ -46,7 +47,9 @@ class Experiment:
                 raise ParameterError(
                     f"unknown parameter '{key}' for experiment '{self.name}'; known: {known}")
         base = self.params.FULL if full else {}
-        return self.params(**{**base, **overrides})
+        params = self.params(**{**base, **overrides})
+        check_memory(params, f"experiment '{self.name}'")
+        return params
 
 
 def register(experiment: Experiment) -> Experiment:
@@ -80,9 +83,7 @@ def get_experiment(name: str) -> Experiment:
 
 def make_rng(seed: int) -> np.random.Generator:
     """The run's only source of randomness: a PCG64 generator from ``SeedSequence(seed)``."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ParameterError(f"seed = {seed!r} is out of range: allowed integer >= 0")
-    return np.random.default_rng(np.random.SeedSequence(int(seed)))
+    return np.random.default_rng(np.random.SeedSequence(check_seed(seed)))
 
 
 def run(name: str, params: Params | None = None, *, seed: int = 0, full: bool = False,

@@ -8,8 +8,10 @@ the package version and the choices made where the papers are silent. ``save`` w
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -95,16 +97,25 @@ def load(path: str | os.PathLike) -> xr.Dataset:
     path = Path(path)
     if not path.is_file():
         raise OutputError(f"no such result file: {path}")
+    hook = sys.unraisablehook  # a half-opened file's finaliser raises (h5netcdf's File.close)
+    sys.unraisablehook = lambda unraisable: None
     try:
-        with xr.open_dataset(path, engine=ENGINE) as ds:
-            return ds.load()
-    except (OSError, ValueError) as err:
-        raise OutputError(f"cannot read {path} as a netCDF result: {err}") from None
+        try:
+            with xr.open_dataset(path, engine=ENGINE) as ds:
+                return ds.load()
+        except Exception as err:  # a damaged file can fail anywhere inside h5py or xarray
+            first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    raise OutputError(f"cannot read {path} as a netCDF result: {first}")
 
 
 def prepare_out_dir(out: str | os.PathLike) -> Path:
     """Create ``out`` if needed and prove it is writable, or raise :class:`OutputError`."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output folder '{out}' is a file, not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):

@@ -28,16 +28,22 @@ import numpy as np
 import xarray as xr
 
 from .errors import CerebellarError, OutputError, ParameterError
+from .guards import LOCK, check_seed, exit_with_parent, output_lock
 from .progress import progress
 from .registry import Experiment, get_experiment
-from .results import annotate, atomic_write, load, save
+from .results import annotate, atomic_write, load, prepare_out_dir, save
 from .version import VERSION
 
 MANIFEST = "manifest.json"
 _RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
 
 
-def parse_grid(experiment: Experiment, specs: Iterable[str]) -> dict[str, list]:
+MAX_POINTS = 10_000
+"""Largest sweep (grid points × seeds) run without an explicit ``max_points``."""
+
+
+def parse_grid(experiment: Experiment, specs: Iterable[str], max_points: int = MAX_POINTS
+               ) -> dict[str, list]:
     """``KEY=V1,V2,...`` or ``KEY=START:STOP:STEP`` (STOP included when on the grid), validated
     against the experiment's parameters; keys keep their command-line order."""
     grid: dict[str, list] = {}
@@ -58,6 +64,9 @@ def parse_grid(experiment: Experiment, specs: Iterable[str]) -> dict[str, list]:
                 raise ParameterError(f"--grid {key}={text}: empty range (need STEP > 0 and "
                                      f"START <= STOP)")
             n = math.floor((stop - start) / step + 1e-9) + 1
+            if n > max_points:
+                raise ParameterError(f"--grid {key}={text} has {n:,} values, more than the "
+                                     f"{max_points:,} points allowed; raise --max-points")
             raw = [start + k * step for k in range(n)]
             raw = [round(x, 12) for x in raw]
         else:
@@ -159,7 +168,7 @@ def check_folder(out: Path, plan: SweepPlan) -> dict[str, Any] | None:
     """The existing manifest if ``out`` holds this same sweep; refuse a different one."""
     manifest = _read_manifest(out)
     if manifest is None:
-        if out.exists() and any(out.iterdir()):
+        if out.exists() and any(p.name != LOCK for p in out.iterdir()):
             raise OutputError(f"folder '{out}' is not empty and holds no sweep manifest")
         return None
     old = manifest.get("plan", {})
@@ -187,17 +196,20 @@ def open_executor(workers: int | None, scheduler: str | None) -> tuple[Executor,
     n = (os.cpu_count() or 1) if workers is None else workers
     if n < 1:
         raise ParameterError(f"--workers = {workers} is out of range: allowed integer >= 1")
-    return ProcessPoolExecutor(max_workers=n), None
+    return ProcessPoolExecutor(max_workers=n, initializer=exit_with_parent,
+                               initargs=(os.getpid(),)), None
 
 
 def sweep(name: str, grid: Mapping[str, Iterable] | Iterable[str], *, out: str | os.PathLike,
           fixed: Mapping[str, Any] | None = None, seeds: int = 1, root: int = 0,
           full: bool = False, workers: int | None = None, scheduler: str | None = None,
-          echo=print) -> xr.Dataset:
+          max_points: int = MAX_POINTS, echo=print) -> xr.Dataset:
     """Run (or resume) a sweep and return the combined dataset (also ``out/NAME.sweep.nc``).
 
     ``grid`` maps parameter names to value lists, or is a list of ``KEY=...`` strings as on the
     command line. Raises :class:`SweepFailed` (after writing every other point) if points fail.
+    A sweep of more than ``max_points`` points (grid × seeds) is refused before any work, and
+    only one sweep or run writes into ``out`` at a time.
     """
     experiment = get_experiment(name)
     if isinstance(grid, Mapping):
@@ -205,23 +217,25 @@ def sweep(name: str, grid: Mapping[str, Iterable] | Iterable[str], *, out: str |
         if not grid or any(not v for v in grid.values()):
             raise ParameterError("a sweep needs at least one parameter with values")
     else:
-        grid = parse_grid(experiment, grid)
+        grid = parse_grid(experiment, grid, max_points)
     fixed = dict(fixed or {})
     overlap = set(fixed) & set(grid)
     if overlap:
         raise ParameterError(f"parameter '{sorted(overlap)[0]}' is both fixed (--set) and swept")
     if int(seeds) < 1:
         raise ParameterError(f"--seeds = {seeds} is out of range: allowed integer >= 1")
-    if int(root) < 0:
-        raise ParameterError(f"--seed = {root} is out of range: allowed integer >= 0")
-    plan = SweepPlan(name, grid, fixed, int(seeds), int(root), bool(full))
+    plan = SweepPlan(name, grid, fixed, int(seeds), check_seed(root, "--seed"), bool(full))
+    if plan.n_points > max_points:
+        raise ParameterError(f"the sweep has {plan.n_points:,} points (grid × seeds), more than "
+                             f"the {max_points:,} allowed; raise --max-points")
     for index in range(0, plan.n_points, plan.n_seeds):   # every combination, before any work
         experiment.make_params(full=full, **plan.point(index)[0])
-    out = Path(out)
-    manifest = check_folder(out, plan)
     executor, client = open_executor(workers, scheduler)
     try:
-        return _run(experiment, plan, out, manifest, executor, echo, local=client is None)
+        out = prepare_out_dir(out)
+        with output_lock(out):
+            manifest = check_folder(out, plan)
+            return _run(experiment, plan, out, manifest, executor, echo, local=client is None)
     finally:
         if client is not None:
             client.close()

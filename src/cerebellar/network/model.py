@@ -100,6 +100,20 @@ class NetworkParams(Params):
                   "perturbed by ±A in one random bin on every movement",
     }
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """Peak memory of :func:`simulate` (compiled kernel), and the parameters that drive it:
+        the overlap counts p²·S·L·T² (int32), the weights and connections L·S·N, and the
+        pre-drawn perturbations and records per movement."""
+        p, S, L, T, N = self.n_patterns, self.S, self.L, self.T, self.N
+        n_mov = p * self.trials_per_pattern
+        overlaps = 4 * p * p * S * L * T * (T + 1)
+        weights = 25 * L * S * N
+        per_movement = n_mov * (16 * L + 8 * 8)
+        profiles = 8 * self.n_profiles * p * L * T
+        return overlaps + weights + per_movement + profiles, (
+            ("n_patterns", "S", "L", "T") if overlaps >= max(weights, per_movement) else
+            ("L", "S", "N") if weights >= per_movement else ("n_patterns", "trials_per_pattern", "L"))
+
     def validate(self) -> None:
         if self.S * self.N < 2:
             raise ParameterError(f"parameter 'N' = {self.N} is out of range: N·S must be >= 2")

@@ -121,6 +121,13 @@ class PerceptronParams(PerceptronModel):
 
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 100_000}
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """Peak memory of :func:`train`: drawing the patterns (p·N_M uniform numbers), their
+        active indices, the records and one block of presentation orders."""
+        p, n = self.n_patterns, self.N_M
+        return 9 * p * n + 8 * self.f * p * n + 16 * self.n_records * p + 24 * 256 * p, (
+            "n_patterns", "N_M")
+
 
 def threshold(f, gamma, N_M, P_max):
     """θ = (P_max/2)(√(f/(3(1 − f)γ)) − 1/√N_M) (Fig 10 legend); 12.8526 for the defaults."""

@@ -153,6 +153,10 @@ class VORParams(Params):
                   "Fig 9E,F: ξ = 10 α_w, α_v = 2 α_w, ρ = 0.2, q_NO = 0.5",
     }
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """Memory of one run of :func:`simulate` recording every cycle: 16 variables per cycle."""
+        return 16 * 8 * (self.n_cycles + 1), ("n_cycles",)
+
     @property
     def r(self) -> float:
         """Ratio of learning rates r = η_A / η_D (Fig 4, Fig 6)."""

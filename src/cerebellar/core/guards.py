@@ -1,0 +1,136 @@
+"""Guards a run passes before it starts: seeds in range, enough memory, one writer per output
+folder, and no stale temporary files left by killed runs.
+
+Each refusal is a :class:`~cerebellar.core.errors.CerebellarError`: the CLI prints it as one line
+and exits with 2, before any file is written.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .errors import OutputError, ParameterError
+
+MAX_SEED = 2**63 - 1
+"""Largest seed: results store it as a 64-bit netCDF attribute (``SeedSequence`` takes more)."""
+
+LOCK = ".cerebellar.lock"
+GiB = 2**30
+
+
+def check_seed(seed: Any, name: str = "seed") -> int:
+    """``seed`` as an int in [0, MAX_SEED], or a :class:`ParameterError` naming it."""
+    if isinstance(seed, bool) or not hasattr(seed, "__index__") or not 0 <= int(seed) <= MAX_SEED:
+        raise ParameterError(f"{name} = {seed!r} is out of range: allowed integer in "
+                             f"[0, {MAX_SEED}] (2^63 − 1)")
+    return int(seed)
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new run (``MemAvailable``, else physical memory)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return 2**62
+
+
+def check_memory(params: Any, what: str) -> None:
+    """Refuse ``params`` if its model's memory estimate (``params.memory_bytes()``, where the
+    model has one) exceeds the memory available now."""
+    estimate = getattr(params, "memory_bytes", None)
+    if estimate is None:
+        return
+    need, drivers = estimate()
+    have = available_memory()
+    if need > have:
+        named = ", ".join(f"{k}={getattr(params, k)}" for k in drivers)
+        raise ParameterError(f"{what} needs about {need / GiB:.3g} GiB ({named}); this machine has "
+                             f"{have / GiB:.3g} GiB available: lower {' or '.join(drivers)}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def output_lock(folder: Path) -> Iterator[Path]:
+    """Hold ``folder`` for this process: a second writer gets an :class:`OutputError` naming the
+    process that holds it. A lock left by a dead process is taken over. Stale temporary files
+    (``.*.tmp``) of killed runs are removed once the lock is held."""
+    folder = Path(folder)
+    lock = folder / LOCK
+    me = f"{os.getpid()}\n"
+    for _ in range(3):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                owner = int(lock.read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                owner = -1
+            if owner > 0 and owner != os.getpid() and _alive(owner):
+                raise OutputError(f"output folder '{folder}' is in use by process {owner}; "
+                                  "wait for it or choose another --out") from None
+            lock.unlink(missing_ok=True)                 # a dead owner's (or unreadable) lock
+            continue
+        except OSError as err:
+            raise OutputError(f"cannot write to output folder '{folder}': "
+                              f"{err.strerror or err}") from None
+        with os.fdopen(fd, "w") as f:
+            f.write(me)
+        break
+    else:  # pragma: no cover - three races lost in a row
+        raise OutputError(f"output folder '{folder}' is in use; choose another --out")
+    try:
+        clean_stale_temporaries(folder)
+        yield folder
+    finally:
+        try:
+            if lock.read_text() == me:
+                lock.unlink()
+        except OSError:
+            pass
+
+
+def clean_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove the hidden temporary files (``.NAME.*.tmp``) that killed runs left in ``folder``
+    and its ``points/``; call only while holding the folder's lock."""
+    removed = []
+    for sub in (folder, folder / "points"):
+        if sub.is_dir():
+            for path in sub.glob(".*.tmp"):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
+def exit_with_parent(parent: int | None = None, every: float = 1.0) -> None:
+    """In a worker process: exit within ``every`` seconds of the parent's death (an orphaned
+    worker would otherwise finish its task and wait forever)."""
+    parent = os.getppid() if parent is None else parent
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            threading.Event().wait(every)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()

@@ -1,0 +1,199 @@
+"""Reliability under bad input, faults and concurrency (issue: every failure one clear line,
+nothing lost, nothing left running). One test per row of the issue's table, plus a hypothesis
+test of random ``--set`` values for every experiment and parameter."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import cerebellar
+from cerebellar.cli import app
+from cerebellar.core.guards import LOCK, MAX_SEED
+
+runner = CliRunner()
+CLI = [sys.executable, "-m", "cerebellar.cli"]
+HUGE_SEED = "1180591620717411303424"
+
+
+def one_line_exit_2(args, out: Path, needle: str) -> None:
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["run", "vor", "--seed", HUGE_SEED], f"seed = {HUGE_SEED} is out of range"),
+    (["sweep", "vor", "--grid", "q=0,1", "--seed", HUGE_SEED], f"--seed = {HUGE_SEED}"),
+    (["run", "network", "--set", "N=1000000", "--set", "S=1000", "--set", "L=10000"],
+     "GiB available"),
+    (["run", "perceptron", "--set", "N_M=1000000", "--set", "n_patterns=1000000"],
+     "lower n_patterns or N_M"),
+    (["sweep", "vor", "--grid", "q=0:1:1e-9"], "1,000,000,000 values"),
+    (["sweep", "vor", "--grid", "q=0:1:1e-6"], "raise --max-points"),
+    (["sweep", "vor", "--grid", "q=0:1:0.001", "--seeds", "20"], "20,020 points"),
+    (["run", "vor", "--set", "q=0.2", "--set", "q=0.3"], "set twice"),
+    (["sweep", "vor", "--grid", "q=0,1", "--workers", "0"], "--workers = 0"),
+])
+def test_bad_input_one_line_exit_2_no_file(tmp_path, args, needle):
+    one_line_exit_2(args, tmp_path / "out", needle)
+
+
+def test_largest_seed_is_accepted_and_stored_losslessly(tmp_path):
+    result = runner.invoke(app, ["run", "vor", "--seed", str(MAX_SEED), "--set", "n_cycles=10",
+                                 "--out", str(tmp_path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert cerebellar.load(tmp_path / "vor.nc").attrs["seed"] == MAX_SEED
+
+
+def test_sweep_into_a_file_is_one_line(tmp_path):
+    target = tmp_path / "afile"
+    target.write_text("x")
+    result = runner.invoke(app, ["sweep", "vor", "--grid", "q=0,1", "--out", str(target)])
+    assert result.exit_code == 2 and "is a file, not a folder" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and target.read_text() == "x"
+
+
+@pytest.mark.parametrize("offset", [0, 100, 600, 5000])
+def test_damaged_file_is_one_line(tmp_path, offset):
+    assert runner.invoke(app, ["run", "vor", "--set", "n_cycles=50", "--out", str(tmp_path),
+                               "--quiet"]).exit_code == 0
+    path = tmp_path / "vor.nc"
+    data = bytearray(path.read_bytes())
+    data[offset:offset + 64] = bytes(b ^ 0xFF for b in data[offset:offset + 64])
+    path.write_bytes(data)
+    proc = subprocess.run([*CLI, "show", str(path)], capture_output=True, text=True)
+    assert proc.returncode in (0, 2)
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    if proc.returncode == 2:
+        assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def _sleeper() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+
+
+def test_a_folder_in_use_is_refused_naming_the_process(tmp_path):
+    holder = _sleeper()
+    try:
+        (tmp_path / LOCK).write_text(f"{holder.pid}\n")
+        result = runner.invoke(app, ["run", "vor", "--out", str(tmp_path), "--quiet"])
+        assert result.exit_code == 2 and f"in use by process {holder.pid}" in result.stderr
+        assert not (tmp_path / "vor.nc").exists()
+        result = runner.invoke(app, ["sweep", "vor", "--grid", "q=0,1", "--out", str(tmp_path)])
+        assert result.exit_code == 2 and f"in use by process {holder.pid}" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_dead_process_lock_is_taken_over_and_stale_temporaries_cleaned(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / LOCK).write_text(f"{dead.pid}\n")
+    stale = [tmp_path / ".vor.nc.k1ll3d.tmp", tmp_path / ".sweep.nc.abc.tmp"]
+    for path in stale:
+        path.write_bytes(b"")
+    result = runner.invoke(app, ["run", "vor", "--set", "n_cycles=20", "--out", str(tmp_path),
+                                 "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert not any(p.exists() for p in stale) and not (tmp_path / LOCK).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vor.nc", "vor.png"]
+
+
+def test_two_concurrent_runs_never_mix_their_files(tmp_path):
+    """Two runs with different g into one folder at once: the second is refused (exit 2) or
+    waits its turn; the files on disk always come from one run."""
+    cmds = [[*CLI, "run", "vor", "--set", f"g={g}", "--set", "n_cycles=20000", "--out",
+             str(tmp_path), "--quiet"] for g in (0.5, 1.6)]
+    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for c in cmds]
+    codes = [p.wait(timeout=120) for p in procs]
+    assert sorted(codes)[0] == 0 and set(codes) <= {0, 2}
+    refused = [p.stderr.read() for p, c in zip(procs, codes, strict=True) if c == 2]
+    assert all("in use by process" in text for text in refused)
+    g_nc = cerebellar.load(tmp_path / "vor.nc").attrs["g"]
+    winner = [g for g, c in zip((0.5, 1.6), codes, strict=True) if c == 0]
+    assert g_nc in winner
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find child processes")
+def test_sweep_workers_exit_when_the_main_process_is_killed(tmp_path):
+    proc = subprocess.Popen([*CLI, "sweep", "vor", "--grid", "q=0:1:0.05", "--set",
+                             "n_cycles=200000", "--workers", "2", "--out", str(tmp_path / "s"),
+                             "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    workers: list[int] = []
+    while time.time() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = [c for c in _children(proc.pid)
+                   if "python" in Path(f"/proc/{c}/comm").read_text(errors="ignore")]
+    assert workers, "the sweep started no worker"
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(Path(f"/proc/{w}").exists() and
+                                         "Z" not in _state(w) for w in workers):
+        time.sleep(0.2)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in _state(w)]
+    for w in alive:
+        os.kill(w, signal.SIGKILL)
+    assert not alive, f"orphaned workers still running: {alive}"
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+VALUES = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(min_value=-10**25, max_value=10**25).map(str),
+    st.sampled_from(["", "nan", "inf", "-inf", "1e400", "abc", "true", "0x10", " ", "1,2",
+                     "None", "1e-320", "-0", "９"]),
+    st.text(max_size=8),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_set_values_never_give_a_traceback(tmp_path, data):
+    """Any --set value for any parameter of any experiment: exit 0 or 2, never a traceback;
+    exit 2 leaves no file (``--dry-run``: parameters, seed and memory checked, nothing run)."""
+    exp = data.draw(st.sampled_from(sorted(cerebellar.experiments())))
+    key = data.draw(st.sampled_from(cerebellar.experiments()[exp].params.names()))
+    value = data.draw(VALUES)
+    out = tmp_path / "never"
+    result = runner.invoke(app, ["run", exp, "--set", f"{key}={value}", "--dry-run",
+                                 "--out", str(out)])
+    assert result.exit_code in (0, 2), (exp, key, value, result.output)
+    assert "Traceback" not in result.output and result.exception is None or \
+        isinstance(result.exception, SystemExit), (exp, key, value, result.exception)
+    if result.exit_code == 2:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not out.exists()
