@@ -192,7 +192,7 @@ def test_random_set_values_never_give_a_traceback(tmp_path, data):
     result = runner.invoke(app, ["run", exp, "--set", f"{key}={value}", "--dry-run",
                                  "--out", str(out)])
     assert result.exit_code in (0, 2), (exp, key, value, result.output)
-    assert "Traceback" not in result.output and result.exception is None or \
+    assert ("Traceback" not in result.output and result.exception is None) or \
         isinstance(result.exception, SystemExit), (exp, key, value, result.exception)
     if result.exit_code == 2:
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -18,7 +18,6 @@ from cerebellar.figures.coenen1993._common import (
 from cerebellar.vor import analysis as an
 from cerebellar.vor.model import VORParams, simulate
 
-
 MAX_RECORDS = 100_000
 """A free run records at most this many cycles (every k-th beyond), so a long run's file stays
 small (10⁷ cycles: 14 MB instead of 1.3 GB)."""
