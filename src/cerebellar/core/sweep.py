@@ -235,6 +235,8 @@ def sweep(name: str, grid: Mapping[str, Iterable] | Iterable[str], *, out: str |
         out = prepare_out_dir(out)
         with output_lock(out):
             manifest = check_folder(out, plan)
+            sizes = " × ".join(f"{len(v)} {k}" for k, v in plan.grid.items())
+            echo(f"{name}: {plan.n_points} points ({sizes} × {plan.n_seeds} seed(s)) into {out}")
             return _run(experiment, plan, out, manifest, executor, echo, local=client is None)
     finally:
         if client is not None:
