@@ -106,7 +106,9 @@ class NetworkParams(Params):
         pre-drawn perturbations and records per movement."""
         p, S, L, T, N = self.n_patterns, self.S, self.L, self.T, self.N
         n_mov = p * self.trials_per_pattern
-        overlaps = 4 * p * p * S * L * T * (T + 1)
+        overlaps = overlap_bytes(self)
+        if overlaps > OVERLAP_BUDGET:                  # the direct kernel: drives and bins
+            overlaps = 16 * p * S * L * T + 12 * p * S * N
         weights = 25 * L * S * N
         per_movement = n_mov * (16 * L + 8 * 8)
         profiles = 8 * self.n_profiles * p * L * T
@@ -433,7 +435,162 @@ def run_numba(net: Network, u, pbin, profile_at, rule: Rule | str | None = None,
     return rec
 
 
-KERNELS = {"numba": run_numba, "numpy": run_numpy}
+@numba.njit(nogil=True)
+def _movements_direct(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slot, bins,
+                      bin_ptr, act_by_bin, w, sigma, u, pbin, k0, n_patterns, S, L, T, N, r_max,
+                      A, q, u_pc_pn, perturb, update, prm, state, profile_at, out,
+                      PN_out):  # pragma: no cover - compiled
+    """The movements of :func:`_movements` without overlap counts: memory linear in the number
+    of patterns. ``w`` holds σ·w without the drift ``omega[0]``, which enters every drive as
+    Ω·C (C: connected active fibres per cell). A pattern's drives ``D[ν, :, l]`` are recomputed
+    from ``w`` when column l changed since ν was last presented (``version`` against ``seen``)."""
+    pc_sum = np.empty((L, T))
+    V = np.empty(L * T)
+    PN = np.empty((L, T))
+    s_col = np.empty(L)
+    for kk in range(u.shape[0]):
+        k = k0 + kk
+        mu = k % n_patterns
+        for l in range(L):                                  # refresh the changed columns
+            if seen[mu, l] == version[l]:
+                continue
+            seen[mu, l] = version[l]
+            for s in range(S):
+                for t in range(T):
+                    D[mu, s, l, t] = 0.0
+            for j in range(act_ptr[mu], act_ptr[mu + 1]):
+                s, i = divmod(act[j], N)
+                D[mu, s, l, bins[j]] += w[l, s, i]
+        om = omega[0]
+        pc_sum[:] = 0.0
+        for s in range(S):
+            for l in range(L):
+                for t in range(T):
+                    pc_sum[l, t] += min(max(D[mu, s, l, t] + om * C[mu, s, l, t], 0.0), r_max)
+        n_pcs = 0
+        for l in range(L):
+            s_col[l] = perturb(u[kk, l], prm)
+            if s_col[l] != 0.0:
+                n_pcs += 1
+                t = pbin[kk, l]
+                for s in range(S):
+                    x = D[mu, s, l, t] + om * C[mu, s, l, t]
+                    pc_sum[l, t] += min(max(x + s_col[l] * A, 0.0), r_max) - min(max(x, 0.0), r_max)
+        V[:] = 0.0
+        for j in range(act_ptr[mu], act_ptr[mu + 1]):
+            V[slot[j]] += v[act[j]]
+        E = 0.0
+        e = 0.0
+        I = 0.0
+        pc_total = 0.0
+        pn_total = 0.0
+        for l in range(L):
+            for t in range(T):
+                pn = min(max(mf_pn[mu, l, t] + u_pc_pn * pc_sum[l, t], 0.0), r_max)
+                PN[l, t] = pn
+                pn_total += pn
+                pc_total += pc_sum[l, t]
+                E += abs(pn - R[mu, l, t])
+                e += R[mu, l, t] - pn
+                I += min(max(V[l * T + t] + q * u_pc_pn * pc_sum[l, t], 0.0), r_max)
+        E /= L * T
+        e /= L * T
+        I /= L * T
+        a, b, dv, drift = update(E, e, I, mu, state, prm)
+        if a != 0.0:                                        # every active synapse
+            for l in range(L):
+                version[l] += 1
+                for j in range(act_ptr[mu], act_ptr[mu + 1]):
+                    s, i = divmod(act[j], N)
+                    if sigma[l, s, i]:
+                        w[l, s, i] += a
+        for l in range(L):                                  # the perturbed bins (Eq 9)
+            step = b * s_col[l]
+            if s_col[l] == 0.0 or step == 0.0:
+                continue
+            version[l] += 1
+            tl = pbin[kk, l]
+            for j in range(bin_ptr[mu, tl], bin_ptr[mu, tl + 1]):
+                s, i = divmod(act_by_bin[j], N)
+                if sigma[l, s, i]:
+                    w[l, s, i] += step
+        omega[0] += drift                                   # every weight (Eq 15)
+        if dv != 0.0:                                       # Eq 10
+            for j in range(act_ptr[mu], act_ptr[mu + 1]):
+                v[act[j]] = max(v[act[j]] + dv, 0.0)
+        out[0, k], out[1, k], out[2, k], out[3, k] = E, e, I, n_pcs
+        out[4, k], out[5, k] = pn_total / (L * T), pc_total / (S * L * T)
+        trial = k // n_patterns
+        for slot_index in range(profile_at.size):
+            if profile_at[slot_index] == trial:
+                PN_out[slot_index, mu] = PN
+
+
+OVERLAP_BUDGET = 256 * 2**20
+"""Largest overlap-count tensor (bytes) the incremental kernel builds; beyond it, the direct
+kernel (memory linear in the number of patterns) runs instead."""
+
+
+def overlap_bytes(p: NetworkParams) -> int:
+    """Bytes of the overlap counts K (p²·S·L·T², int32) and their sum over t* (p²·S·L·T)."""
+    return 4 * p.n_patterns ** 2 * p.S * p.L * p.T * (p.T + 1)
+
+
+def run_direct(net: Network, u, pbin, profile_at, rule: Rule | str | None = None,
+               block: int = 4096, bar=None) -> dict[str, np.ndarray]:
+    """Compiled kernel without overlap counts (same results as :func:`run_numpy`): memory
+    linear in the number of patterns, a movement costs up to L·S·N/2 additions to refresh the
+    presented pattern's drives."""
+    p = net.params
+    perturb, update, prm, state = rule_args(p, rule, compiled=True)
+    n_mov = u.shape[0]
+    w = np.ascontiguousarray(net.w * net.sigma)
+    sigma = np.ascontiguousarray(net.sigma.astype(np.uint8))
+    D = np.zeros((p.n_patterns, p.S, p.L, p.T))
+    C = np.zeros((p.n_patterns, p.S, p.L, p.T))
+    for mu in range(p.n_patterns):
+        s, i = np.divmod(net.act[mu], p.N)
+        np.add.at(C[mu], (s, slice(None), net.bins[mu]), net.sigma[:, s, i].T.astype(float))
+    seen = np.full((p.n_patterns, p.L), -1, np.int64)
+    version = np.zeros(p.L, np.int64)
+    omega = np.zeros(1)
+    mf_pn = net.mf_drive_pn()
+    v = net.v.copy()
+    act = np.concatenate(net.act)
+    bins = np.concatenate(net.bins).astype(np.int64)
+    slot = (net.partner[act] * p.T + bins).astype(np.int64)
+    act_ptr = np.r_[0, np.cumsum([a.size for a in net.act])].astype(np.int64)
+    order = [np.argsort(b, kind="stable") for b in net.bins]
+    act_by_bin = np.concatenate([a[o] for a, o in zip(net.act, order, strict=True)])
+    bin_ptr = np.array([act_ptr[mu] + np.searchsorted(b[o], np.arange(p.T + 1))
+                        for mu, (b, o) in enumerate(zip(net.bins, order, strict=True))], np.int64)
+    rec = _records(p, n_mov, profile_at)
+    out = np.empty((len(RECORDS), n_mov))
+    for k0 in range(0, n_mov, block):
+        sl = slice(k0, min(k0 + block, n_mov))
+        _movements_direct(D, C, seen, version, omega, mf_pn, net.R, v, act_ptr, act, slot, bins,
+                          bin_ptr, act_by_bin, w, sigma, u[sl], pbin[sl], k0, p.n_patterns, p.S,
+                          p.L, p.T, p.N, p.r_max, p.A, p.q, p.u_pc_pn, perturb, update, prm,
+                          state, profile_at, out, rec["PN"])
+        if bar is not None:
+            bar.update(sl.stop - sl.start)
+    for key, row in zip(RECORDS, out, strict=True):
+        rec[key] = row
+    rec["w_eff"] = w + omega[0] * net.sigma
+    rec["v"] = v
+    return rec
+
+
+def run_compiled(net: Network, u, pbin, profile_at, rule: Rule | str | None = None,
+                 bar=None) -> dict[str, np.ndarray]:
+    """The incremental kernel while its overlap counts fit :data:`OVERLAP_BUDGET`, else the
+    direct one."""
+    kernel = run_numba if overlap_bytes(net.params) <= OVERLAP_BUDGET else run_direct
+    return kernel(net, u, pbin, profile_at, rule, bar=bar)
+
+
+KERNELS = {"numba": run_compiled, "numpy": run_numpy, "incremental": run_numba,
+           "direct": run_direct}
 
 
 def simulate(params: NetworkParams, rng: np.random.Generator, *, rule: Rule | str | None = None,
@@ -451,7 +608,7 @@ def simulate(params: NetworkParams, rng: np.random.Generator, *, rule: Rule | st
     u, pbin = draw_perturbations(p, n_mov, rng)
     at = profile_trials(p)
     with progress(n_mov, f"network movements ({rule.name})", unit="mov") as bar:
-        rec = run_numba(net, u, pbin, at, rule, bar=bar) if backend == "numba" else \
+        rec = KERNELS[backend](net, u, pbin, at, rule, bar=bar) if backend != "numpy" else \
             run_numpy(net, u, pbin, at, rule)
     shape = (p.trials_per_pattern, p.n_patterns)
     per_movement = {k: rec[k].reshape(shape).T for k in RECORDS}
