@@ -1,11 +1,14 @@
-"""Perceptron kernels: NumPy reference vs compiled (Numba), side by side, and the Fig 10D cost.
+"""Perceptron kernels: NumPy reference, one-run compiled kernel, runs in lockstep, and the
+machine's floor, side by side; then the Fig 10D cost.
 
-    python benchmarks/perceptron.py            # kernels + projected full Fig 10D (about 30 s)
+    python benchmarks/perceptron.py            # kernels + projected full Fig 10D (about 40 s)
     python benchmarks/perceptron.py --full     # also runs `bouvier2018-fig10d --full` and times it
 
-Prints presentations per second for each kernel on the same pre-drawn presentations (N_M = 1000,
-p = 400, the paper's parameters), their ratio, and the projected and measured wall time of the
-full-scale Fig 10D (13 pattern counts × 5 rules × 10⁵ trials per pattern, on all cores).
+Prints ns per run-presentation for each kernel on the same pre-drawn presentations (N_M = 1000,
+p = 400, the paper's parameters): the NumPy reference, the one-run kernel, the lockstep kernel
+with 4, 8 and 16 runs ([synapse, run] weights), and the floor: a bare loop that reads and writes
+the same active synapses of the same patterns (the gather of w and v and the scatter of w and v)
+with no arithmetic, measured on this machine in the same run.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import sys
 import time
 
+import numba
 import numpy as np
 
 from cerebellar.figures.bouvier2018._perceptron import PAPER_P
@@ -25,6 +29,7 @@ from cerebellar.sgdege.perceptron import (
     PerceptronParams,
     initial_weight,
     kernel_args,
+    train_block_batch,
     train_block_numba,
     train_block_numpy,
 )
@@ -46,6 +51,65 @@ def rate(kernel, p: PerceptronParams, n_epochs: int, repeats: int = 3) -> float:
         kernel(w, v, pats.idx, pats.ptr, pats.R, order, u, *args)
         best = min(best, time.perf_counter() - t0)
     return order.size / best
+
+
+def batch_ns(p: PerceptronParams, n_runs: int, n_epochs: int, repeats: int = 3) -> float:
+    """ns per run-presentation of the lockstep kernel with ``n_runs`` runs (q spread 0-0.75)."""
+    rng = np.random.default_rng(0)
+    pats = Patterns.draw(p, rng)
+    order = rng.permuted(np.tile(np.arange(p.n_patterns), (n_epochs, 1)), axis=1).ravel()
+    u = rng.random(order.size)
+    configs = [p.replace(q=0.75 * r / max(n_runs - 1, 1)) for r in range(n_runs)]
+    rule = get_rule(p.rule)
+    best = math.inf
+    for _ in range(repeats):
+        W = np.full((p.N_M, n_runs), initial_weight(p))
+        V = W.copy()
+        args = (p.theta * p.N_M, math.sqrt(p.N_M), np.array([c.q for c in configs]),
+                np.array([c.A for c in configs]), rule.perturb, rule.update,
+                np.stack([rule.constants_for(c) for c in configs]),
+                np.zeros((n_runs, rule.state_size(p.n_patterns))), rule.uses_olive)
+        t0 = time.perf_counter()
+        train_block_batch(W, V, pats.idx, pats.ptr, pats.R, order, u, *args)
+        best = min(best, time.perf_counter() - t0)
+    return 1e9 * best / (order.size * n_runs)
+
+
+@numba.njit(nogil=True)
+def _floor_loop(w, v, idx, ptr, order):  # pragma: no cover - compiled
+    """Read and write the active synapses of each presented pattern, nothing else."""
+    a0 = a1 = a2 = a3 = 0.0
+    for k in range(order.size):
+        mu = order[k]
+        j, stop = ptr[mu], ptr[mu + 1]
+        while j + 4 <= stop:                       # four chains, as the kernels sum
+            a0 += w[idx[j]] + v[idx[j]]
+            a1 += w[idx[j + 1]] + v[idx[j + 1]]
+            a2 += w[idx[j + 2]] + v[idx[j + 2]]
+            a3 += w[idx[j + 3]] + v[idx[j + 3]]
+            j += 4
+        while j < stop:
+            a0 += w[idx[j]] + v[idx[j]]
+            j += 1
+        for j in range(ptr[mu], ptr[mu + 1]):
+            w[idx[j]] += 1e-300
+            v[idx[j]] += 1e-300
+    return (a0 + a1) + (a2 + a3)
+
+
+def floor_ns(p: PerceptronParams, n_epochs: int, repeats: int = 3) -> float:
+    """The machine's floor: ns per presentation of :func:`_floor_loop` on the same patterns."""
+    rng = np.random.default_rng(0)
+    pats = Patterns.draw(p, rng)
+    order = rng.permuted(np.tile(np.arange(p.n_patterns), (n_epochs, 1)), axis=1).ravel()
+    w, v = np.ones(p.N_M), np.ones(p.N_M)
+    _floor_loop(w, v, pats.idx, pats.ptr, order[:10])
+    best = math.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        _floor_loop(w, v, pats.idx, pats.ptr, order)
+        best = min(best, time.perf_counter() - t0)
+    return 1e9 * best / order.size
 
 
 def rng_cost(p: PerceptronParams, n_epochs: int) -> float:
@@ -74,6 +138,18 @@ def main() -> int:
         r_nb = rate(train_block_numba, p, n_epochs=500)
         rates[rule] = r_nb
         print(f"{rule:8} {r_np:14,.0f} {r_nb:14,.0f} {r_nb / r_np:7.1f} {1e9 / r_nb:14.0f}")
+    p = PerceptronParams(N_M=1000, n_patterns=400)
+    batch_ns(p, 2, 1, 1)  # compile
+    fl = floor_ns(p, 500)
+    one = 1e9 / rates["sgdege"]
+    print("\nSGDEGE, ns per run-presentation (floor: a bare read/write of the same synapses, "
+          "one run)")
+    print(f"{'kernel':22} {'ns':>8} {'× floor':>8} {'speed-up vs one run':>20}")
+    print(f"{'floor (gather+scatter)':22} {fl:8.0f} {1:8.2f}")
+    print(f"{'one run':22} {one:8.0f} {one / fl:8.2f} {1:20.2f}")
+    for n_runs in (4, 8, 16):
+        ns = batch_ns(p, n_runs, 200)
+        print(f"{f'lockstep, {n_runs} runs':22} {ns:8.0f} {ns / fl:8.2f} {one / ns:20.2f}")
     overhead = rng_cost(PerceptronParams(n_patterns=400), 500)
     print(f"random orders + flags: {overhead * 1e9:.0f} ns/presentation")
     n_sg = 4 * sum(PAPER_P) * 100_000

@@ -255,6 +255,77 @@ def train_block_numba(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb
             w[i] = max(w[i] + omega, 0.0)
 
 
+@numba.njit(nogil=True)
+def train_block_batch(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm,
+                      state, uses_olive):  # pragma: no cover - compiled
+    """Several runs in lockstep on the same patterns, order and uniform numbers: w, v are
+    [synapse, run] and ``q``, ``A``, ``prm``, ``state`` hold one row per run. The arithmetic of
+    :func:`train_block_numba` run by run (the same four partial sums), so each run is bit for bit
+    the run alone; the loops over runs are innermost and contiguous."""
+    n_runs = w.shape[1]
+    omega = np.zeros(n_runs)
+    dw = np.empty(n_runs)
+    dv = np.empty(n_runs)
+    floor = np.empty(n_runs)
+    sw = np.empty((4, n_runs))
+    sv = np.empty((4, n_runs))
+    for k in range(order.size):
+        mu = order[k]
+        start, stop = ptr[mu], ptr[mu + 1]
+        sw[:] = 0.0
+        sv[:] = 0.0
+        j = start
+        while j + 4 <= stop:
+            for m in range(4):
+                i = idx[j + m]
+                for r in range(n_runs):
+                    sw[m, r] += w[i, r]
+                if uses_olive:
+                    for r in range(n_runs):
+                        sv[m, r] += v[i, r]
+            j += 4
+        while j < stop:
+            i = idx[j]
+            for r in range(n_runs):
+                sw[0, r] += w[i, r]
+            if uses_olive:
+                for r in range(n_runs):
+                    sv[0, r] += v[i, r]
+            j += 1
+        n_act = stop - start
+        any_w = False
+        any_v = False
+        for r in range(n_runs):
+            s = perturb(u[k], prm[r])
+            total = (sw[0, r] + sw[1, r]) + (sw[2, r] + sw[3, r])
+            P = max((total + n_act * omega[r] - theta_N) / sqrtN, 0.0) + s * A[r]
+            J = 0.0
+            if uses_olive:
+                J = max(((sv[0, r] + sv[1, r]) + (sv[2, r] + sv[3, r]) - theta_N) / sqrtN
+                        - q[r] * P, 0.0)
+            a, b, dv_r, drift = update(abs(P - R[mu]), P - R[mu], J, mu, state[r], prm[r])
+            dw[r] = a + b * s
+            dv[r] = dv_r
+            floor[r] = 0.0 - omega[r]
+            omega[r] += drift
+            any_w = any_w or dw[r] != 0.0
+            any_v = any_v or dv[r] != 0.0
+        if any_w:
+            for j in range(start, stop):
+                i = idx[j]
+                for r in range(n_runs):
+                    w[i, r] = max(w[i, r] + dw[r], floor[r])
+        if any_v:
+            for j in range(start, stop):
+                i = idx[j]
+                for r in range(n_runs):
+                    v[i, r] = max(v[i, r] + dv[r], 0.0)
+    for r in range(n_runs):
+        if omega[r] != 0.0:
+            for i in range(w.shape[0]):
+                w[i, r] = max(w[i, r] + omega[r], 0.0)
+
+
 KERNELS = {"numpy": train_block_numpy, "numba": train_block_numba}
 
 
@@ -285,30 +356,71 @@ def record_trials(trials_per_pattern: int, n_records: int) -> np.ndarray:
     return np.unique(np.r_[0, counts, trials_per_pattern])
 
 
+BATCHABLE = ("q", "A", "rho", "dP", "dJ", "alpha_delta", "eta_np", "baseline_rate", "beta_w")
+"""Parameters that may differ between runs trained in lockstep (:func:`train_batch`): they
+change neither the patterns, the initial weights nor θ."""
+
+
 def train(p: PerceptronParams, rng: np.random.Generator, *, backend: str = "numba",
           block_epochs: int = 256, show_progress: bool = True,
           marks: np.ndarray | None = None, rule: Rule | None = None) -> xr.Dataset:
     """One learning run: draw patterns, train, record errors at log-spaced trial counts.
 
     Random numbers come from ``rng`` only: patterns and targets first, then, for each block of
-    epochs, the presentation orders and the perturbation flags (drawn whatever the rule, so both
-    rules see the same patterns for the same seed).
+    epochs, the presentation orders and the uniform numbers of the perturbations (drawn whatever
+    the rule, so every rule sees the same patterns for the same seed).
     """
+    return train_batch([p], rng, backend=backend, block_epochs=block_epochs,
+                       show_progress=show_progress, marks=marks, rule=rule)[0]
+
+
+def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
+                backend: str = "numba", block_epochs: int = 256, show_progress: bool = True,
+                marks: np.ndarray | None = None, rule: Rule | None = None) -> list[xr.Dataset]:
+    """Runs that differ only in :data:`BATCHABLE` parameters, trained in lockstep on the same
+    patterns, presentation order and uniform numbers (a paired design: the random numbers of
+    ``rng`` are drawn once, as for one run). Each result equals :func:`train` of its config with
+    a generator in the same state, bit for bit; the compiled kernel runs all of them at once
+    (weights stored [synapse, run]). The NumPy reference takes one run at a time."""
     if backend not in KERNELS:
         raise ParameterError(f"backend = {backend!r}: allowed one of {', '.join(KERNELS)}")
-    run_block = KERNELS[backend]
+    p = configs[0]
+    shared = {k: v for k, v in p.to_dict().items() if k not in BATCHABLE}
+    for c in configs[1:]:
+        diff = [k for k, v in c.to_dict().items() if k not in BATCHABLE and v != shared[k]]
+        if diff:
+            raise ParameterError(f"runs trained in lockstep must share parameter '{diff[0]}' "
+                                 f"({shared[diff[0]]!r} vs {getattr(c, diff[0])!r}); only "
+                                 f"{', '.join(BATCHABLE)} may differ")
+    n_runs = len(configs)
+    if backend == "numpy" and n_runs > 1:
+        raise ParameterError("the NumPy reference trains one run at a time")
+    the_rule = get_rule(p.rule if rule is None else rule)
     pats = Patterns.draw(p, rng)
     w, v = initial_weights(p, rng)
     w_start_zero = float(np.mean(w == 0))
+    if n_runs == 1:
+        run_block = KERNELS[backend]
+        args = kernel_args(p, the_rule, compiled=backend == "numba")
+        W, V = w[:, None], v[:, None]                    # views: the kernel updates w, v
+    else:
+        run_block = train_block_batch
+        W = np.ascontiguousarray(np.repeat(w[:, None], n_runs, axis=1))
+        V = np.ascontiguousarray(np.repeat(v[:, None], n_runs, axis=1))
+        w, v = W, V
+        args = (p.theta * p.N_M, math.sqrt(p.N_M), np.array([c.q for c in configs]),
+                np.array([c.A for c in configs]), the_rule.perturb, the_rule.update,
+                np.stack([the_rule.constants_for(c) for c in configs]),
+                np.zeros((n_runs, the_rule.state_size(p.n_patterns))), the_rule.uses_olive)
     marks = record_trials(p.trials_per_pattern, p.n_records) if marks is None else np.asarray(marks)
     n_p = p.n_patterns
-    P_rec = np.empty((marks.size, n_p))
-    J_rec = np.empty_like(P_rec)
-    args = kernel_args(p, get_rule(p.rule if rule is None else rule), compiled=backend == "numba")
+    P_rec = np.full((n_runs, marks.size, n_p), np.nan)
+    J_rec = np.full_like(P_rec, np.nan)
+    stopped = [None] * n_runs                                   # (slot, why, weight stats)
     base = np.tile(np.arange(n_p), (block_epochs, 1))
-    done, runaway = 0, None
-    P_rec[:], J_rec[:] = np.nan, np.nan
-    with progress(p.trials_per_pattern * n_p, f"perceptron {p.rule} p={n_p}", unit="pres",
+    done = 0
+    label = f"perceptron {p.rule} p={n_p}" + (f" ×{n_runs}" if n_runs > 1 else "")
+    with progress(p.trials_per_pattern * n_p * n_runs, label, unit="pres",
                   disable_override=not show_progress) as bar:
         for slot, target in enumerate(marks):
             while done < target:
@@ -317,11 +429,27 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, backend: str = "numb
                 u = rng.random(k * n_p)
                 run_block(w, v, pats.idx, pats.ptr, pats.R, order, u, *args)
                 done += k
-                bar.update(k * n_p)
-            P_rec[slot], J_rec[slot] = outputs(w, v, pats, p)
-            runaway = _runaway(P_rec[slot], pats.R, P_rec[0], p.P_max)
-            if runaway:
+                bar.update(k * n_p * n_runs)
+            for r, c in enumerate(configs):
+                if stopped[r] is None:
+                    P_rec[r, slot], J_rec[r, slot] = outputs(W[:, r], V[:, r], pats, c)
+                    why = _runaway(P_rec[r, slot], pats.R, P_rec[r, 0], c.P_max)
+                    if why:
+                        stopped[r] = (slot, why, _weight_stats(W[:, r], c))
+            if all(s is not None for s in stopped):
                 break
+    return [_run_dataset(c, pats, marks, P_rec[r], J_rec[r], w_start_zero,
+                         stopped[r] or (None, "", _weight_stats(W[:, r], c)))
+            for r, c in enumerate(configs)]
+
+
+def _weight_stats(w: np.ndarray, p: PerceptronParams) -> tuple[float, float]:
+    return float(np.mean(w == 0)), float(np.mean(w < SILENT * initial_weight(p)))
+
+
+def _run_dataset(p: PerceptronParams, pats: Patterns, marks: np.ndarray, P_rec: np.ndarray,
+                 J_rec: np.ndarray, w_start_zero: float, stop: tuple) -> xr.Dataset:
+    slot, why, (w_zero, w_silent) = stop
     err = np.abs(P_rec - pats.R)
     ds = xr.Dataset(
         dict(
@@ -331,17 +459,17 @@ def train(p: PerceptronParams, rng: np.random.Generator, *, backend: str = "numb
             J_traj=(("trial", "pattern"), J_rec, dict(long_name="𝒥 = (Σ v M − θN)/√N", units="Hz")),
             P=(("pattern",), P_rec[-1], dict(long_name="final output", units="Hz")),
             R=(("pattern",), pats.R, dict(long_name="target", units="Hz")),
-            w_zero=((), float(np.mean(w == 0)), dict(long_name="fraction of zero weights, end")),
+            w_zero=((), w_zero, dict(long_name="fraction of zero weights, end")),
             w_zero_start=((), w_start_zero, dict(long_name="fraction of zero weights, start")),
-            w_silent=((), float(np.mean(w < SILENT * initial_weight(p))), dict(
+            w_silent=((), w_silent, dict(
                 long_name=f"fraction of near-silent weights (w < {SILENT:g} w̄), end")),
         ),
         coords=dict(trial=("trial", marks, dict(units="trial (per pattern)")),
-                    pattern=np.arange(n_p)),
+                    pattern=np.arange(p.n_patterns)),
         attrs=dict(theta=p.theta, alpha_w=p.alpha_w, alpha_v=p.alpha_v),
     )
-    if runaway:
-        mark_diverged(ds, int(marks[slot]), "trial", runaway)
+    if why:
+        mark_diverged(ds, int(marks[slot]), "trial", why)
     return ds
 
 
@@ -360,7 +488,26 @@ def _runaway(P: np.ndarray, R: np.ndarray, P0: np.ndarray, P_max: float) -> str:
 
 def train_many(configs: list[PerceptronParams], rng: np.random.Generator, *,
                marks: np.ndarray | None = None, rule: Rule | None = None) -> list[xr.Dataset]:
-    """Train several runs, spread over the cores (see :func:`cerebellar.core.parallel.map_runs`)."""
-    return map_runs(lambda c, r: train(c, r, show_progress=False, marks=marks, rule=rule), configs, rng,
-                    cost=lambda c: c.trials_per_pattern * c.n_patterns, desc="perceptron runs",
-                    unit="pres")
+    """Train several runs: those that differ only in :data:`BATCHABLE` parameters (and share a
+    rule) run in lockstep (:func:`train_batch`) on one generator, so they see the same patterns,
+    orders and perturbation numbers (a paired comparison). A config given again is a replicate:
+    its k-th copy joins the k-th group, with its own generator. Groups are spread over the cores
+    (:func:`cerebellar.core.parallel.map_runs`), one generator spawned from ``rng`` per group, in
+    the order of first appearance. Results come back in the order of ``configs``."""
+    groups: dict[tuple, list[int]] = {}
+    copies: dict[PerceptronParams, int] = {}
+    for i, c in enumerate(configs):
+        copies[c] = copies.get(c, -1) + 1
+        key = (copies[c], *((k, v) for k, v in c.to_dict().items() if k not in BATCHABLE))
+        groups.setdefault(key, []).append(i)
+    members = list(groups.values())
+    runs = map_runs(
+        lambda g, r: train_batch([configs[i] for i in g], r, show_progress=False, marks=marks,
+                                 rule=rule),
+        members, rng, cost=lambda g: len(g) * configs[g[0]].trials_per_pattern
+        * configs[g[0]].n_patterns, desc="perceptron runs", unit="pres")
+    out: list[xr.Dataset | None] = [None] * len(configs)
+    for group, results in zip(members, runs, strict=True):
+        for i, ds in zip(group, results, strict=True):
+            out[i] = ds
+    return out
