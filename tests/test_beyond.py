@@ -36,11 +36,14 @@ def test_sgdege_scaling_acceptance(reproduced):
 def test_vor_sgdege_kernels_agree_and_local_rule_is_deterministic():
     """The VOR's rule call compiled and in plain Python: identical runs; the local rule draws
     nothing that matters (two generators, one result)."""
-    p = VORParams(rule="sgdege", n_cycles=300)
-    a, b = (simulate(p, np.random.default_rng(4), backend=k, g=np.array([0.5, 1.6]))
-            for k in ("numba", "numpy"))
-    np.testing.assert_array_equal(a.A.values, b.A.values)
-    np.testing.assert_array_equal(a.ecs.values, b.ecs.values)
+    for rule in ("sgdege", "local"):
+        p = VORParams(rule=rule, n_cycles=300)
+        a, b = (simulate(p, np.random.default_rng(4), backend=k, g=np.array([0.5, 1.6]))
+                for k in ("numba", "numpy"))
+        np.testing.assert_array_equal(a.A.values, b.A.values)
+        np.testing.assert_array_equal(a.D.values, b.D.values)
+        if rule == "sgdege":
+            np.testing.assert_array_equal(a.ecs.values, b.ecs.values)
     c, d = (simulate(VORParams(n_cycles=300), np.random.default_rng(s)) for s in (1, 2))
     np.testing.assert_array_equal(c.G.values, d.G.values)
 

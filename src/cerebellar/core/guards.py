@@ -126,6 +126,8 @@ def exit_with_parent(parent: int | None = None, every: float = 1.0) -> None:
     """In a worker process: exit within ``every`` seconds of the parent's death (an orphaned
     worker would otherwise finish its task and wait forever)."""
     parent = os.getppid() if parent is None else parent
+    if parent == os.getpid():  # called in the parent itself (a thread pool): nothing to watch
+        return
 
     def watch() -> None:
         while True:
