@@ -188,3 +188,52 @@ def test_reproduce_writes_everything_and_index(reproduced):
             assert c["verdict"] not in ("deviates", "n/a") or c["note"], (e["experiment"], c["what"])
     assert json.loads((out / "report.json").read_text())["verdicts"] == doc["verdicts"]
     assert not list(out.glob(".*.tmp"))
+
+
+def test_version_completion_and_boolean_flags():
+    """CLI conventions: --version, --full/--no-full, shell completion offered."""
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("cerebellar ")
+    assert "--install-completion" in runner.invoke(app, ["--help"]).output
+    result = runner.invoke(app, ["run", "vor", "--full", "--no-full", "--dry-run"])
+    assert result.exit_code == 0 and "nothing run" in result.output
+
+
+def test_saved_result_reruns_from_its_config(tmp_path):
+    """`show --save-config` writes experiment, seed and parameters; `run --config` reruns them."""
+    first = tmp_path / "a"
+    assert invoke("run", "vor", "--set", "g=1.3", "--set", "n_cycles=200", "--seed", "7",
+                  "--out", first).exit_code == 0
+    config = tmp_path / "run.toml"
+    assert runner.invoke(app, ["show", str(first / "vor.nc"), "--save-config",
+                               str(config)]).exit_code == 0
+    assert 'experiment = "vor"' in config.read_text() and "seed = 7" in config.read_text()
+    again = tmp_path / "b"
+    assert invoke("run", "vor", "--config", config, "--out", again).exit_code == 0
+    a = xr.load_dataset(first / "vor.nc", engine="h5netcdf")
+    b = xr.load_dataset(again / "vor.nc", engine="h5netcdf")
+    xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())
+    assert b.attrs["g"] == 1.3 and b.attrs["seed"] == 7
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("seed = 'x'", "not an integer"), ("[parameters]\nzz = 1", "unknown parameter 'zz'"),
+    ("[parameters]\nq = 5.0", "parameter 'q' = 5.0"), ("experiment = 'reduced'", "is for experiment"),
+    ("this is not toml", "not valid TOML"), ("colour = 1", "unknown key 'colour'"),
+])
+def test_bad_config_is_one_line(tmp_path, text, needle):
+    config = tmp_path / "bad.toml"
+    config.write_text(text)
+    result = invoke("run", "vor", "--config", config, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and needle in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+def test_readme_python_blocks_run(tmp_path, monkeypatch):
+    """Every ```python block of the README runs as written (so the examples cannot rot)."""
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 2
+    monkeypatch.chdir(tmp_path)
+    for k, code in enumerate(blocks):
+        exec(compile(code, f"README block {k}", "exec"), {})

@@ -7,12 +7,13 @@ Notebook API::
     cerebellar.plot(ds)                          # the paper's panels, from the dataset only
     cerebellar.checks(ds)                        # paper numbers beside ours
     cerebellar.save(ds, "fig4.nc"); cerebellar.load("fig4.nc")
+    print(cerebellar.describe("coenen1993-fig4"))  # parameters, ranges, choices not stated
 """
 
 from .core.checks import Check
 from .core.errors import CerebellarError, ParameterError
 from .core.progress import quiet
-from .core.registry import checks, experiments, get_experiment, params_of, plot, run
+from .core.registry import checks, describe, experiments, get_experiment, params_of, plot, run
 from .core.results import load, save
 from .core.sweep import sweep
 from .core.version import VERSION as __version__
@@ -23,6 +24,7 @@ __all__ = [
     "ParameterError",
     "__version__",
     "checks",
+    "describe",
     "experiments",
     "get_experiment",
     "load",

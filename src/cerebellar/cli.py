@@ -20,28 +20,44 @@ import typer
 from .core import report as reports_md
 from .core import status
 from .core.checks import Check, format_table, verdict_counts
+from .core.config import config_text, read_config
 from .core.errors import CerebellarError
 from .core.guards import output_lock
 from .core.params import Params
 from .core.progress import progress, quiet
 from .core.registry import Experiment, experiments, get_experiment, make_rng
 from .core.registry import checks as check_rows
+from .core.registry import describe as describe_text
 from .core.registry import plot as plot_result
 from .core.registry import run as run_experiment
 from .core.results import atomic_write, load, parameters, prepare_out_dir, save
 from .core.version import VERSION
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Models of cerebellar motor learning: run experiments, reproduce the papers' "
                        "figures and check their numbers.")
 
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", metavar="KEY=VALUE", help="Override a parameter (repeatable).")]
 SeedOption = Annotated[int, typer.Option(help="Seed of the run's random generator (0 to 2^63 − 1).")]
-FullOption = Annotated[bool, typer.Option("--full", help="Use the paper-scale preset.")]
+FullOption = Annotated[bool, typer.Option("--full/--no-full", help="Use the paper-scale preset.")]
 OutOption = Annotated[Path, typer.Option("--out", help="Output folder.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bars.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"cerebellar {VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """Models of cerebellar motor learning: run experiments, reproduce the papers' figures and
+    check their numbers."""
 
 
 @contextmanager
@@ -98,26 +114,20 @@ def list_experiments() -> None:
 def describe(name: Annotated[str, typer.Argument(help="Experiment name.")]) -> None:
     """Show an experiment's parameters: default, full preset, allowed range, units."""
     with _user_errors():
-        exp = get_experiment(name)
-    typer.echo(f"{exp.name}: {exp.reproduces}\n")
-    for row in exp.params.describe():
-        full = f" (full: {row['full']})" if row["full"] != row["default"] else ""
-        units = f" [{row['units']}]" if row["units"] not in ("", "1") else ""
-        typer.echo(f"  {row['name']} = {row['default']}{full}{units}  — {row['doc']}; "
-                   f"allowed {row['allowed']}")
-        if row["not_stated"]:
-            typer.echo(f"      [not stated in the paper] {row['not_stated']}")
-    names = set(exp.params.names())
-    for key, why in exp.params.NOT_STATED.items():
-        if key not in names:
-            typer.echo(f"  [not stated in the paper] {key}: {why}")
+        typer.echo(describe_text(name))
 
 
 @app.command()
 def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebellar list`).")],
-        set_: SetOption = None, seed: SeedOption = 0, full: FullOption = False,
-        out: OutOption = Path("results"), quiet_: QuietOption = False,
-        json_: JsonOption = False,
+        set_: SetOption = None, seed: Annotated[int | None, typer.Option(
+            help="Seed of the run's random generator, 0 to 2^63 − 1 [default: 0].")] = None,
+        full: FullOption = False,
+        out: Annotated[Path | None, typer.Option(
+            "--out", help="Output folder [default: results].")] = None,
+        config: Annotated[Path | None, typer.Option(
+            "--config", help="A TOML file with parameters, seed and out (`show --save-config` "
+                             "writes one); --set, --seed and --out override it.")] = None,
+        quiet_: QuietOption = False, json_: JsonOption = False,
         dry_run: Annotated[bool, typer.Option(
             "--dry-run", help="Check the parameters, seed and memory, run nothing.")] = False,
         ) -> None:
@@ -125,7 +135,11 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
     with ExitStack() as held:
         with _user_errors():
             exp = get_experiment(name)
-            params = exp.make_params(full=full, **exp.params.parse(set_ or []))
+            given = read_config(config, exp) if config else {}
+            values = {**given.get("parameters", {}), **exp.params.parse(set_ or [])}
+            params = exp.make_params(full=full, **values)
+            seed = given.get("seed", 0) if seed is None else seed
+            out = Path(given.get("out", "results")) if out is None else out
             make_rng(seed)
             if dry_run:
                 changed = {k: v for k, v in params.to_dict().items()
@@ -189,10 +203,16 @@ def _reproduce(full: bool, out: Path, seed: int, quiet_: bool, json_: bool) -> N
 
 
 @app.command()
-def show(file: Annotated[Path, typer.Argument(help="A result file written by run/reproduce.")]) -> None:
+def show(file: Annotated[Path, typer.Argument(help="A result file written by run/reproduce.")],
+         save_config: Annotated[Path | None, typer.Option(
+             "--save-config", help="Also write the result's experiment, seed and parameters as "
+                                   "a TOML file for `run --config`.")] = None) -> None:
     """Print a saved result's parameters, a summary of its data and its checks."""
     with _user_errors():
         ds = load(file)
+        if save_config is not None:
+            text = config_text(ds)
+            atomic_write(save_config, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     attrs = ds.attrs
     typer.echo(f"{file}: experiment '{attrs.get('experiment', '?')}', seed {attrs.get('seed', '?')}, "
                f"cerebellar {attrs.get('cerebellar_version', '?')}")
@@ -238,8 +258,9 @@ def show(file: Annotated[Path, typer.Argument(help="A result file written by run
 @app.command()
 def sweep(name: Annotated[str, typer.Argument(help="Experiment name.")],
           grid: Annotated[list[str] | None, typer.Option(
-              "--grid", metavar="KEY=V1,V2,...|KEY=START:STOP:STEP",
-              help="A swept parameter (repeatable); STOP is included when on the grid.")] = None,
+              "--grid", metavar="KEY=VALUES",
+              help="A swept parameter (repeatable): KEY=V1,V2,... or KEY=START:STOP:STEP, "
+                   "STOP included when on the grid.")] = None,
           set_: SetOption = None,
           seeds: Annotated[int, typer.Option("--seeds", help="Seeds per grid point.")] = 1,
           seed: Annotated[int, typer.Option("--seed", help="Root seed of the sweep.")] = 0,

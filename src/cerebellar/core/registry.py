@@ -139,6 +139,33 @@ def checks(ds: xr.Dataset) -> list[Check]:
     return experiment_of(ds).checks(ds)
 
 
+class Description(str):
+    """What ``cerebellar describe NAME`` prints (a string), with the rows behind it in ``rows``."""
+
+    rows: list[dict[str, Any]]
+
+
+def describe(name: str) -> Description:
+    """An experiment's parameters: default, full preset, allowed range, units, and the choices
+    the papers leave open (``print(cerebellar.describe("vor"))``; ``.rows`` for the data)."""
+    exp = get_experiment(name)
+    lines = [f"{exp.name}: {exp.reproduces}", ""]
+    rows = exp.params.describe()
+    for row in rows:
+        full = f" (full: {row['full']})" if row["full"] != row["default"] else ""
+        units = f" [{row['units']}]" if row["units"] not in ("", "1") else ""
+        lines.append(f"  {row['name']} = {row['default']}{full}{units}  — {row['doc']}; "
+                     f"allowed {row['allowed']}")
+        if row["not_stated"]:
+            lines.append(f"      [not stated in the paper] {row['not_stated']}")
+    names = set(exp.params.names())
+    lines += [f"  [not stated in the paper] {key}: {why}"
+              for key, why in exp.params.NOT_STATED.items() if key not in names]
+    out = Description("\n".join(lines))
+    out.rows = rows
+    return out
+
+
 def params_of(ds: xr.Dataset) -> Params:
     """Rebuild the parameter object a result was made with."""
     return experiment_of(ds).params(**parameters(ds))
