@@ -16,10 +16,13 @@ import numpy as np
 
 import cerebellar
 from cerebellar.network.model import (
+    OVERLAP_BUDGET,
     Network,
     NetworkParams,
     draw_perturbations,
+    overlap_bytes,
     profile_trials,
+    run_direct,
     run_numba,
     run_numpy,
 )
@@ -53,6 +56,17 @@ def main() -> int:
     failed = [c.what for c in cerebellar.checks(ds) if not c.passed]
     print(f"measured `bouvier2018-fig8 --full`: {wall:.1f} s (drawing, kernel, recording); "
           f"checks failed: {failed or 'none'}")
+    print("\nmovements learnt together (p): the incremental kernel's overlap counts grow as p², the "
+          "direct kernel's memory as p")
+    print(f"{'p':>6} {'overlaps [GiB]':>15} {'estimate [GiB]':>15} {'kernel':>12} {'movements/s':>12}")
+    for n in (2, 10, 100, 300, 1000):
+        q = p.replace(n_patterns=n, trials_per_pattern=20)
+        kernel = "incremental" if overlap_bytes(q) <= OVERLAP_BUDGET else "direct"
+        speed = rate(run_direct if kernel == "direct" else run_numba,
+                     Network.draw(q, np.random.default_rng(0)), 4000) \
+            if n <= 300 else float("nan")
+        print(f"{n:6d} {overlap_bytes(q) / 2**30:15.3f} {q.memory_bytes()[0] / 2**30:15.3f} "
+              f"{kernel:>12} {speed:12,.0f}")
     return 0
 
 
