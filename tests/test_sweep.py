@@ -161,3 +161,27 @@ def test_plot_sweep_writes_a_figure(tmp_path):
     shown = runner.invoke(app, ["show", str(out / "vor.sweep.nc")])
     assert shown.exit_code == 0 and "sweep over" in shown.output
     assert runner.invoke(app, ["plot-sweep", str(tmp_path / "none")]).exit_code == 2
+
+
+def test_plot_sweep_never_averages_silently(tmp_path):
+    """Issue (everyday use): the README's Fig 5 sweep. Without --var it asks which variable; the
+    un-swept `panel` dimension becomes two panels; --sel picks values; categorical g ticks."""
+    from cerebellar.plots.sweep import plot_sweep
+
+    out = tmp_path / "sw"
+    cerebellar.sweep("coenen1993-fig5", grid={"q": [0.0, 1.0], "g": [0.5, 1.6]}, out=out,
+                     workers=1, fixed={"n_cycles": 200}, echo=lambda m: None)
+    assert runner.invoke(app, ["plot-sweep", str(out)]).exit_code == 2     # which variable?
+    ds = cerebellar.load(out / "coenen1993-fig5.sweep.nc")
+    fig = plot_sweep(ds, "G_max")
+    axes = [a for a in fig.axes if a.get_label() != "<colorbar>"]
+    assert len(axes) == 2 and {a.get_title() for a in axes} == {"panel = left", "panel = right"}
+    assert [t.get_text() for t in axes[0].get_xticklabels()] == ["0.5", "1.6"]
+    left = ds.G_max.sel(panel="left", q=1.0, g=1.6).mean("seed")
+    mesh = axes[0].collections[0]
+    assert float(np.nanmax(mesh.get_array())) == pytest.approx(float(left))   # not averaged
+    result = runner.invoke(app, ["plot-sweep", str(out), "--var", "G_max", "--sel", "panel=left",
+                                 "--sel", "g=1.6"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["plot-sweep", str(out), "--var", "G_max", "--sel", "g=2"])
+    assert result.exit_code == 2 and "no such value" in result.stderr

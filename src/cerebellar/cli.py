@@ -296,8 +296,13 @@ def sweep(name: Annotated[str, typer.Argument(help="Experiment name.")],
 
 @app.command("plot-sweep")
 def plot_sweep_cmd(folder: Annotated[Path, typer.Argument(help="A sweep folder.")],
-                   var: Annotated[str | None, typer.Option(help="Variable to summarise.")] = None) -> None:
-    """Draw a finished sweep's summary: a map for two swept keys, lines for one."""
+                   var: Annotated[str | None, typer.Option(
+                       help="Variable to plot (at its last time step).")] = None,
+                   sel: Annotated[list[str] | None, typer.Option(
+                       "--sel", metavar="KEY=VALUE",
+                       help="Keep one value of a dimension (repeatable).")] = None) -> None:
+    """Draw a finished sweep: lines for one swept key, a map for two, mean ± s.d. over seeds;
+    other dimensions become panels (or choose a value with --sel); nothing is averaged."""
     from .plots.sweep import plot_sweep
 
     with _user_errors():
@@ -305,7 +310,13 @@ def plot_sweep_cmd(folder: Annotated[Path, typer.Argument(help="A sweep folder."
         if not files:
             raise CerebellarError(f"no finished sweep (*.sweep.nc) in '{folder}'")
         ds = load(files[0])
-        fig = plot_sweep(ds, var)
+        picks = {}
+        for item in sel or []:
+            key, eq, value = item.partition("=")
+            if not eq or not key.strip():
+                raise CerebellarError(f"--sel expects KEY=VALUE, got {item!r}")
+            picks[key.strip()] = value.strip()
+        fig = plot_sweep(ds, var, picks)
         png = files[0].with_suffix(".png")
         atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
     typer.echo(f"-> {png}")
