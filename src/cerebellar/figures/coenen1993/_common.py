@@ -8,6 +8,8 @@ import xarray as xr
 from cerebellar.core import checks as ck
 from cerebellar.vor import analysis as an
 
+GAIN_LABEL = "gain [dimensionless]"
+RESPONSE_LABEL = "response [per unit head velocity]"
 PAPER = "Coenen, Sejnowski & Lisberger 1993"
 
 

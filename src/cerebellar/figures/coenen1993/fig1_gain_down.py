@@ -13,6 +13,7 @@ from cerebellar.core.params import Params, param, same_as
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.coenen1993._common import (
+    GAIN_LABEL,
     PAPER,
     _overshoot_sim,
     _value,
@@ -128,21 +129,24 @@ def plot_gain_down(ds: xr.Dataset):
     ax[0, 0].plot(model.cycle / tau, model, label=f"model, g = {ds.attrs['g_down']:g} (τ = {tau:.3g} cycles)")
     ax[0, 0].plot(ds.t_over_tau, ds.G_monkey, "k--", label="monkeys: 0.73 + 0.27 e^(−t/τ)")
     ax[0, 0].axhline(ds.attrs["g_down"], color="0.6", ls=":", lw=1)
-    ax[0, 0].set(xlabel="time / own time constant τ", ylabel="VOR gain",
+    ax[0, 0].set(xlabel="time / own time constant τ [dimensionless]", ylabel=GAIN_LABEL,
                  title="x0.5: the model adapts fully, the monkeys to 0.73")
-    G = ds.G.sel(cycle=slice(1, None))  # log time axis
+    G = ds.G  # time axis linear to 1 cycle, logarithmic beyond: t = 0 stays visible
     for c in ("gain-up", "gain-down"):
         G.sel(case=c).plot.line(x="cycle", ax=ax[0, 1], label=c)
-    ax[0, 1].set(xscale="log", ylabel="VOR gain G", title="gain up vs down (mirror images)")
+    ax[0, 1].set(xscale="symlog", ylabel="VOR gain G [dimensionless]",
+                 title="gain up vs down (mirror images)")
     for c in ("up, off early", "down, off early", "down, off adapted"):
         G.sel(case=c).plot.line(x="cycle", ax=ax[1, 0], label=c)
     ax[1, 0].axvline(ds.attrs["off_cycle"], color="0.5", ls=":")
-    ax[1, 0].set(xscale="log", ylabel="VOR gain G", title="spectacles off: recovery")
+    ax[1, 0].set(xscale="symlog", ylabel="VOR gain G [dimensionless]",
+                 title="spectacles off (dotted): recovery")
     for name in ("A", "D"):
         ds[name].sel(case="gain-down").plot.line(x="cycle", ax=ax[1, 1], label=name)
-    ax[1, 1].set(ylabel="gain", title="gain down: A and D")
+    ax[1, 1].set(ylabel=GAIN_LABEL, title="gain down: A and D")
     for a, letter in zip(ax.ravel(), "ABCD", strict=True):
-        a.legend(fontsize=8)
+        a.legend(fontsize=8, loc="best")
+        a.set_xlim(left=0)
         panel_letter(a, letter)
     return fig
 

@@ -13,7 +13,9 @@ from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.coenen1993._common import (
+    GAIN_LABEL,
     PAPER,
+    RESPONSE_LABEL,
     _first_cycle,
     _params,
     _value,
@@ -108,8 +110,11 @@ def plot_fig4(ds: xr.Dataset):
     for a, t in zip(ax.ravel(), ("A, D & VOR gain G, short term", "long term",
                                  "P & N responses to a head turn", "long term"), strict=True):
         a.set_title(t)
-        a.set_ylabel("")
-        a.legend(fontsize=8)
+        a.legend(fontsize=8, loc="best")
+    for a in ax[0]:
+        a.set_ylabel(GAIN_LABEL)
+    for a in ax[1]:
+        a.set_ylabel(RESPONSE_LABEL)
     for a, letter in zip(ax.ravel(), "ABCD", strict=True):
         panel_letter(a, letter)
     return fig

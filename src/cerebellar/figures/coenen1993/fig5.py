@@ -10,10 +10,12 @@ import xarray as xr
 
 from cerebellar.core import checks as ck
 from cerebellar.core.params import param
-from cerebellar.core.plotting import figure
+from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.coenen1993._common import (
+    GAIN_LABEL,
     PAPER,
+    RESPONSE_LABEL,
     _params,
     _value,
     overshoot_row,
@@ -100,9 +102,12 @@ def plot_fig5(ds: xr.Dataset):
         part.P_dark.plot.line(x="cycle", ax=ax[1, col], label="P (dark test)")
         ax[0, col].set_title(f"q = {float(part.q):g}: A, D & VOR gain G")
         ax[1, col].set_title("P & N responses to a head turn")
+        ax[0, col].set_ylabel(GAIN_LABEL)
+        ax[1, col].set_ylabel(RESPONSE_LABEL)
         for a in ax[:, col]:
-            a.set_ylabel("")
-            a.legend(fontsize=8)
+            a.legend(fontsize=8, loc="best")
+    for a, letter in zip(ax.ravel(), "ABCD", strict=True):
+        panel_letter(a, letter)
     return fig
 
 

@@ -11,7 +11,7 @@ import xarray as xr
 from cerebellar.core import checks as ck
 from cerebellar.core.errors import ParameterError
 from cerebellar.core.params import Params, param, same_as
-from cerebellar.core.plotting import figure
+from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.coenen1993._common import (
     PAPER,
@@ -147,15 +147,23 @@ def plot_fig6(ds: xr.Dataset):
                            (ax[0, 1], "overshoot_exact", "exact (small-η closed form)"),
                            (ax[1, 0], "overshoot_paper", "paper's formula (quasi-steady state)")):
         data = ds[name].where(np.isfinite(ds[name]))
+        above = float(data.max()) > vmax * (1 + 1e-9)
         mesh = a.pcolormesh(ds.r, ds.q, data, vmin=0, vmax=vmax, shading="auto", cmap="viridis")
-        a.contour(ds.r, ds.q, data, levels=[0.01, 0.05, 0.1, 0.5, 1.0], colors="w", linewidths=0.7)
-        a.set(xscale="log", xlabel="r = η_A/η_D", ylabel="q", title=title)
-        fig.colorbar(mesh, ax=a, label="ε")
+        lines = a.contour(ds.r, ds.q, data, levels=[0.01, 0.05, 0.1, 0.5, 1.0], colors="w",
+                          linewidths=0.7)
+        a.clabel(lines, fmt="%g", fontsize=7)
+        a.set(xscale="log", xlabel="r = η_A/η_D [dimensionless]", ylabel="q [dimensionless]",
+              title=title + (f"\n(yellow: ≥ {vmax:.2f}, up to {float(data.max()):.3g})"
+                             if above else ""))
+        fig.colorbar(mesh, ax=a, label="overshoot ε [dimensionless]",
+                     extend="max" if above else "neither")
     rel = (ds.overshoot_paper / ds.overshoot_exact - 1).where(ds.overshoot_exact > 1e-6)
     mesh = ax[1, 1].pcolormesh(ds.r, ds.q, rel, vmin=0, vmax=1, shading="auto", cmap="magma")
-    ax[1, 1].set(xscale="log", xlabel="r = η_A/η_D", ylabel="q",
-                 title="paper's formula / exact − 1")
-    fig.colorbar(mesh, ax=ax[1, 1], label="relative error (clipped at 1)")
+    ax[1, 1].set(xscale="log", xlabel="r = η_A/η_D [dimensionless]", ylabel="q [dimensionless]",
+                 title="paper's formula / exact − 1 (white: ε ≈ 0)")
+    fig.colorbar(mesh, ax=ax[1, 1], label="relative error [dimensionless]", extend="max")
+    for a, letter in zip(ax.ravel(), "ABCD", strict=True):
+        panel_letter(a, letter)
     return fig
 
 

@@ -9,7 +9,9 @@ from cerebellar.core import checks as ck
 from cerebellar.core.plotting import figure
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.coenen1993._common import (
+    GAIN_LABEL,
     PAPER,
+    RESPONSE_LABEL,
     _params,
     _shade_dark,
     _value,
@@ -94,10 +96,11 @@ def plot_vor(ds: xr.Dataset):
     ds.desired_gain.plot.line(x="cycle", ax=ax[0, 0], color="k", ls=":", label="g")
     for name in ("P_light", "P_dark", "N_light"):
         ds[name].plot.line(x="cycle", ax=ax[0, 1], label=name)
-    for a, t in zip(ax[0], ("gains", "responses to a unit head turn"), strict=True):
+    for a, t, y in zip(ax[0], ("gains", "responses to a unit head turn"),
+                       (GAIN_LABEL, RESPONSE_LABEL), strict=True):
         a.set_title(t)
-        a.set_ylabel("")
-        a.legend()
+        a.set_ylabel(y)
+        a.legend(fontsize=8, loc="best")
         if not bool(ds.light.all()):
             _shade_dark(a, ds)
     return fig
