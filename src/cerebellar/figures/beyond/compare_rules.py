@@ -12,7 +12,7 @@ import xarray as xr
 
 from cerebellar.core import checks as ck
 from cerebellar.core.params import param
-from cerebellar.core.plotting import figure, panel_letter
+from cerebellar.core.plotting import figure, panel_letter, symlog_axis
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.bouvier2018._perceptron import (
     Fig10Params,
@@ -118,9 +118,9 @@ def plot_compare_rules(ds: xr.Dataset):
     ax[0, 0].set(xscale="log", yscale="log", xlabel="trial (per pattern)", ylim=(1e-3, None),
                  ylabel="mean |P − R| [Hz]", title=f"p = {p0} (cut at 10⁻³ Hz)")
     ax[0, 1].axvline(0.391 * a["N_M"], color="k", ls="--", lw=1, label="capacity")
-    ax[0, 1].set_yscale("symlog", linthresh=0.1)
+    symlog_axis(ax[0, 1], ds.final_error)
     ax[0, 1].set(xlabel="number of patterns p", ylabel="final mean |P − R| [Hz]",
-                 title="final error around capacity (linear below 0.1 Hz)")
+                 title="final error around capacity (linear below 10⁻³ Hz)")
     for x, letter in zip(ax[0], "AB", strict=True):
         x.legend(fontsize=8)
         panel_letter(x, letter)

@@ -10,7 +10,7 @@ import xarray as xr
 
 from cerebellar.core import checks as ck
 from cerebellar.core.params import param
-from cerebellar.core.plotting import figure
+from cerebellar.core.plotting import figure, panel_letter, symlog_axis
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.bouvier2018._perceptron import (
     PAPER,
@@ -82,12 +82,15 @@ def plot_capacity(ds: xr.Dataset):
     ax[0, 0].plot(load, ds.feasible_fraction, "o-", label="LP feasible fraction")
     ax[0, 0].axvline(float(ds.alpha_c), color="k", ls="--", label=f"theory α_c = {float(ds.alpha_c):.3f}")
     ax[0, 0].axhline(0.5, color="0.6", ls=":")
-    ax[0, 0].set(xlabel="p / N_M", ylabel="fraction feasible")
+    ax[0, 0].set(xlabel="load p / N_M [dimensionless]", ylabel="fraction of LP-feasible pattern sets")
     ax[0, 1].plot(load, ds.learned_error, "o-", label="delta rule, final error")
     ax[0, 1].axvline(float(ds.alpha_c), color="k", ls="--")
-    ax[0, 1].set(xlabel="p / N_M", ylabel="mean |P − R| [Hz]", yscale="symlog")
-    for a in ax[0]:
-        a.legend(fontsize=8)
+    ax[0, 1].set(xlabel="load p / N_M [dimensionless]", ylabel="mean |P − R| [Hz]",
+                 title="below 10⁻³ Hz the axis is linear")
+    symlog_axis(ax[0, 1], ds.learned_error)
+    for a, letter in zip(ax[0], "AB", strict=True):
+        a.legend(fontsize=8, loc="upper left")
+        panel_letter(a, letter)
     return fig
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import xarray as xr
 
 from cerebellar.core import checks as ck
-from cerebellar.core.plotting import figure, panel_letter
+from cerebellar.core.plotting import figure, panel_letter, symlog_axis
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.bouvier2018._perceptron import (
     PAPER,
@@ -65,12 +65,14 @@ def plot_fig10d(ds: xr.Dataset):
         ax[0, 0].plot(ds.p, ds.final_error.sel(rule=rule), "o-", ms=3, label=str(rule))
         ax[0, 1].plot(ds.p, ds.silent_fraction.sel(rule=rule), "o-", ms=3, label=str(rule))
     ax[0, 1].plot([p_c], [1 - p_c / N], "k*", ms=12, label="1 − α_c at capacity (theory)")
-    for a in ax[0]:
+    for a, where in zip(ax[0], ("center left", "upper left"), strict=True):
         a.axvline(p_c, color="k", ls="--", lw=1, label="capacity")
         a.set(xlabel="number of patterns p")
-        a.legend(fontsize=7)
-    ax[0, 0].set(ylabel="mean |P − R| [Hz]", yscale="symlog")
-    ax[0, 1].set(ylabel=f"fraction of weights < {SILENT:g} w̄", ylim=(0, 1))
+        a.legend(fontsize=7, loc=where)
+    ax[0, 0].set(ylabel="mean |P − R| [Hz]", title="final error (linear below 10⁻³ Hz)")
+    symlog_axis(ax[0, 0], ds.final_error)
+    ax[0, 1].set(ylabel=f"fraction of weights < {SILENT:g} w̄ [dimensionless]", ylim=(0, 1),
+                 title="near-silent synapses")
     panel_letter(ax[0, 0], "D")
     return fig
 

@@ -105,16 +105,22 @@ def checks_fig2(ds: xr.Dataset) -> list[ck.Check]:
 
 
 def plot_fig2(ds: xr.Dataset):
-    fig, ax = figure(1, 2, title="Fig 2: Marr-Albus-Ito learning with a global error")
-    for m in ds.target_mean.values:
+    fig, ax = figure(1, 2, title="Fig 2: Marr-Albus-Ito learning with a global error", width=5.6)
+    styles = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)))
+    for k, m in enumerate(ds.target_mean.values):
         for a, e in zip(ax[0], MAI_RULES, strict=True):
             sub = ds.sel(error_type=e, target_mean=m).mean("pattern")
-            line, = a.plot(sub.trial, sub.pn_mean, label=f"⟨PN⟩, m = {m:g}")
+            line, = a.plot(sub.trial, sub.pn_mean, ls=styles[k % len(styles)],
+                           lw=2.2 - 0.3 * k, label=f"⟨PN⟩, targets U[0, {2 * m:g}] Hz")
             a.axhline(m, color=line.get_color(), ls=":", lw=0.8)
-    for a, e in zip(ax[0], MAI_RULES, strict=True):
-        a.set(xlabel="trial", ylabel="group-mean PN rate [Hz]", title=f"{e} error (dotted: target mean)")
-        a.legend(fontsize=7)
-    panel_letter(ax[0, 0], "C")
+    ax[0, 1].axhline(float(ds.mf_ceiling), color="k", ls="--", lw=0.8,
+                     label="mossy-fibre drive alone")
+    titles = ("signed error: each group-mean PN\nreaches its target mean (dotted)",
+              "unsigned error: every curve rises to the\nmossy-fibre drive (PCs silenced), overlapping")
+    for a, title, letter in zip(ax[0], titles, "BC", strict=True):
+        a.set(xlabel="trial [per pattern]", ylabel="group-mean PN rate [Hz]", title=title)
+        a.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        panel_letter(a, letter)
     return fig
 
 
