@@ -11,7 +11,7 @@ import xarray as xr
 
 from cerebellar.core import checks as ck
 from cerebellar.core.params import Params, param
-from cerebellar.core.plotting import figure
+from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.bouvier2018._network import (
     PAPER,
@@ -122,12 +122,16 @@ def plot_fig3(ds: xr.Dataset):
             a.annotate(label, (xi, top), ha="center", color="tab:red")
         a.axhline(null, color="k", lw=0.8)
         a.set_xticks(x, sub.comparison.values, rotation=20 if contrast else 0)
-        a.set(ylabel="difference of ratios" if contrast else "EPSC after / before",
+        a.set(ylabel=("difference of EPSC ratios [dimensionless]" if contrast else
+                      "EPSC after / before [dimensionless]"),
               ylim=(float(sub.ci_low.min()) - 0.1, top + 0.15),
-              title="contrasts (Table 1, lower half)" if contrast else "protocols (red: Eq 9)")
-        a.legend(loc="lower left", fontsize=8)
-    text = "; ".join(f"{k}: {v}" for k, v in legend.items())
-    fig.text(0.5, -0.02, text, ha="center", va="top", fontsize=8, wrap=True)
+              title=("contrasts (Table 1, lower half)" if contrast else "protocols")
+              + "\nslice data: mean and 95 % c.i.; red: the sign Eq 9 predicts")
+    for a, letter in zip(ax[0], "AB", strict=True):
+        panel_letter(a, letter)
+    names = list(legend.items())
+    fig.supxlabel("\n".join("; ".join(f"{k}: {v}" for k, v in names[i:i + 3])
+                            for i in range(0, len(names), 3)), fontsize=8)
     return fig
 
 

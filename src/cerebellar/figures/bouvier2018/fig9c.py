@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
+from matplotlib import colormaps
 
 from cerebellar.core import checks as ck
 from cerebellar.core.params import param
@@ -104,12 +105,16 @@ def plot_fig9c(ds: xr.Dataset):
     fig, ax = figure(1, 2, title=f"Fig 9C: regimes over (ρ, β), q = {q:g} "
                                  "(colour: measured offset, 0 = on D, 1 = on C; lines: analytic)")
     b = np.linspace(1e-3, float(ds.beta.max()), 300)
+    cmap = colormaps["coolwarm"].with_extremes(bad="0.75")
     for a, name, title in ((ax[0, 0], "offset_above", "above the target: D+ (0) vs C+ (1)"),
                            (ax[0, 1], "offset_below", "below the target: D− (0) vs C− (1)")):
-        mesh = a.pcolormesh(ds.rho, ds.beta, ds[name].transpose("beta", "rho"), vmin=0, vmax=1,
-                            cmap="coolwarm", shading="auto")
-        fig.colorbar(mesh, ax=a)
-        a.set(xlabel="ρ", ylabel="β = Δ𝒥/ΔP".replace("𝒥", "J"), title=title, xlim=(0, 1))
+        data = ds[name].transpose("beta", "rho")
+        mesh = a.pcolormesh(ds.rho, ds.beta, data, vmin=0, vmax=1, cmap=cmap, shading="auto")
+        fig.colorbar(mesh, ax=a, label="offset [dimensionless]")
+        missing = int(data.isnull().sum())
+        a.set(xlabel="ρ [dimensionless]", ylabel="β = ΔJ/ΔP [dimensionless]", xlim=(0, 1),
+              title=title + (f"\ngrey: {missing} cell(s) where no run reached a corridor"
+                             if missing else ""))
     ax[0, 0].plot(rd.upper_boundary(b, q), b, "k-", lw=2)
     low = rd.lower_boundary(b, q)
     ax[0, 1].plot(np.where(np.isfinite(low), low, np.nan), b, "k-", lw=2)
@@ -117,7 +122,7 @@ def plot_fig9c(ds: xr.Dataset):
     esc = ds.escaped_below.transpose("beta", "rho")
     ax[0, 1].contour(ds.rho, ds.beta, esc, levels=[0.5], colors="g")
     for a in ax[0]:
-        a.plot(0.2, 2.0, "ro")
+        a.plot(0.2, 2.0, "ro", label="Fig 9E,F point")
         a.set_ylim(0, float(ds.beta.max()))
     ax[0, 1].legend(fontsize=8)
     return fig
