@@ -38,15 +38,16 @@ def _plot_learning(ds: xr.Dataset, title: str):
     for a, sl, name in ((ax[0, 0], slice(None), "A"), (ax[0, 1], slice(0, min(3000, t.size)), "B")):
         a.plot(t[sl], _smooth(E.values, n)[sl], label="error ℰ")
         a.plot(t[sl], _smooth(I.values, n)[sl], label="inhibition ℐ")
-        a.set(xlabel="trial (pattern 0)", ylabel="rate [Hz]")
-        a.legend()
+        a.set(xlabel="trial [per pattern] (pattern 0)", ylabel="rate [Hz]")
+        a.legend(fontsize=8)
         panel_letter(a, name)
     ax[0, 1].set_title("start (zoom)")
     for a, slot, name in ((ax[1, 0], 0, "C"), (ax[1, 1], -1, "D")):
         pn = ds.PN.isel(profile_trial=slot, pattern=0, neuron=0)
         a.plot(ds.bin, ds.target.isel(pattern=0, neuron=0), "k--", label="target")
         a.plot(ds.bin, pn, "o-", label=f"PN, trial {int(ds.profile_trial[slot])}")
-        a.set(xlabel="time bin", ylabel="rate [Hz]")
-        a.legend()
+        a.set(xlabel="time bin [bin of the movement]", ylabel="rate [Hz]",
+              title=f"PN 0, pattern 0, trial {int(ds.profile_trial[slot])}")
+        a.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         panel_letter(a, name)
     return fig

@@ -88,8 +88,8 @@ def _plane(ax, P, J, attrs, lines=True) -> None:
                   "D-": ("tab:blue", "--")}
         for name, y in rd.lines(grid, attrs["A"], attrs["q"], attrs["R"]).items():
             ax.plot(grid, y, color=styles[name][0], ls=styles[name][1], lw=1.2, label=name)
-    ax.set(xlabel="P", ylabel=r"$\mathcal{J}$", ylim=(0, max(np.nanmax(J), 10) * 1.05))
-    ax.legend(fontsize=8)
+    ax.set(xlabel="P [Hz]", ylabel=r"$\mathcal{J}$ [Hz]", ylim=(0, max(np.nanmax(J), 10) * 1.05))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
 @dataclass(frozen=True)

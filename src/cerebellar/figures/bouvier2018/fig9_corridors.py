@@ -153,7 +153,7 @@ def _time_panel(ax, ds: xr.Dataset, a: dict) -> None:
             keep = (line >= P_fix) if v < 0 else (line <= P_fix)
             ax.plot(t[keep], line[keep], "k--", lw=1)
     ax.axhline(P_fix, color="0.5", ls=":", label="fixed point")
-    ax.set(xlabel="trial τ", ylabel="P", title="P(τ); dashed: Eqs 32-35")
+    ax.set(xlabel="trial τ [trial]", ylabel="P [Hz]", title="P(τ); dashed: Eqs 32-35")
     ax.legend(fontsize=8)
 
 

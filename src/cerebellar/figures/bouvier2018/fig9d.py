@@ -81,7 +81,7 @@ def plot_fig9d(ds: xr.Dataset):
     for p in ds.P_shown.isel(shown_seed=0).values:
         ax[0, 1].plot(ds.trial, p, lw=0.8)
     ax[0, 1].axhline(ds.attrs["R"], color="k", ls=":", label="R")
-    ax[0, 1].set(xlabel="trial τ", ylabel="P", title="P(τ)")
+    ax[0, 1].set(xlabel="trial τ [trial]", ylabel="P [Hz]", title="P(τ)")
     ax[0, 1].legend()
     return fig
 

@@ -58,7 +58,7 @@ def plot_reduced(ds: xr.Dataset):
     _plane(ax[0, 0], ds.P.values[None], ds.J.values[None], ds.attrs)
     ax[0, 1].plot(ds.trial, ds.P, label="P")
     ax[0, 1].axhline(ds.attrs["R"], color="k", ls=":", label="R")
-    ax[0, 1].set(xlabel="trial τ", ylabel="P", title="P(τ)")
+    ax[0, 1].set(xlabel="trial τ [trial]", ylabel="P [Hz]", title="P(τ)")
     ax[0, 1].legend()
     return fig
 
