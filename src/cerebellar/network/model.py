@@ -172,7 +172,7 @@ class Network:
         return out
 
     def overlaps(self) -> np.ndarray:
-        """K[μ, ν, s, l, t*, t'] = Σ_i σ^l_{i,s} [i active in μ at t*][i active in ν at t'] (int32)."""
+        """``K[μ, ν, s, l, t*, t'] = Σ_i σ^l_{i,s} [i active in μ at t*] [i active in ν at t']`` (int32)."""
         p = self.params
         S, L, T = p.S, p.L, p.T
         K = np.zeros((p.n_patterns, p.n_patterns, S, L, T, T), np.int32)
