@@ -153,3 +153,31 @@ def test_a_batch_must_share_the_patterns():
     with pytest.raises(ParameterError, match="must share parameter 'N_M'"):
         train_batch([PerceptronParams(N_M=200), PerceptronParams(N_M=300)],
                     np.random.default_rng(0))
+
+
+def test_figs_10b_c_d_view_the_same_paired_runs():
+    """Figs 10B-D with one seed are views of one set of runs: Fig 10B's curves are Fig 10D's
+    q = 0.5 curves, Fig 10C's are its delta-rule curves, bit for bit, whether computed afresh or
+    taken from the runs already trained in the process; every rule of a (load, seed) cell sees
+    the same patterns."""
+    import xarray as xr
+
+    from cerebellar.figures.bouvier2018 import _perceptron as fp
+    from cerebellar.figures.bouvier2018.fig10bc import run_fig10b, run_fig10c
+    from cerebellar.figures.bouvier2018.fig10d import run_fig10d
+
+    p = fp.LoadSweepParams(N_M=60, trials_per_pattern=300, n_records=6, n_seeds=2)
+    fp._RUNS.clear()
+    d = run_fig10d(p, np.random.default_rng(3))
+    fp._RUNS.clear()
+    b = run_fig10b(p, np.random.default_rng(3))
+    c = run_fig10c(p, np.random.default_rng(3))
+    np.testing.assert_array_equal(b.mean_error.sel(rule="sgdege"),
+                                  d.mean_error.sel(rule="sgdege q=0.5"))
+    np.testing.assert_array_equal(c.mean_error.sel(rule="delta"), d.mean_error.sel(rule="delta"))
+    xr.testing.assert_identical(run_fig10d(p, np.random.default_rng(3)), d)
+    assert d.sizes["seed"] == 2
+    assert not np.array_equal(d.mean_error.isel(seed=0), d.mean_error.isel(seed=1))
+    cell = fp.paired_runs([p.run_params(n_patterns=5, rule=r) for r in ("delta", "sgdege")],
+                          np.random.default_rng(4))
+    np.testing.assert_array_equal(cell[0].R, cell[1].R)

@@ -19,13 +19,14 @@ from .progress import progress
 T = TypeVar("T")
 
 
-def map_runs(fn: Callable[[Any, np.random.Generator], T], configs: Sequence[Any],
-             rng: np.random.Generator, *, cost: Callable[[Any], int] = lambda c: 1,
+def map_runs(fn: Callable[[Any, np.random.Generator | None], T], configs: Sequence[Any],
+             rng: np.random.Generator | None, *, cost: Callable[[Any], int] = lambda c: 1,
              desc: str = "runs", unit: str = "run", workers: int | None = None) -> list[T]:
     """``[fn(config, child_rng) for config in configs]``, on threads, with one progress bar
     advanced by ``cost(config)`` per finished run. Runs start longest first (by ``cost``), so
-    no core idles on a long run at the end; results come back in the order of ``configs``."""
-    rngs = rng.spawn(len(configs))
+    no core idles on a long run at the end; results come back in the order of ``configs``.
+    With ``rng=None`` the configs carry their own random numbers and ``fn`` gets ``None``."""
+    rngs = rng.spawn(len(configs)) if rng is not None else [None] * len(configs)
     workers = workers or min(len(configs), os.cpu_count() or 1)
     with progress(sum(cost(c) for c in configs), desc, unit=unit) as bar:
         def one(i: int) -> T:

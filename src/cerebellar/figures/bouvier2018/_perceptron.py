@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -9,13 +10,15 @@ import numpy as np
 import xarray as xr
 
 from cerebellar.core import checks as ck
+from cerebellar.core.parallel import map_runs
 from cerebellar.core.params import param
 from cerebellar.core.status import merge
 from cerebellar.papers import claim
 from cerebellar.sgdege.perceptron import (
+    BATCHABLE,
     PerceptronModel,
     PerceptronParams,
-    train_many,
+    train_batch,
 )
 
 PAPER = "Bouvier et al. 2018"
@@ -61,19 +64,76 @@ class Fig10Params(PerceptronModel):
         return PerceptronParams(**{**self.model_values(), **run, **changes})
 
 
-def _curves(params: Fig10Params, rng: np.random.Generator, rules: dict[str, dict]) -> xr.Dataset:
-    """mean_error over (rule, p, trial), the final fraction of silent synapses, and the trial at
-    which the reduced model predicts the mean error to reach halfway to its floor; all runs spread
-    over the cores."""
+@dataclass(frozen=True)
+class LoadSweepParams(Fig10Params):
+    """Fig 10B-D: runs at every load of :meth:`Fig10Params.loads`, ``n_seeds`` per load."""
+
+    n_seeds: int = param(2, low=1, high=1000,
+                         doc="independent runs per load (patterns, targets, initial weights, order)")
+
+    FULL: ClassVar[dict[str, Any]] = {**Fig10Params.FULL, "n_seeds": 4}
+    SCALE: ClassVar[tuple[str, ...]] = (*Fig10Params.SCALE, "n_seeds")
+    NOT_STATED: ClassVar[dict[str, str]] = {
+        **Fig10Params.NOT_STATED,
+        "n_seeds": "the paper shows one curve per load and does not say how many runs it averaged "
+                   "(spec §6.5); we plot the mean ± s.e. of n_seeds runs",
+    }
+
+
+_RUNS: dict[tuple, xr.Dataset] = {}
+"""Runs already trained in this process, by (config, generator state): Figs 10B, 10C and 10D
+view the same runs, and ``cerebellar reproduce`` trains each of them once."""
+
+_RUNS_KEPT = 2000
+
+
+def paired_runs(configs: list[PerceptronParams], gen: np.random.Generator) -> list[xr.Dataset]:
+    """Every config trained from a copy of ``gen``: the same patterns, targets, initial weights,
+    presentation order and uniform numbers for every rule and q (a paired comparison); configs of
+    one rule run in lockstep (:func:`~cerebellar.sgdege.perceptron.train_batch`, equal to each
+    run alone bit for bit). Results are remembered for the life of the process."""
+    state = repr(gen.bit_generator.state)
+    todo: dict[tuple, list[PerceptronParams]] = {}
+    for c in dict.fromkeys(configs):
+        if (c, state) not in _RUNS:
+            shared = tuple((k, v) for k, v in c.to_dict().items() if k not in BATCHABLE)
+            todo.setdefault(shared, []).append(c)
+    for group in todo.values():
+        results = train_batch(group, copy.deepcopy(gen), show_progress=False)
+        for c, ds in zip(group, results, strict=True):
+            _RUNS[(c, state)] = ds
+    out = [_RUNS[(c, state)] for c in configs]
+    for key in list(_RUNS)[:max(len(_RUNS) - _RUNS_KEPT, 0)]:
+        _RUNS.pop(key, None)
+    return out
+
+
+def _curves(params: LoadSweepParams, rng: np.random.Generator, rules: dict[str, dict]
+            ) -> xr.Dataset:
+    """mean_error over (rule, p, seed, trial), the final fraction of silent synapses, and the
+    trial at which the reduced model predicts the mean error to reach halfway to its floor.
+
+    Random numbers: one generator per (load, seed), spawned from ``rng`` in the order
+    p₁s₁, p₁s₂, …, whatever the rules; every rule trains from it (:func:`paired_runs`). So
+    Figs 10B, 10C and 10D, run with the same seed, show the same runs, and the rules of Fig 10D
+    are compared on the same patterns. Cells are spread over the cores."""
     loads = params.loads()
-    configs = [params.run_params(n_patterns=p, **kw) for kw in rules.values() for p in loads]
-    runs = train_many(configs, rng)
-    shape = (len(rules), len(loads))
+    cells = [(p, s) for p in loads for s in range(params.n_seeds)]
+    gens = dict(zip(cells, rng.spawn(len(cells)), strict=True))
+    configs = {p: [params.run_params(n_patterns=p, **kw) for kw in rules.values()] for p in loads}
+    per_cell = map_runs(lambda cell, _: paired_runs(configs[cell[0]], gens[cell]), cells, None,
+                        cost=lambda cell: cell[0] * params.trials_per_pattern * len(rules),
+                        desc="perceptron runs", unit="pres")
+    by_cell = dict(zip(cells, per_cell, strict=True))
+    runs = [by_cell[(p, s)][r] for r in range(len(rules)) for p in loads
+            for s in range(params.n_seeds)]
+    cfgs = [configs[p][r] for r in range(len(rules)) for p in loads for s in range(params.n_seeds)]
+    shape = (len(rules), len(loads), params.n_seeds)
     err = np.array([r.mean_error.values for r in runs]).reshape(*shape, -1)
-    half = [_predicted_half_time(r, c) for r, c in zip(runs, configs, strict=True)]
-    dims = ("rule", "p")
+    half = [_predicted_half_time(r, c) for r, c in zip(runs, cfgs, strict=True)]
+    dims = ("rule", "p", "seed")
     ds = xr.Dataset(
-        dict(mean_error=(("rule", "p", "trial"), err,
+        dict(mean_error=(("rule", "p", "seed", "trial"), err,
                          dict(long_name="mean |P − R| over patterns", units="Hz")),
              zero_fraction=(dims, np.reshape([float(r.w_zero) for r in runs], shape),
                             dict(long_name="fraction of zero weights w at the end")),
@@ -86,9 +146,17 @@ def _curves(params: Fig10Params, rng: np.random.Generator, rules: dict[str, dict
                            "pattern's initial error) brings the mean error to half_level",
                  units="trial"))),
         coords=dict(rule=list(rules), p=("p", loads, dict(long_name="number of patterns")),
+                    seed=("seed", np.arange(params.n_seeds), dict(long_name="run per load")),
                     trial=("trial", runs[0].trial.values, dict(units="trial (per pattern)"))),
     )
     return merge(ds, runs)
+
+
+def mean_se(x: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
+    """Mean over seeds and its standard error (0 for one seed)."""
+    n = x.sizes["seed"]
+    se = x.std("seed", ddof=1) / np.sqrt(n) if n > 1 else xr.zeros_like(x.isel(seed=0))
+    return x.mean("seed"), se
 
 
 def _predicted_half_time(run: xr.Dataset, p: PerceptronParams) -> tuple[float, float]:
@@ -122,13 +190,15 @@ def _crossing(err: xr.DataArray, level: xr.DataArray) -> xr.DataArray:
 
 
 def slowdown(ds: xr.Dataset, rule: str) -> xr.DataArray:
-    """Trials to bring the mean error halfway to its floor, over the single-pattern prediction."""
-    return _crossing(ds.mean_error.sel(rule=rule), ds.half_level.sel(rule=rule)) / \
-        ds.predicted_half_trial.sel(rule=rule)
+    """Trials to bring the mean error halfway to its floor, over the single-pattern prediction
+    (mean over seeds)."""
+    return (_crossing(ds.mean_error.sel(rule=rule), ds.half_level.sel(rule=rule))
+            / ds.predicted_half_trial.sel(rule=rule)).mean("seed")
 
 
 def _final(ds: xr.Dataset) -> xr.DataArray:
-    return ds.mean_error.isel(trial=-1)
+    """Mean error after the last trial, mean over seeds."""
+    return ds.mean_error.isel(trial=-1).mean("seed")
 
 
 FLOOR_LOAD = 0.2
@@ -143,6 +213,11 @@ ABOVE_LOAD = 0.41
 """Loads p/N_M ≥ 0.41 (the paper's p = 410-450) are above capacity α_c = 0.391."""
 
 
+def _of_runs(ds: xr.Dataset) -> str:
+    n = ds.sizes.get("seed", 1)
+    return f" (mean of {n} runs per load)" if n > 1 else ""
+
+
 def _loads(ds: xr.Dataset, lo: float = 0.0, hi: float = np.inf) -> xr.DataArray:
     N = ds.attrs["N_M"]
     return ds.p[(ds.p >= lo * N) & (ds.p <= hi * N)]
@@ -150,12 +225,13 @@ def _loads(ds: xr.Dataset, lo: float = 0.0, hi: float = np.inf) -> xr.DataArray:
 
 def _floor_rows(ds: xr.Dataset, rule: str, q: float) -> list[ck.Check]:
     """SGDEGE below capacity: floor A(1+q)/2 (theory); above it: the error leaves the floor."""
-    final = ds.mean_error.sel(rule=rule).isel(trial=-1)
+    final = _final(ds).sel(rule=rule)
     fl = floor(ds.attrs["A"], q)
     reached = float(final.sel(p=_loads(ds, hi=FLOOR_LOAD)).median())
     above = float(final.sel(p=_loads(ds, lo=ABOVE_LOAD)).mean())
     return [
-        ck.close(f"{rule}: median final error for p ≤ {FLOOR_LOAD} N_M vs the floor A(1+q)/2",
+        ck.close(f"{rule}: median final error for p ≤ {FLOOR_LOAD} N_M vs the floor A(1+q)/2"
+                 f"{_of_runs(ds)}",
                  fl, reached, rtol=0.2, source="theory",
                  cite="Bouvier 2018 Appendix 1 Phase 3; Fig 10D legend"),
         claim("bouvier2018.fig10d.leaves_floor").holds(
@@ -167,12 +243,12 @@ def _floor_rows(ds: xr.Dataset, rule: str, q: float) -> list[ck.Check]:
 
 
 def _delta_rows(ds: xr.Dataset) -> list[ck.Check]:
-    final = ds.mean_error.sel(rule="delta").isel(trial=-1)
+    final = _final(ds).sel(rule="delta")
     above = float(final.sel(p=_loads(ds, lo=ABOVE_LOAD)).mean())
     return [
         claim("bouvier2018.fig10c.delta_zero").check(
             float(final.sel(p=_loads(ds, hi=0.35)).max()),
-            what="delta rule: largest final error for p ≤ 0.35 N_M"),
+            what=f"delta rule: largest final error for p ≤ 0.35 N_M{_of_runs(ds)}"),
         claim("bouvier2018.fig10d.leaves_floor").holds(
             above > 0.5, what=f"delta rule: mean final error for p ≥ {ABOVE_LOAD} N_M > 0.5 Hz",
             got=above),

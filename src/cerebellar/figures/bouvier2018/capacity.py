@@ -14,42 +14,44 @@ from cerebellar.core.plotting import figure, panel_letter, symlog_axis
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.bouvier2018._perceptron import (
     PAPER,
-    Fig10Params,
+    LoadSweepParams,
+    _curves,
+    _of_runs,
+    mean_se,
 )
 from cerebellar.papers import claim
 from cerebellar.sgdege.capacity import capacity, infeasibility
 from cerebellar.sgdege.perceptron import (
     Patterns,
     threshold,
-    train_many,
 )
 
 
 @dataclass(frozen=True)
-class CapacityParams(Fig10Params):
-    n_seeds: int = param(8, low=1, high=10_000, doc="LP instances per load")
+class CapacityParams(LoadSweepParams):
+    n_lp: int = param(8, low=1, high=10_000, doc="LP instances per load")
     trials_per_pattern: int = param(5000, low=1, high=100_000_000, units="trial",
                                     doc="delta-rule trials per pattern (learned capacity)")
-    FULL: ClassVar[dict[str, Any]] = {"N_M": 1000, "trials_per_pattern": 50_000, "n_seeds": 8}
+    FULL: ClassVar[dict[str, Any]] = {"N_M": 1000, "trials_per_pattern": 50_000, "n_seeds": 4}
 
 
 def run_capacity(params: CapacityParams, rng: np.random.Generator) -> xr.Dataset:
     loads = params.loads()
     theta = threshold(params.f, params.gamma, params.N_M, params.P_max)
-    violation = np.empty((len(loads), params.n_seeds))
+    violation = np.empty((len(loads), params.n_lp))
     for i, p in enumerate(loads):
-        for s in range(params.n_seeds):
+        for s in range(params.n_lp):
             pats = Patterns.draw(params.run_params(n_patterns=p), rng)
             violation[i, s] = infeasibility(pats.dense(params.N_M), pats.R, theta)
-    learned = train_many([params.run_params(rule="delta", n_patterns=p) for p in loads], rng)
+    learned = _curves(params, rng, {"delta": dict(rule="delta")})
     return xr.Dataset(
-        dict(lp_violation=(("p", "seed"), violation, dict(long_name="min mean |output − R|",
-                                                          units="Hz")),
+        dict(lp_violation=(("p", "instance"), violation, dict(long_name="min mean |output − R|",
+                                                              units="Hz")),
              feasible_fraction=("p", (violation < 1e-6).mean(axis=1)),
-             learned_error=("p", [r.mean_error.values[-1] for r in learned],
-                            dict(long_name="delta-rule final error", units="Hz")),
+             learned_error=(learned.mean_error.sel(rule="delta").isel(trial=-1, drop=True)
+                            .assign_attrs(long_name="delta-rule final error", units="Hz")),
              alpha_c=((), capacity(params.f, params.gamma)), theta=((), theta)),
-        coords=dict(p=loads, seed=np.arange(params.n_seeds)),
+        coords=dict(p=loads, instance=np.arange(params.n_lp)),
     )
 
 
@@ -70,8 +72,8 @@ def checks_capacity(ds: xr.Dataset) -> list[ck.Check]:
         paper.check(first, what="LP: first p with < 1/2 of the instances feasible, N_M = 1000",
                     atol=20, off="" if N == 1000 else f"N_M = {N}: the paper's 391 is for N_M = 1000"),
         claim("bouvier2018.fig10c.delta_zero").check(
-            float(ds.learned_error.sel(p=ds.p[ds.p <= 0.35 * N]).max()),
-            what="learned (delta rule): largest final error for p ≤ 0.35 N_M"),
+            float(ds.learned_error.mean("seed").sel(p=ds.p[ds.p <= 0.35 * N]).max()),
+            what=f"learned (delta rule): largest final error for p ≤ 0.35 N_M{_of_runs(ds)}"),
     ]
 
 
@@ -83,13 +85,15 @@ def plot_capacity(ds: xr.Dataset):
     ax[0, 0].axvline(float(ds.alpha_c), color="k", ls="--", label=f"theory α_c = {float(ds.alpha_c):.3f}")
     ax[0, 0].axhline(0.5, color="0.6", ls=":")
     ax[0, 0].set(xlabel="load p / N_M [dimensionless]", ylabel="fraction of LP-feasible pattern sets")
-    ax[0, 1].plot(load, ds.learned_error, "o-", label="delta rule, final error")
+    mean, se = mean_se(ds.learned_error)
+    ax[0, 1].errorbar(load, mean, yerr=se, fmt="o-", ms=3, capsize=2,
+                      label=f"delta rule, final error (mean ± s.e., {ds.sizes['seed']} runs)")
     ax[0, 1].axvline(float(ds.alpha_c), color="k", ls="--")
     ax[0, 1].set(xlabel="load p / N_M [dimensionless]", ylabel="mean |P − R| [Hz]",
                  title="below 10⁻³ Hz the axis is linear")
-    symlog_axis(ax[0, 1], ds.learned_error)
-    for a, letter in zip(ax[0], "AB", strict=True):
-        a.legend(fontsize=8, loc="upper left")
+    symlog_axis(ax[0, 1], mean + se)
+    for a, letter, where in zip(ax[0], "AB", ("lower left", "upper left"), strict=True):
+        a.legend(fontsize=8, loc=where)
         panel_letter(a, letter)
     return fig
 

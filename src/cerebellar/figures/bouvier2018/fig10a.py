@@ -11,7 +11,7 @@ import xarray as xr
 
 from cerebellar.core import checks as ck
 from cerebellar.core.params import param
-from cerebellar.core.plotting import figure
+from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.core.status import merge
 from cerebellar.figures.bouvier2018._perceptron import (
@@ -113,7 +113,8 @@ def plot_fig10a(ds: xr.Dataset):
         line = start + speed * t
         keep = np.sign(line) == np.sign(start)
         a.plot(t[keep], line[keep], style, lw=1.5)
-    a.set(xlabel="trial", ylabel="P − R [Hz]",
+    panel_letter(a, "A")
+    a.set(xlabel="trial [trial]", ylabel="P − R [Hz]",
           title="dashed: ±ρΔP per trial (Eqs 32-35); dotted: half of it (silent synapses)")
     return fig
 

@@ -7,25 +7,26 @@ import numpy as np
 import xarray as xr
 
 from cerebellar.core import checks as ck
-from cerebellar.core.plotting import figure
+from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.bouvier2018._perceptron import (
     PAPER,
-    Fig10Params,
+    LoadSweepParams,
     _curves,
     _delta_rows,
     _floor_rows,
     _loads,
+    mean_se,
     slowdown,
 )
 from cerebellar.papers import claim
 
 
-def run_fig10b(params: Fig10Params, rng: np.random.Generator) -> xr.Dataset:
+def run_fig10b(params: LoadSweepParams, rng: np.random.Generator) -> xr.Dataset:
     return _curves(params, rng, {"sgdege": dict(rule="sgdege")})
 
 
-def run_fig10c(params: Fig10Params, rng: np.random.Generator) -> xr.Dataset:
+def run_fig10c(params: LoadSweepParams, rng: np.random.Generator) -> xr.Dataset:
     return _curves(params, rng, {"delta": dict(rule="delta")})
 
 
@@ -48,27 +49,34 @@ def checks_fig10c(ds: xr.Dataset) -> list[ck.Check]:
     return _delta_rows(ds)
 
 
-def _plot_curves(ds: xr.Dataset, title: str):
-    fig, ax = figure(1, 1, title=title, width=7)
-    a = ax[0, 0]
-    colors = np.linspace(0, 1, ds.sizes["p"])
+def _plot_curves(ds: xr.Dataset, title: str, letter: str):
     import matplotlib as mpl
 
+    n = ds.sizes["seed"]
+    fig, ax = figure(1, 1, title=title + (f" (mean ± s.e. of {n} runs per load)" if n > 1 else ""),
+                     width=7)
+    a = ax[0, 0]
     cmap = mpl.colormaps["viridis"]
-    for c, p in zip(colors, ds.p.values, strict=True):
-        a.plot(ds.trial[1:], ds.mean_error.isel(rule=0).sel(p=p)[1:], color=cmap(c), label=f"p = {p}")
+    mean, se = mean_se(ds.mean_error.isel(rule=0, trial=slice(1, None)))
+    for c, p in zip(np.linspace(0, 1, ds.sizes["p"]), ds.p.values, strict=True):
+        m, e = mean.sel(p=p), se.sel(p=p)
+        a.plot(ds.trial[1:], m, color=cmap(c), label=f"p = {p}")
+        a.fill_between(ds.trial[1:], np.maximum(m - e, m / 10), m + e, color=cmap(c), alpha=0.2,
+                       lw=0)
     a.set(xscale="log", yscale="log", xlabel="trial (per pattern)", ylabel="mean |P − R| [Hz]")
     a.legend(fontsize=7, ncol=2)
+    panel_letter(a, letter)
     return fig
 
 
 register(Experiment(
     name="bouvier2018-fig10b", reproduces=f"{PAPER}, Fig 10B: SGDEGE perceptron error vs trials, p = 50-450",
-    params=Fig10Params, run=run_fig10b, checks=checks_fig10b,
-    plot=lambda ds: _plot_curves(ds, f"Fig 10B: SGDEGE, N_M = {ds.attrs['N_M']}, q = {ds.attrs['q']:g}")))
+    params=LoadSweepParams, run=run_fig10b, checks=checks_fig10b,
+    plot=lambda ds: _plot_curves(ds, f"Fig 10B: SGDEGE, N_M = {ds.attrs['N_M']}, q = {ds.attrs['q']:g}",
+                                 "B")))
 
 
 register(Experiment(
     name="bouvier2018-fig10c", reproduces=f"{PAPER}, Fig 10C: delta-rule perceptron error vs trials",
-    params=Fig10Params, run=run_fig10c, checks=checks_fig10c,
-    plot=lambda ds: _plot_curves(ds, f"Fig 10C: delta rule, N_M = {ds.attrs['N_M']}")))
+    params=LoadSweepParams, run=run_fig10c, checks=checks_fig10c,
+    plot=lambda ds: _plot_curves(ds, f"Fig 10C: delta rule, N_M = {ds.attrs['N_M']}", "C")))

@@ -80,7 +80,7 @@ def plot_fig7(ds: xr.Dataset):
     a.plot(ds.movement, ds.inhibition, "r-", label="inhibition ℐ")
     k = ds.movement[ds.ecs]
     a.plot(k, ds.error[ds.ecs], "|", color="tab:blue", ms=4, label="eCS")
-    a.set(xlabel="movement", ylabel="rate [Hz]")
+    a.set(xlabel="movement [trial]", ylabel="rate [Hz]")
     a.legend(fontsize=8)
     return fig
 

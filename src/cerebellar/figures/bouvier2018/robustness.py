@@ -87,7 +87,7 @@ def plot_robustness(ds: xr.Dataset):
     a.errorbar(x, r.mean("seed"), yerr=r.std("seed") / np.sqrt(max(ds.sizes["seed"], 1)), fmt="o")
     a.axhspan(-7, 7, color="0.9", label="paper: ≤ 7 %")
     a.set_xticks(x, r.variant.values, rotation=30)
-    a.set(ylabel="change of final error [%]")
+    a.set(ylabel="change of final error [%]", xlabel="parameter changed (one at a time)")
     a.legend()
     return fig
 

@@ -122,8 +122,9 @@ def plot_dark(ds: xr.Dataset):
                           color=line.get_color())
     ax[0, 1].plot([t0 + 500, t0 + 1000], [1.903, 2.334], "kx", ms=8, label="spec §5e, q = .01")
     ax[0, 0].plot([], [], "k--", label="gated by vision")
-    ax[0, 0].set(yscale="log", xlabel="cycle", ylabel="G", title="VOR gain G (log scale)")
-    ax[0, 1].set(xlabel="cycle", ylabel="G", title="zoom: q ≤ 0.01")
+    ax[0, 0].set(yscale="log", xlabel="time [cycle]", ylabel="VOR gain G [dimensionless]",
+             title="VOR gain G (log scale)")
+    ax[0, 1].set(xlabel="time [cycle]", ylabel="VOR gain G [dimensionless]", title="zoom: q ≤ 0.01")
     for a in ax[0]:
         _shade_dark(a, ds.isel(q=0, gate_nucleus=0))
         a.legend(fontsize=8)
