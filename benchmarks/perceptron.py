@@ -22,7 +22,7 @@ import time
 import numba
 import numpy as np
 
-from cerebellar.figures.bouvier2018._perceptron import PAPER_P
+from cerebellar.figures.bouvier2018._perceptron import PAPER_P, Q_VALUES, LoadSweepParams
 from cerebellar.rules import get_rule
 from cerebellar.sgdege.perceptron import (
     Patterns,
@@ -147,16 +147,19 @@ def main() -> int:
     print(f"{'kernel':22} {'ns':>8} {'× floor':>8} {'speed-up vs one run':>20}")
     print(f"{'floor (gather+scatter)':22} {fl:8.0f} {1:8.2f}")
     print(f"{'one run':22} {one:8.0f} {one / fl:8.2f} {1:20.2f}")
+    lockstep = {}
     for n_runs in (4, 8, 16):
-        ns = batch_ns(p, n_runs, 200)
+        ns = lockstep[n_runs] = batch_ns(p, n_runs, 200)
         print(f"{f'lockstep, {n_runs} runs':22} {ns:8.0f} {ns / fl:8.2f} {one / ns:20.2f}")
     overhead = rng_cost(PerceptronParams(n_patterns=400), 500)
     print(f"random orders + flags: {overhead * 1e9:.0f} ns/presentation")
-    n_sg = 4 * sum(PAPER_P) * 100_000
-    n_dl = sum(PAPER_P) * 100_000
-    serial = n_sg * (1 / rates["sgdege"] + overhead) + n_dl * (1 / rates["delta"] + overhead)
-    print(f"full Fig 10D: {n_sg + n_dl:.3g} presentations; projected {serial:.0f} s on one core, "
-          f"{serial / cores:.0f} s on {cores} cores")
+    seeds = LoadSweepParams.FULL["n_seeds"]
+    n_sg = seeds * len(Q_VALUES) * sum(PAPER_P) * 100_000
+    n_dl = seeds * sum(PAPER_P) * 100_000
+    # the four q values of a (load, seed) run in lockstep; the delta rule alone
+    serial = n_sg * (lockstep[4] * 1e-9 + overhead / 4) + n_dl * (1 / rates["delta"] + overhead)
+    print(f"full Fig 10D ({seeds} seeds per point): {n_sg + n_dl:.3g} run-presentations; projected "
+          f"{serial:.0f} s on one core, {serial / cores:.0f} s on {cores} cores")
     if args.full:
         import cerebellar
 

@@ -15,11 +15,13 @@ from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter, symlog_axis
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.bouvier2018._perceptron import (
-    Fig10Params,
+    LoadSweepParams,
     _curves,
     _delta_rows,
+    _final,
     _floor_rows,
     floor,
+    mean_se,
 )
 from cerebellar.rules import RULES
 from cerebellar.sgdege.perceptron import Patterns, initial_weights
@@ -30,24 +32,26 @@ LOADS = (0.1, 0.2, 0.3, 0.39, 0.45)
 
 
 @dataclass(frozen=True)
-class CompareRulesParams(Fig10Params):
+class CompareRulesParams(LoadSweepParams):
     """Fig 10's perceptron and parameters; each rule's own constants are in the model's fields."""
 
     default_load: float = param(0.2, low=0, high=2, low_open=True,
                                 doc="p/N_M of the per-rule learning curves")
     trials_per_pattern: int = param(20_000, low=1, high=100_000_000, units="trial",
                                     doc="trials per pattern")
-    FULL: ClassVar[dict[str, Any]] = {"N_M": 1000, "trials_per_pattern": 100_000}
+    FULL: ClassVar[dict[str, Any]] = {"N_M": 1000, "trials_per_pattern": 100_000, "n_seeds": 4}
 
     def loads(self) -> list[int]:
         return sorted({max(1, round(x * self.N_M)) for x in (*LOADS, self.default_load)})
 
 
 def run_compare_rules(params: CompareRulesParams, rng: np.random.Generator) -> xr.Dataset:
-    """Every rule at every load (one generator per run, spawned from ``rng``), and the check of
-    node perturbation's mean update against the gradient on fresh patterns at the default load."""
+    """Every rule at every load, n_seeds runs each, every rule on the same patterns (the runs
+    of Figs 10C, D where they overlap), and the check of node perturbation's mean update against
+    the gradient on fresh patterns at the default load."""
     ds = _curves(params, rng, {name: dict(rule=name) for name in COMPARED})
-    ds["final_error"] = ds.mean_error.isel(trial=-1).assign_attrs(units="Hz")
+    ds["final_error"] = _final(ds).assign_attrs(long_name="final error, mean over seeds",
+                                                units="Hz")
     ds["np_mean_update"], ds["np_gradient"] = _node_perturbation_vs_gradient(params, rng)
     return ds
 
@@ -88,7 +92,7 @@ def _default_p(ds: xr.Dataset) -> int:
 def checks_compare_rules(ds: xr.Dataset) -> list[ck.Check]:
     a = ds.attrs
     p0 = _default_p(ds)
-    start = ds.mean_error.isel(trial=0).sel(p=p0)
+    start = ds.mean_error.isel(trial=0).sel(p=p0).mean("seed")
     end = ds.final_error.sel(p=p0)
     basis = {"sgdege": "Bouvier 2018 Appendix 1 Phase 3 (fixed point below capacity)",
              "delta": "gradient descent on (P − R)², an exact solution below capacity",
@@ -109,20 +113,25 @@ def checks_compare_rules(ds: xr.Dataset) -> list[ck.Check]:
 def plot_compare_rules(ds: xr.Dataset):
     a = ds.attrs
     p0 = _default_p(ds)
-    fig, ax = figure(1, 2, title=f"Learning rules on the Fig 10 perceptron (N_M = {a['N_M']})")
+    fig, ax = figure(1, 2, title=f"Learning rules on the Fig 10 perceptron (N_M = {a['N_M']}; "
+                                 f"mean ± s.e. of {ds.sizes['seed']} runs, the same patterns for "
+                                 "every rule)")
+    final, final_se = mean_se(ds.mean_error.isel(trial=-1))
     for rule in ds.rule.values:
-        curve = ds.mean_error.sel(rule=rule, p=p0).isel(trial=slice(1, None))
+        curve = ds.mean_error.sel(rule=rule, p=p0).isel(trial=slice(1, None)).mean("seed")
         ax[0, 0].plot(curve.trial, curve, label=str(rule))
-        ax[0, 1].plot(ds.p, ds.final_error.sel(rule=rule), "o-", ms=3, label=str(rule))
+        ax[0, 1].errorbar(ds.p, final.sel(rule=rule), yerr=final_se.sel(rule=rule), fmt="o-",
+                          ms=3, capsize=2, label=str(rule))
     ax[0, 0].axhline(floor(a["A"], a["q"]), color="0.5", ls=":", lw=1, label="A(1+q)/2")
     ax[0, 0].set(xscale="log", yscale="log", xlabel="trial (per pattern)", ylim=(1e-3, None),
                  ylabel="mean |P − R| [Hz]", title=f"p = {p0} (cut at 10⁻³ Hz)")
     ax[0, 1].axvline(0.391 * a["N_M"], color="k", ls="--", lw=1, label="capacity")
-    symlog_axis(ax[0, 1], ds.final_error)
+    symlog_axis(ax[0, 1], final + final_se)
     ax[0, 1].set(xlabel="number of patterns p", ylabel="final mean |P − R| [Hz]",
                  title="final error around capacity (linear below 10⁻³ Hz)")
+    ax[0, 0].legend(fontsize=8)
+    ax[0, 1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     for x, letter in zip(ax[0], "AB", strict=True):
-        x.legend(fontsize=8)
         panel_letter(x, letter)
     return fig
 

@@ -108,26 +108,42 @@ def paired_runs(configs: list[PerceptronParams], gen: np.random.Generator) -> li
     return out
 
 
+def cell_generator(rng: np.random.Generator, p: int, seed: int) -> np.random.Generator:
+    """The generator of run ``seed`` at load ``p``: derived from ``rng``'s seed sequence and
+    (p, seed) alone (``rng`` itself is not advanced), so every experiment given the same seed
+    trains the same run at a given load, whatever other loads it has."""
+    seq = rng.bit_generator.seed_seq
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+        seq.entropy, spawn_key=(*seq.spawn_key, 0x10D, p, seed))))
+
+
+def runs_per_cell(params: Fig10Params, rng: np.random.Generator, loads: list[int],
+                  rules: dict[str, dict], n_seeds: int) -> dict[tuple[int, int], list[xr.Dataset]]:
+    """{(p, seed): [one run per rule]}: every rule of a cell trained from the cell's generator
+    (:func:`cell_generator`, :func:`paired_runs`); cells spread over the cores."""
+    cells = [(p, s) for p in loads for s in range(n_seeds)]
+    configs = {p: [params.run_params(n_patterns=p, **kw) for kw in rules.values()] for p in loads}
+    per_cell = map_runs(lambda cell, _: paired_runs(configs[cell[0]], cell_generator(rng, *cell)),
+                        cells, None, cost=lambda cell: cell[0] * params.trials_per_pattern * len(rules),
+                        desc="perceptron runs", unit="pres")
+    return dict(zip(cells, per_cell, strict=True))
+
+
 def _curves(params: LoadSweepParams, rng: np.random.Generator, rules: dict[str, dict]
             ) -> xr.Dataset:
     """mean_error over (rule, p, seed, trial), the final fraction of silent synapses, and the
     trial at which the reduced model predicts the mean error to reach halfway to its floor.
 
-    Random numbers: one generator per (load, seed), spawned from ``rng`` in the order
-    p₁s₁, p₁s₂, …, whatever the rules; every rule trains from it (:func:`paired_runs`). So
-    Figs 10B, 10C and 10D, run with the same seed, show the same runs, and the rules of Fig 10D
-    are compared on the same patterns. Cells are spread over the cores."""
+    Random numbers: run s at load p comes from :func:`cell_generator` (rng, p, s), for every
+    rule (:func:`paired_runs`). So Figs 10B, 10C, 10D, the capacity study and compare-rules, run
+    with the same seed and scale, show the same runs where they overlap, trained once per process,
+    and rules are compared on the same patterns."""
     loads = params.loads()
-    cells = [(p, s) for p in loads for s in range(params.n_seeds)]
-    gens = dict(zip(cells, rng.spawn(len(cells)), strict=True))
-    configs = {p: [params.run_params(n_patterns=p, **kw) for kw in rules.values()] for p in loads}
-    per_cell = map_runs(lambda cell, _: paired_runs(configs[cell[0]], gens[cell]), cells, None,
-                        cost=lambda cell: cell[0] * params.trials_per_pattern * len(rules),
-                        desc="perceptron runs", unit="pres")
-    by_cell = dict(zip(cells, per_cell, strict=True))
+    by_cell = runs_per_cell(params, rng, loads, rules, params.n_seeds)
     runs = [by_cell[(p, s)][r] for r in range(len(rules)) for p in loads
             for s in range(params.n_seeds)]
-    cfgs = [configs[p][r] for r in range(len(rules)) for p in loads for s in range(params.n_seeds)]
+    cfgs = [params.run_params(n_patterns=p, **kw) for kw in rules.values() for p in loads
+            for s in range(params.n_seeds)]
     shape = (len(rules), len(loads), params.n_seeds)
     err = np.array([r.mean_error.values for r in runs]).reshape(*shape, -1)
     half = [_predicted_half_time(r, c) for r, c in zip(runs, cfgs, strict=True)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
@@ -29,10 +28,10 @@ from cerebellar.sgdege.perceptron import (
 
 @dataclass(frozen=True)
 class CapacityParams(LoadSweepParams):
+    """The learned capacity comes from the delta-rule runs of Fig 10C (the same runs, at the
+    same seed and scale)."""
+
     n_lp: int = param(8, low=1, high=10_000, doc="LP instances per load")
-    trials_per_pattern: int = param(5000, low=1, high=100_000_000, units="trial",
-                                    doc="delta-rule trials per pattern (learned capacity)")
-    FULL: ClassVar[dict[str, Any]] = {"N_M": 1000, "trials_per_pattern": 50_000, "n_seeds": 4}
 
 
 def run_capacity(params: CapacityParams, rng: np.random.Generator) -> xr.Dataset:

@@ -17,11 +17,9 @@ from cerebellar.core.status import merge
 from cerebellar.figures.bouvier2018._perceptron import (
     PAPER,
     Fig10Params,
+    runs_per_cell,
 )
 from cerebellar.papers import claim
-from cerebellar.sgdege.perceptron import (
-    train_many,
-)
 
 
 @dataclass(frozen=True)
@@ -36,8 +34,8 @@ class Fig10EFParams(Fig10Params):
 
 def run_fig10ef(params: Fig10EFParams, rng: np.random.Generator) -> xr.Dataset:
     loads = [round(params.load_below * params.N_M), round(params.load_above * params.N_M)]
-    configs = [params.run_params(n_patterns=p) for p in loads for _ in range(params.n_seeds)]
-    runs = train_many(configs, rng)
+    cells = runs_per_cell(params, rng, loads, {"sgdege": {}}, params.n_seeds)
+    runs = [cells[(p, s)][0] for p in loads for s in range(params.n_seeds)]
     out = {}
     for k, panel in enumerate("EF"):
         part = runs[k * params.n_seeds:(k + 1) * params.n_seeds]
