@@ -153,3 +153,25 @@ def test_same_seed_same_run():
 def test_bad_parameters_are_rejected(name, value):
     with pytest.raises(ParameterError, match=f"'{name}'"):
         NetworkParams(**{name: value})
+
+
+@pytest.mark.parametrize("shared", [0.0, 0.5, 0.9])
+def test_movements_share_the_common_fibres_and_the_overlap_is_as_drawn(shared):
+    """Each movement activates half of the S·N fibres (Methods); a fraction ``shared`` of them,
+    with their bins, is common to all movements, so two movements share c + (1 − c)²/(2 − c) of
+    their active fibres (0.5 for the paper's independent draws)."""
+    from cerebellar.figures.bouvier2018.patterns import expected_overlap
+
+    p = NetworkParams(S=4, N=1000, L=5, T=4, n_patterns=6, shared=shared)
+    net = Network.draw(p, np.random.default_rng(2))
+    assert all(a.size == p.S * p.N // 2 for a in net.act)
+    assert net.overlap() == pytest.approx(expected_overlap(shared), abs=0.02)
+    n_common = round(shared * p.S * p.N // 2)
+    common = set(net.act[0])
+    for a in net.act[1:]:
+        common &= set(a)
+    assert len(common) >= n_common
+    if shared:
+        bins = [dict(zip(a, t, strict=True)) for a, t in zip(net.act, net.bins, strict=True)]
+        same_bin = [i for i in common if len({b[i] for b in bins}) == 1]
+        assert len(same_bin) >= n_common

@@ -85,6 +85,9 @@ class NetworkParams(Params):
                           doc="node perturbation: Δw = −η (ℰ − ℰ̄) s/A in the perturbed bin")
     baseline_rate: float = param(0.2, low=0, high=1, low_open=True,
                                  doc="node perturbation: rate of each pattern's running-mean error")
+    shared: float = param(0.0, low=0, high=1,
+                          doc="fraction of each movement's active fibres common to all movements "
+                              "(same fibres, same bins); the rest drawn at random")
 
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 60_000}
     SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_profiles")
@@ -92,6 +95,9 @@ class NetworkParams(Params):
                                               "alpha_delta", "eta_np")
     NOT_STATED: ClassVar[dict[str, str]] = {
         "order": "patterns presented in strict alternation (spec §8.1)",
+        "shared": "the paper draws each movement's active half of the fibres independently "
+                  "(shared = 0: two movements share half their active fibres); shared > 0 is ours, "
+                  "to raise the overlap between movements (bouvier2018-patterns)",
         "NO_partner": "each MF's NO partner is its PN partner l(i,s) (spec §2.1)",
         "trials": "a trial is one movement of each pattern (spec §2.7: only this gives 1.4 Hz)",
         "alpha_delta": "the delta rule is not run on the network in the paper: α = 0.0005 makes "
@@ -147,12 +153,38 @@ class Network:
         w = rng.uniform(0.0, 8.0 * T * p.r_pc / N, (L, S, N))
         v = rng.uniform(0.0, (p.no0 + p.q * p.r_d) * 4.0 * T * L / (N * S), S * N)
         act, bins = [], []
+        n_active, n_common = S * N // 2, round(p.shared * (S * N // 2))
+        if n_common:
+            common = rng.choice(S * N, size=n_common, replace=False)
+            common_bins = rng.integers(0, T, n_common)
+            others = np.setdiff1d(np.arange(S * N), common)
         for _ in range(p.n_patterns):
-            a = np.sort(rng.choice(S * N, size=S * N // 2, replace=False))
+            if not n_common:                               # the paper's draw (spec §2.2)
+                a = np.sort(rng.choice(S * N, size=n_active, replace=False))
+                t = rng.integers(0, T, a.size)
+            else:
+                own = rng.choice(others, size=n_active - n_common, replace=False)
+                a = np.concatenate([common, own])
+                t = np.concatenate([common_bins, rng.integers(0, T, own.size)])
+                order = np.argsort(a)
+                a, t = a[order], t[order]
             act.append(a)
-            bins.append(rng.integers(0, T, a.size))
+            bins.append(t)
         R = rng.uniform(0.0, 2.0 * p.r_d, (p.n_patterns, L, T))
         return cls(p, sigma, partner, w, v, act, bins, R)
+
+    def overlap(self) -> float:
+        """Mean over pairs of movements of the fraction of active fibres they share (0.5 for
+        independent halves; the olive's inhibition ℐ sums the MF→NO weights of the active fibres
+        whatever their bin, so this is what it has to tell movements apart by)."""
+        p = self.params
+        if p.n_patterns < 2:
+            return float("nan")
+        M = np.zeros((p.n_patterns, p.S * p.N), np.float32)
+        for mu, a in enumerate(self.act):
+            M[mu, a] = 1.0
+        shared = M @ M.T / M.sum(axis=1)[:, None]
+        return float(shared[np.triu_indices(p.n_patterns, 1)].mean())
 
     def mf_drive_pn(self) -> np.ndarray:
         """Σ u M for each pattern, PN and bin: u_M→PN × active fibres per (PN, bin) (Eqs 3, 5)."""
@@ -638,7 +670,7 @@ def simulate(params: NetworkParams, rng: np.random.Generator, *, rule: Rule | st
         coords=dict(trial=("trial", np.arange(p.trials_per_pattern), dict(units="trial (per pattern)")),
                     pattern=np.arange(p.n_patterns), profile_trial=at),
         attrs=dict(backend=backend, rule=rule.name,
-                   mf_ceiling=float(net.mf_drive_pn().mean())),
+                   mf_ceiling=float(net.mf_drive_pn().mean()), overlap=net.overlap()),
     )
     at_trial, why = runaway(per_movement["E"].mean(axis=0), rec["PN"][-1], p.r_max)
     if why:
