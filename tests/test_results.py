@@ -47,3 +47,14 @@ def test_units_and_dimension_names_survive_a_round_trip(tmp_path):
     assert back.G.attrs["units"] == "1" and back.cycle.attrs["units"] == "cycle"
     assert back.P_light.dims == ("cycle",)
     assert back.attrs["gate_nucleus"] == 0 and back.attrs["n_cycles"] == 20
+
+
+def test_large_arrays_are_stored_compressed_and_reload_exactly(tmp_path):
+    """Lean results (performance issue): trajectories are deflated losslessly."""
+    t = np.arange(50_000)
+    ds = xr.Dataset(dict(G=("cycle", 1.6 - 0.6 * np.exp(-t / 300.0)), ok=("cycle", t % 7 == 0),
+                         n=("cycle", t // 1000), small=("k", np.arange(3.0))))
+    path = save(ds, tmp_path / "r.nc")
+    back = cerebellar.load(path)
+    xr.testing.assert_identical(back, ds)
+    assert path.stat().st_size < 0.5 * sum(v.nbytes for v in ds.variables.values())
