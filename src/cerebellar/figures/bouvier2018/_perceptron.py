@@ -81,8 +81,9 @@ class LoadSweepParams(Fig10Params):
 
 
 _RUNS: dict[tuple, xr.Dataset] = {}
-"""Runs already trained in this process, by (config, generator state): Figs 10B, 10C and 10D
-view the same runs, and ``cerebellar reproduce`` trains each of them once."""
+"""Runs already trained in this process, by (config, generator state): Figs 10B-F, the capacity
+study and compare-rules view the same runs where their loads and scale meet, and
+``cerebellar reproduce`` trains each of them once. The oldest are dropped beyond _RUNS_KEPT."""
 
 _RUNS_KEPT = 2000
 
