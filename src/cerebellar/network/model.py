@@ -337,6 +337,31 @@ def _record(rec, k, p, values, PN, profile_at) -> None:
 
 
 @numba.njit(nogil=True)
+def _signals(mu, pc_sum, mf_pn, R, v, act_ptr, act, slot, V, PN, r_max, q, u_pc_pn):
+    """PN (into ``PN``) and the teaching signals of movement μ from the summed PC rates
+    (Eqs 3, 4, 7, 8, 14): (ℰ, e, ℐ, Σ PN, Σ PC)."""
+    L, T = PN.shape
+    V[:] = 0.0
+    for j in range(act_ptr[mu], act_ptr[mu + 1]):
+        V[slot[j]] += v[act[j]]
+    E = 0.0
+    e = 0.0
+    I = 0.0
+    pc_total = 0.0
+    pn_total = 0.0
+    for l in range(L):
+        for t in range(T):
+            pn = min(max(mf_pn[mu, l, t] + u_pc_pn * pc_sum[l, t], 0.0), r_max)
+            PN[l, t] = pn
+            pn_total += pn
+            pc_total += pc_sum[l, t]
+            E += abs(pn - R[mu, l, t])
+            e += R[mu, l, t] - pn
+            I += min(max(V[l * T + t] + q * u_pc_pn * pc_sum[l, t], 0.0), r_max)
+    return E / (L * T), e / (L * T), I / (L * T), pn_total, pc_total
+
+
+@numba.njit(nogil=True)
 def _movements(D, K, K_any, C, mf_pn, R, v, act_ptr, act, slot, bin_ptr, act_by_bin, w, a_sum,
                omega, u, pbin, k0, n_patterns, S, L, T, N, r_max, A, q, u_pc_pn, perturb, update,
                prm, state, profile_at, out, PN_out):  # pragma: no cover - compiled
@@ -370,26 +395,8 @@ def _movements(D, K, K_any, C, mf_pn, R, v, act_ptr, act, slot, bin_ptr, act_by_
                 for s in range(S):
                     x = D[mu, s, l, t]
                     pc_sum[l, t] += min(max(x + s_col[l] * A, 0.0), r_max) - min(max(x, 0.0), r_max)
-        V[:] = 0.0
-        for j in range(act_ptr[mu], act_ptr[mu + 1]):
-            V[slot[j]] += v[act[j]]
-        E = 0.0
-        e = 0.0
-        I = 0.0
-        pc_total = 0.0
-        pn_total = 0.0
-        for l in range(L):
-            for t in range(T):
-                pn = min(max(mf_pn[mu, l, t] + u_pc_pn * pc_sum[l, t], 0.0), r_max)
-                PN[l, t] = pn
-                pn_total += pn
-                pc_total += pc_sum[l, t]
-                E += abs(pn - R[mu, l, t])
-                e += R[mu, l, t] - pn
-                I += min(max(V[l * T + t] + q * u_pc_pn * pc_sum[l, t], 0.0), r_max)
-        E /= L * T
-        e /= L * T
-        I /= L * T
+        E, e, I, pn_total, pc_total = _signals(mu, pc_sum, mf_pn, R, v, act_ptr, act, slot, V, PN,
+                                               r_max, q, u_pc_pn)
         a, b, dv, drift = update(E, e, I, mu, state, prm)
         if a != 0.0:                                        # every active synapse
             a_sum[mu] += a
@@ -508,26 +515,8 @@ def _movements_direct(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slo
                 for s in range(S):
                     x = D[mu, s, l, t] + om * C[mu, s, l, t]
                     pc_sum[l, t] += min(max(x + s_col[l] * A, 0.0), r_max) - min(max(x, 0.0), r_max)
-        V[:] = 0.0
-        for j in range(act_ptr[mu], act_ptr[mu + 1]):
-            V[slot[j]] += v[act[j]]
-        E = 0.0
-        e = 0.0
-        I = 0.0
-        pc_total = 0.0
-        pn_total = 0.0
-        for l in range(L):
-            for t in range(T):
-                pn = min(max(mf_pn[mu, l, t] + u_pc_pn * pc_sum[l, t], 0.0), r_max)
-                PN[l, t] = pn
-                pn_total += pn
-                pc_total += pc_sum[l, t]
-                E += abs(pn - R[mu, l, t])
-                e += R[mu, l, t] - pn
-                I += min(max(V[l * T + t] + q * u_pc_pn * pc_sum[l, t], 0.0), r_max)
-        E /= L * T
-        e /= L * T
-        I /= L * T
+        E, e, I, pn_total, pc_total = _signals(mu, pc_sum, mf_pn, R, v, act_ptr, act, slot, V, PN,
+                                               r_max, q, u_pc_pn)
         a, b, dv, drift = update(E, e, I, mu, state, prm)
         if a != 0.0:                                        # every active synapse
             for l in range(L):
