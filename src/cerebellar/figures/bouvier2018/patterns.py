@@ -143,21 +143,32 @@ def checks_patterns(ds: xr.Dataset) -> list[ck.Check]:
         claim("bouvier2018.fig8.tracks").check(
             float(base.tracking.sel(p=int(ds.p.min()))),
             what="p = 2, paper's overlap: mean over movements of |⟨ℰ − ℐ⟩|, second half", off=off),
-        paper.holds(worst_base <= BALANCE, got=worst_base,
+        paper.holds(worst_base <= BALANCE, got=round(worst_base, 3),
                     what=f"paper's overlap ({float(base.overlap.mean()):.2f}), p = 2-{p_top}: "
                          f"largest |eCS rate − 1/2| of any movement ≤ {BALANCE}",
                     expected=f"<= {BALANCE}",
-                    deviation="" if worst_base <= BALANCE else
-                    f"cancellation fails at the paper's overlap: at p = "
-                    f"{int(base.p[int(np.argmax(base.ecs_off_max.values))])} a movement's eCS rate is "
-                    f"{worst_base:.2f} from 1/2 after {a['trials_per_pattern']} trials"),
-        paper.holds(float(top.ecs_off_max.sel(shared=most)) > BALANCE, got=float(
-                        top.ecs_off_max.sel(shared=most)),
+                    deviation="" if worst_base <= BALANCE else _base_deviation(ds)),
+        paper.holds(float(top.ecs_off_max.sel(shared=most)) > BALANCE,
+                    got=round(float(top.ecs_off_max.sel(shared=most)), 3),
                     what=f"overlap {float(top.overlap.sel(shared=most)):.2f}, p = {p_top}: "
                          f"largest |eCS rate − 1/2| > {BALANCE} (too great an overlap breaks it)",
                     expected=f"> {BALANCE}"),
     ]
     return rows
+
+
+def _base_deviation(ds: xr.Dataset) -> str:
+    base = ds.sel(shared=0.0)
+    off = base.ecs_off_max.values
+    k = int(np.argmax(off))
+    ratio = (base.error_end / base.error_start).values
+    below = [f"{x:.2f}" for x in off[:k]]
+    return (f"at the paper's overlap the worst movement's eCS rate is {off[k]:.3f} from 1/2 at p = "
+            f"{int(base.p[k])} after {ds.attrs['trials_per_pattern']} trials (p = "
+            f"{', '.join(str(int(p)) for p in base.p[:k])}: {', '.join(below)}); there the mean "
+            f"error also stops falling (final/initial {ratio[k]:.3f}, against {ratio[0]:.3f} at "
+            f"p = 2). Cancellation degrades gradually with the number of movements rather than "
+            f"holding up to a sharp limit (quick scale, p ≤ 16 and 1000 trials: within 0.06)")
 
 
 def breaks_at(ds: xr.Dataset) -> xr.DataArray:
