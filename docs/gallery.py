@@ -55,7 +55,8 @@ def gallery(results: Path, docs: Path) -> list[str]:
         checks = [Check.from_json(c) for c in exp["checks"]]
         counts = ", ".join(f"{MARKS[v]} {n} {v}" for v, n in verdict_counts(checks).items() if n)
         png = results / f"{name}.png"
-        lines = [f"# {name}", "", f"*{exp['reproduces']}*", ""]
+        lines = ["---", "hide:", "  - toc", "---", "",   # the check table needs the width
+                 f"# {name}", "", f"*{exp['reproduces']}*", ""]
         if png.exists():
             shutil.copy(png, out / "img" / png.name)
             lines += [f"![{name}](img/{png.name})", ""]
