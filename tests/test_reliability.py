@@ -23,15 +23,6 @@ CLI = [sys.executable, "-m", "cerebellar.cli"]
 HUGE_SEED = "1180591620717411303424"
 
 
-def one_line_exit_2(args, out: Path, needle: str) -> None:
-    result = runner.invoke(app, [*args, "--out", str(out)])
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and needle in lines[0], result.stderr
-    assert "Traceback" not in result.output
-    assert not out.exists()
-
-
 @pytest.mark.parametrize(("args", "needle"), [
     (["run", "vor", "--seed", HUGE_SEED], f"seed = {HUGE_SEED} is out of range"),
     (["sweep", "vor", "--grid", "q=0,1", "--seed", HUGE_SEED], f"--seed = {HUGE_SEED}"),
@@ -46,7 +37,14 @@ def one_line_exit_2(args, out: Path, needle: str) -> None:
     (["sweep", "vor", "--grid", "q=0,1", "--workers", "0"], "--workers = 0"),
 ])
 def test_bad_input_one_line_exit_2_no_file(tmp_path, args, needle):
-    one_line_exit_2(args, tmp_path / "out", needle)
+    """Bad input: one line naming the parameter, exit 2, no output folder, no traceback."""
+    out = tmp_path / "out"
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists()
 
 
 def test_largest_seed_is_accepted_and_stored_losslessly(tmp_path):
