@@ -33,8 +33,9 @@ from cerebellar.figures.bouvier2018._network import PAPER
 from cerebellar.network.model import NetworkParams, simulate
 from cerebellar.papers import claim
 
-SHARED = (0.0, 0.5, 0.8, 0.95)
-"""Fractions of each movement's active fibres common to all movements (0: the paper's draw)."""
+SHARED = (0.0, 0.5, 0.8)
+"""Fractions of each movement's active fibres common to all movements (0: the paper's draw),
+tried besides ``PatternsParams.shared``, the largest."""
 
 BALANCE = 0.15
 """A movement's eCS rate farther than this from 1/2 after lock-on: its ℐ does not cancel its
@@ -56,6 +57,11 @@ class PatternsParams(NetworkParams):
     n_loads: int = param(3, low=1, high=50, doc="numbers of movements, log-spaced from 2")
     trials_per_pattern: int = param(1000, low=20, high=100_000_000, units="trial",
                                     doc="movements of each pattern")
+    shared: float = param(0.95, low=0.8, high=1, low_open=True,
+                          doc="largest common fraction of active fibres tried (the others: 0, the "
+                              "paper's independent draw; 0.5; 0.8)")
+    rule: str = param("sgdege", choices=("sgdege",),
+                      doc="SGDEGE: the olive's eCS is what the experiment measures")
 
     FULL: ClassVar[dict[str, Any]] = {"n_patterns": 100, "n_loads": 6, "trials_per_pattern": 1500}
     SCALE: ClassVar[tuple[str, ...]] = ("n_patterns", "n_loads", "trials_per_pattern",
@@ -67,6 +73,14 @@ class PatternsParams(NetworkParams):
                 "~400 trials per movement at Table 2's α_v (steps of ~0.005 Hz against initial "
                 "mismatches of up to ~2 Hz)",
     }
+
+    def levels(self) -> list[float]:
+        return [*SHARED, self.shared]
+
+    def network(self, shared: float, n_patterns: int) -> NetworkParams:
+        """One run: Table 2's network with this experiment's values, ``shared`` and p."""
+        values = {name: getattr(self, name) for name in NetworkParams.names()}
+        return NetworkParams(**{**values, "shared": shared, "n_patterns": n_patterns})
 
     def loads(self) -> list[int]:
         return sorted({int(np.rint(x)) for x in np.geomspace(2, self.n_patterns, self.n_loads)})
@@ -89,12 +103,12 @@ def _summary(ds: xr.Dataset) -> dict[str, Any]:
 
 def run_patterns(params: PatternsParams, rng: np.random.Generator) -> xr.Dataset:
     loads = params.loads()
-    cells = [(c, p) for c in SHARED for p in loads]
+    cells = [(c, p) for c in params.levels() for p in loads]
     summaries = map_runs(
-        lambda cell, r: _summary(simulate(params.replace(shared=cell[0], n_patterns=cell[1]), r)),
+        lambda cell, r: _summary(simulate(params.network(*cell), r)),
         cells, rng, cost=lambda cell: cell[1] * params.trials_per_pattern,
         desc="network runs", unit="mov")
-    shape = (len(SHARED), len(loads))
+    shape = (len(params.levels()), len(loads))
     dims = ("shared", "p")
 
     def grid(key: str) -> np.ndarray:
@@ -112,7 +126,7 @@ def run_patterns(params: PatternsParams, rng: np.random.Generator) -> xr.Dataset
                            np.reshape([s["error_trace"] for s in summaries], (*shape, -1)),
                            dict(long_name="error ℰ, mean over movements", units="Hz"))
     ds = xr.Dataset(data, coords=dict(
-        shared=("shared", list(SHARED), dict(long_name="common fraction of active fibres")),
+        shared=("shared", params.levels(), dict(long_name="common fraction of active fibres")),
         p=("p", loads, dict(long_name="number of movements")),
         trial=("trial", np.arange(params.trials_per_pattern), dict(units="trial (per pattern)"))))
     ds["breaks_at"] = breaks_at(ds).assign_attrs(
