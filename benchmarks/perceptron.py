@@ -1,14 +1,15 @@
 """Perceptron kernels: NumPy reference, one-run compiled kernel, runs in lockstep, and the
 machine's floor, side by side; then the Fig 10D cost.
 
-    python benchmarks/perceptron.py            # kernels + projected full Fig 10D (about 40 s)
+    python benchmarks/perceptron.py            # kernels + projected full Fig 10D (about 30 s)
     python benchmarks/perceptron.py --full     # also runs `bouvier2018-fig10d --full` and times it
 
 Prints ns per run-presentation for each kernel on the same pre-drawn presentations (N_M = 1000,
-p = 400, the paper's parameters): the NumPy reference, the one-run kernel, the lockstep kernel
-with 4, 8 and 16 runs ([synapse, run] weights), and the floor: a bare loop that reads and writes
-the same active synapses of the same patterns (the gather of w and v and the scatter of w and v)
-with no arithmetic, measured on this machine in the same run.
+p = 400, the paper's parameters): the NumPy reference, the compiled kernel with one run, and with
+2, 4, 8 and 16 runs in lockstep (one SIMD lane per run), and the floor: a bare loop that reads
+and writes the same active synapses of the same patterns in the same layout (the gather of w and
+v, the scatter of v on every presentation and of w on the perturbed ones) with no arithmetic,
+measured on this machine in the same run.
 """
 
 from __future__ import annotations
@@ -29,97 +30,102 @@ from cerebellar.sgdege.perceptron import (
     PerceptronParams,
     initial_weight,
     kernel_args,
-    train_block_batch,
-    train_block_numba,
+    lockstep_args,
+    lockstep_kernel,
     train_block_numpy,
 )
 
 
-def rate(kernel, p: PerceptronParams, n_epochs: int, repeats: int = 3) -> float:
-    """Presentations per second of ``kernel`` (best of ``repeats``), random numbers excluded."""
+def presentations(p: PerceptronParams, n_epochs: int):
+    """The patterns of ``p`` and ``n_epochs`` epochs of orders and uniform numbers (seed 0)."""
     rng = np.random.default_rng(0)
     pats = Patterns.draw(p, rng)
     order = rng.permuted(np.tile(np.arange(p.n_patterns), (n_epochs, 1)), axis=1).ravel()
-    u = rng.random(order.size)
-    compiled = kernel is train_block_numba
-    best = math.inf
-    for _ in range(repeats):
-        w = np.full(p.N_M, initial_weight(p))
-        v = w.copy()
-        args = kernel_args(p, get_rule(p.rule), compiled=compiled)  # a fresh rule state
-        t0 = time.perf_counter()
-        kernel(w, v, pats.idx, pats.ptr, pats.R, order, u, *args)
-        best = min(best, time.perf_counter() - t0)
-    return order.size / best
+    return pats, order, rng.random(order.size)
 
 
-def batch_ns(p: PerceptronParams, n_runs: int, n_epochs: int, repeats: int = 3) -> float:
-    """ns per run-presentation of the lockstep kernel with ``n_runs`` runs (q spread 0-0.75)."""
-    rng = np.random.default_rng(0)
-    pats = Patterns.draw(p, rng)
-    order = rng.permuted(np.tile(np.arange(p.n_patterns), (n_epochs, 1)), axis=1).ravel()
-    u = rng.random(order.size)
+def numpy_ns(p: PerceptronParams, n_epochs: int) -> float:
+    """ns per presentation of the NumPy reference (one repeat: it is slow)."""
+    pats, order, u = presentations(p, n_epochs)
+    w = np.full(p.N_M, initial_weight(p))
+    v = w.copy()
+    args = kernel_args(p, get_rule(p.rule), compiled=False)
+    t0 = time.perf_counter()
+    train_block_numpy(w, v, pats.idx, pats.ptr, pats.R, order, u, *args)
+    return 1e9 * (time.perf_counter() - t0) / order.size
+
+
+def lockstep_ns(p: PerceptronParams, n_runs: int, n_epochs: int, repeats: int = 3) -> float:
+    """ns per run-presentation of the compiled kernel with ``n_runs`` runs in lockstep (q spread
+    over 0-0.75 for SGDEGE), best of ``repeats``; the first call compiles and is not timed."""
+    pats, order, u = presentations(p, n_epochs)
     configs = [p.replace(q=0.75 * r / max(n_runs - 1, 1)) for r in range(n_runs)]
     rule = get_rule(p.rule)
+    kernel = lockstep_kernel(n_runs)
+    idx = pats.idx.astype(np.uint32)
     best = math.inf
-    for _ in range(repeats):
-        W = np.full((p.N_M, n_runs), initial_weight(p))
-        V = W.copy()
-        args = (p.theta * p.N_M, math.sqrt(p.N_M), np.array([c.q for c in configs]),
-                np.array([c.A for c in configs]), rule.perturb, rule.update,
-                np.stack([rule.constants_for(c) for c in configs]),
-                np.zeros((n_runs, rule.state_size(p.n_patterns))), rule.uses_olive)
+    for rep in range(repeats + 1):
+        X = np.full(p.N_M * 2 * n_runs, initial_weight(p))
+        n = order.size if rep else p.n_patterns
         t0 = time.perf_counter()
-        train_block_batch(W, V, pats.idx, pats.ptr, pats.R, order, u, *args)
-        best = min(best, time.perf_counter() - t0)
+        kernel(X, idx, pats.ptr, pats.R, order[:n], u[:n], *lockstep_args(configs, rule))
+        if rep:
+            best = min(best, time.perf_counter() - t0)
     return 1e9 * best / (order.size * n_runs)
 
 
 @numba.njit(nogil=True)
-def _floor_loop(w, v, idx, ptr, order):  # pragma: no cover - compiled
-    """Read and write the active synapses of each presented pattern, nothing else."""
+def _floor_loop(X, idx, ptr, order, u, rho):  # pragma: no cover - compiled
+    """Read w and v of the active synapses of each presented pattern (rows [w, v], the one-run
+    kernel's layout), write v back, and w on the perturbed presentations: nothing else."""
     a0 = a1 = a2 = a3 = 0.0
     for k in range(order.size):
         mu = order[k]
         j, stop = ptr[mu], ptr[mu + 1]
         while j + 4 <= stop:                       # four chains, as the kernels sum
-            a0 += w[idx[j]] + v[idx[j]]
-            a1 += w[idx[j + 1]] + v[idx[j + 1]]
-            a2 += w[idx[j + 2]] + v[idx[j + 2]]
-            a3 += w[idx[j + 3]] + v[idx[j + 3]]
+            b0, b1 = np.uint64(idx[j]) * 2, np.uint64(idx[j + 1]) * 2
+            b2, b3 = np.uint64(idx[j + 2]) * 2, np.uint64(idx[j + 3]) * 2
+            a0 += X[b0] + X[b0 + 1]
+            a1 += X[b1] + X[b1 + 1]
+            a2 += X[b2] + X[b2 + 1]
+            a3 += X[b3] + X[b3 + 1]
             j += 4
         while j < stop:
-            a0 += w[idx[j]] + v[idx[j]]
+            b0 = np.uint64(idx[j]) * 2
+            a0 += X[b0] + X[b0 + 1]
             j += 1
+        perturbed = u[k] < rho
         for j in range(ptr[mu], ptr[mu + 1]):
-            w[idx[j]] += 1e-300
-            v[idx[j]] += 1e-300
+            b0 = np.uint64(idx[j]) * 2
+            X[b0 + 1] += 1e-300
+            if perturbed:
+                X[b0] += 1e-300
     return (a0 + a1) + (a2 + a3)
 
 
 def floor_ns(p: PerceptronParams, n_epochs: int, repeats: int = 3) -> float:
     """The machine's floor: ns per presentation of :func:`_floor_loop` on the same patterns."""
-    rng = np.random.default_rng(0)
-    pats = Patterns.draw(p, rng)
-    order = rng.permuted(np.tile(np.arange(p.n_patterns), (n_epochs, 1)), axis=1).ravel()
-    w, v = np.ones(p.N_M), np.ones(p.N_M)
-    _floor_loop(w, v, pats.idx, pats.ptr, order[:10])
+    pats, order, u = presentations(p, n_epochs)
+    X = np.ones(2 * p.N_M)
+    idx = pats.idx.astype(np.uint32)
+    _floor_loop(X, idx, pats.ptr, order[:10], u[:10], p.rho)
     best = math.inf
     for _ in range(repeats):
         t0 = time.perf_counter()
-        _floor_loop(w, v, pats.idx, pats.ptr, order)
+        _floor_loop(X, idx, pats.ptr, order, u, p.rho)
         best = min(best, time.perf_counter() - t0)
     return 1e9 * best / order.size
 
 
-def rng_cost(p: PerceptronParams, n_epochs: int) -> float:
-    """Seconds per presentation spent drawing orders and perturbation flags."""
+def rng_ns(p: PerceptronParams, n_epochs: int) -> float:
+    """ns per presentation spent drawing orders and perturbation numbers (once per lockstep
+    group, as :func:`cerebellar.sgdege.perceptron.train_batch` does)."""
     rng = np.random.default_rng(0)
     base = np.tile(np.arange(p.n_patterns), (n_epochs, 1))
     t0 = time.perf_counter()
     rng.permuted(base, axis=1)
     rng.random(base.size)
-    return (time.perf_counter() - t0) / base.size
+    return 1e9 * (time.perf_counter() - t0) / base.size
 
 
 def main() -> int:
@@ -127,39 +133,30 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="also run the full Fig 10D and time it")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
-    print(f"machine: {cores} cores; N_M = 1000, p = 400, Fig 10 parameters")
-    for rule in ("sgdege", "delta"):  # compile outside the timing
-        rate(train_block_numba, PerceptronParams(rule=rule, N_M=100, n_patterns=2), 1, 1)
-    print(f"{'rule':8} {'numpy pres/s':>14} {'numba pres/s':>14} {'ratio':>7} {'numba ns/pres':>14}")
-    rates = {}
+    print(f"machine: {cores} cores; N_M = 1000, p = 400, Fig 10 parameters; one core per kernel")
+    ns: dict[tuple[str, int], float] = {}
     for rule in ("sgdege", "delta"):
         p = PerceptronParams(rule=rule, N_M=1000, n_patterns=400)
-        r_np = rate(train_block_numpy, p, n_epochs=5, repeats=1)
-        r_nb = rate(train_block_numba, p, n_epochs=500)
-        rates[rule] = r_nb
-        print(f"{rule:8} {r_np:14,.0f} {r_nb:14,.0f} {r_nb / r_np:7.1f} {1e9 / r_nb:14.0f}")
-    p = PerceptronParams(N_M=1000, n_patterns=400)
-    batch_ns(p, 2, 1, 1)  # compile
-    fl = floor_ns(p, 500)
-    one = 1e9 / rates["sgdege"]
-    print("\nSGDEGE, ns per run-presentation (floor: a bare read/write of the same synapses, "
-          "one run)")
-    print(f"{'kernel':22} {'ns':>8} {'× floor':>8} {'speed-up vs one run':>20}")
-    print(f"{'floor (gather+scatter)':22} {fl:8.0f} {1:8.2f}")
-    print(f"{'one run':22} {one:8.0f} {one / fl:8.2f} {1:20.2f}")
-    lockstep = {}
-    for n_runs in (4, 8, 16):
-        ns = lockstep[n_runs] = batch_ns(p, n_runs, 200)
-        print(f"{f'lockstep, {n_runs} runs':22} {ns:8.0f} {ns / fl:8.2f} {one / ns:20.2f}")
-    overhead = rng_cost(PerceptronParams(n_patterns=400), 500)
-    print(f"random orders + flags: {overhead * 1e9:.0f} ns/presentation")
+        ref = numpy_ns(p, n_epochs=5)
+        print(f"\n{rule}: ns per run-presentation")
+        print(f"{'kernel':24} {'ns':>8} {'× floor':>8} {'speed-up vs one run':>20}")
+        fl = floor_ns(p, 500)
+        print(f"{'floor (gather+scatter)':24} {fl:8.0f} {1:8.2f}")
+        for n_runs in (1, 2, 4, 8, 16):
+            ns[rule, n_runs] = lockstep_ns(p, n_runs, 500 if n_runs < 8 else 200)
+            name = "one run" if n_runs == 1 else f"lockstep, {n_runs} runs"
+            print(f"{name:24} {ns[rule, n_runs]:8.0f} {ns[rule, n_runs] / fl:8.2f} "
+                  f"{ns[rule, 1] / ns[rule, n_runs]:20.2f}")
+        print(f"{'NumPy reference':24} {ref:8.0f} {ref / fl:8.2f} {ns[rule, 1] / ref:20.3f}")
+    overhead = rng_ns(PerceptronParams(n_patterns=400), 500)
+    print(f"\nrandom orders + perturbation numbers: {overhead:.0f} ns per presentation and group")
     seeds = LoadSweepParams.FULL["n_seeds"]
-    n_sg = seeds * len(Q_VALUES) * sum(PAPER_P) * 100_000
-    n_dl = seeds * sum(PAPER_P) * 100_000
-    # the four q values of a (load, seed) run in lockstep; the delta rule alone
-    serial = n_sg * (lockstep[4] * 1e-9 + overhead / 4) + n_dl * (1 / rates["delta"] + overhead)
-    print(f"full Fig 10D ({seeds} seeds per point): {n_sg + n_dl:.3g} run-presentations; projected "
-          f"{serial:.0f} s on one core, {serial / cores:.0f} s on {cores} cores")
+    trials = seeds * sum(PAPER_P) * LoadSweepParams.FULL["trials_per_pattern"]
+    n_q = len(Q_VALUES)
+    # per (load, seed): the four q values of SGDEGE in lockstep, the delta rule alone
+    serial = trials * 1e-9 * (n_q * ns["sgdege", n_q] + ns["delta", 1] + 2 * overhead)
+    print(f"full Fig 10D ({seeds} seeds per point): {trials * (n_q + 1):.3g} run-presentations; "
+          f"projected {serial:.0f} s on one core, {serial / cores:.0f} s on {cores} cores")
     if args.full:
         import cerebellar
 

@@ -16,6 +16,7 @@ from cerebellar.sgdege.perceptron import (
     initial_weight,
     initial_weights,
     kernel_args,
+    lane_width,
     outputs,
     threshold,
     train,
@@ -135,18 +136,25 @@ def test_bad_parameters_are_rejected(name, value):
 @pytest.mark.parametrize(("rule", "field", "values"), [
     ("sgdege", "q", (0.0, 0.25, 0.5, 0.75)), ("delta", "alpha_delta", (0.005, 0.01)),
     ("node_perturbation", "eta_np", (0.003, 0.0063)), ("mai", "beta_w", (0.001, 0.00316)),
+    ("sgdege", "q", (0.0, 0.5, 1.0)),                      # 3 runs: a padded 4-lane kernel
+    ("sgdege", "q", tuple(np.linspace(0, 1, 9))),          # more lanes than one AVX-512 vector
+    ("sgdege", "rule", ("sgdege", "delta", "mai", "sgdege")),  # rules taking turns on a block
 ])
 def test_batched_runs_equal_the_runs_one_by_one(rule, field, values):
-    """Runs in lockstep ([synapse, run] weights) give each run exactly as trained alone with a
+    """Runs in lockstep (one SIMD lane per run) give each run exactly as trained alone with a
     generator in the same state (the issue asks 1e-9; the arithmetic is the same, so 0)."""
-    configs = [PerceptronParams(rule=rule, N_M=200, n_patterns=40, trials_per_pattern=400,
-                                **{field: x}) for x in values]
+    configs = [PerceptronParams(**{"rule": rule, "N_M": 200, "n_patterns": 40,
+                                   "trials_per_pattern": 400, field: x}) for x in values]
     batch = train_batch(configs, np.random.default_rng(5), show_progress=False)
     for config, together in zip(configs, batch, strict=True):
         alone = train(config, np.random.default_rng(5), show_progress=False)
         np.testing.assert_array_equal(together.P_traj.values, alone.P_traj.values)
         np.testing.assert_array_equal(together.J_traj.values, alone.J_traj.values)
         assert float(together.w_silent) == float(alone.w_silent)
+
+
+def test_lane_width_pads_only_where_one_lane_is_missing():
+    assert [lane_width(n) for n in range(1, 10)] == [1, 2, 4, 4, 5, 6, 8, 8, 9]
 
 
 def test_a_batch_must_share_the_patterns():

@@ -32,6 +32,7 @@ from ..core.errors import ParameterError
 from ..core.parallel import map_runs
 from ..core.params import Params, param
 from ..core.progress import progress
+from ..core.simd import vector_ops
 from ..core.status import mark_diverged
 from ..rules import Rule, get_rule
 
@@ -198,132 +199,120 @@ def train_block_numpy(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb
             w[:] = np.maximum(w + drift, 0.0)
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _gather_sum(x, idx, start, stop):  # pragma: no cover - compiled
-    """Σ x[idx[j]] for j in [start, stop) with four independent partial sums (breaks the
-    floating-point add latency chain; the order differs from NumPy's only in the last bits)."""
-    s0 = s1 = s2 = s3 = 0.0
-    j = start
-    while j + 4 <= stop:
-        s0 += x[idx[j]]
-        s1 += x[idx[j + 1]]
-        s2 += x[idx[j + 2]]
-        s3 += x[idx[j + 3]]
-        j += 4
-    while j < stop:
-        s0 += x[idx[j]]
-        j += 1
-    return (s0 + s1) + (s2 + s3)
+def lockstep_kernel(n_runs: int):
+    """The compiled kernel for ``n_runs`` runs in lockstep (built once per width).
 
+    ``kernel(X, idx, ptr, R, order, u, θN, √N, q, A, perturb, update, prm, state, uses_olive)``
+    presents patterns ``order`` exactly as :func:`train_block_numpy` does for each run, with the
+    runs' weights interleaved in ``X`` (flat, C order [synapse, w or v, run]): one pattern's
+    active synapses are read once for all the runs, and each arithmetic operation is one SIMD
+    instruction over the runs (:mod:`cerebellar.core.simd`). ``q``, ``A`` have one value per run,
+    ``prm`` and ``state`` one row per run; the rule's compiled functions are inlined by Numba.
 
-@numba.njit(nogil=True)
-def train_block_numba(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm,
-                      state, uses_olive):  # pragma: no cover - compiled
-    """Compiled kernel: the arithmetic of :func:`train_block_numpy`, reading and writing only the
-    active synapses of each pattern (sparse binary inputs); the rule's compiled functions are
-    inlined by Numba (one specialisation per rule). A drift of every weight is kept as an offset
-    ω (stored weights are w − ω, rectified at −ω) and folded into ``w`` at the end of the block."""
-    omega = 0.0
-    for k in range(order.size):
-        mu = order[k]
-        start, stop = ptr[mu], ptr[mu + 1]
-        s = perturb(u[k], prm)
-        n_act = stop - start
-        P = max((_gather_sum(w, idx, start, stop) + n_act * omega - theta_N) / sqrtN, 0.0) + s * A
-        J = 0.0
-        if uses_olive:
-            J = max((_gather_sum(v, idx, start, stop) - theta_N) / sqrtN - q * P, 0.0)
-        a, b, dv, drift = update(abs(P - R[mu]), P - R[mu], J, mu, state, prm)
-        dw = a + b * s
-        floor = 0.0 - omega
-        if dw != 0.0 and dv != 0.0:
-            for j in range(start, stop):
-                i = idx[j]
-                w[i] = max(w[i] + dw, floor)
-                v[i] = max(v[i] + dv, 0.0)
-        elif dw != 0.0:
-            for j in range(start, stop):
-                i = idx[j]
-                w[i] = max(w[i] + dw, floor)
-        elif dv != 0.0:
-            for j in range(start, stop):
-                i = idx[j]
-                v[i] = max(v[i] + dv, 0.0)
-        omega += drift
-    if omega != 0.0:
-        for i in range(w.size):
-            w[i] = max(w[i] + omega, 0.0)
+    Lane r computes what the run alone computes, operation for operation: Σ_i w_i M_i in four
+    partial sums over the active inputs taken in turn, combined as (s0 + s1) + (s2 + s3), so a run
+    is bit for bit the same whatever else runs beside it (and rounds differently from NumPy's
+    pairwise sum only in the last bits). A drift of every weight (Marr-Albus-Ito) is kept as an
+    offset ω per run (stored weights are w − ω, rectified at −ω) and folded in at the end of the
+    block. When a presentation changes w (or v) of any run, every run's active w (or v) is
+    rewritten, w_i ← max(w_i + Δw, −ω) with Δw = 0 in the runs that did not change."""
+    if n_runs in _LOCKSTEP:
+        return _LOCKSTEP[n_runs]
+    load, store, splat, add, vmax, get, put = vector_ops(n_runs)  # Numba needs plain names
+    row, v_at = np.uint64(2 * n_runs), np.uint64(n_runs)
 
-
-@numba.njit(nogil=True)
-def train_block_batch(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm,
-                      state, uses_olive):  # pragma: no cover - compiled
-    """Several runs in lockstep on the same patterns, order and uniform numbers: w, v are
-    [synapse, run] and ``q``, ``A``, ``prm``, ``state`` hold one row per run. The arithmetic of
-    :func:`train_block_numba` run by run (the same four partial sums), so each run is bit for bit
-    the run alone; the loops over runs are innermost and contiguous."""
-    n_runs = w.shape[1]
-    omega = np.zeros(n_runs)
-    dw = np.empty(n_runs)
-    dv = np.empty(n_runs)
-    floor = np.empty(n_runs)
-    sw = np.empty((4, n_runs))
-    sv = np.empty((4, n_runs))
-    for k in range(order.size):
-        mu = order[k]
-        start, stop = ptr[mu], ptr[mu + 1]
-        sw[:] = 0.0
-        sv[:] = 0.0
-        j = start
-        while j + 4 <= stop:
-            for m in range(4):
-                i = idx[j + m]
-                for r in range(n_runs):
-                    sw[m, r] += w[i, r]
+    @numba.njit(nogil=True)
+    def kernel(X, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm, state,
+               uses_olive):  # pragma: no cover - compiled
+        zero = splat(0.0)
+        omega = np.zeros(n_runs)
+        floor = zero
+        for k in range(order.size):
+            mu = order[k]
+            start, stop = ptr[mu], ptr[mu + 1]
+            w0 = w1 = w2 = w3 = v0 = v1 = v2 = v3 = zero
+            j = start
+            while j + 4 <= stop:                    # four partial sums (add latency chains)
+                b0 = np.uint64(idx[j]) * row
+                b1 = np.uint64(idx[j + 1]) * row
+                b2 = np.uint64(idx[j + 2]) * row
+                b3 = np.uint64(idx[j + 3]) * row
+                w0 = add(w0, load(X, b0))
+                w1 = add(w1, load(X, b1))
+                w2 = add(w2, load(X, b2))
+                w3 = add(w3, load(X, b3))
                 if uses_olive:
-                    for r in range(n_runs):
-                        sv[m, r] += v[i, r]
-            j += 4
-        while j < stop:
-            i = idx[j]
+                    v0 = add(v0, load(X, b0 + v_at))
+                    v1 = add(v1, load(X, b1 + v_at))
+                    v2 = add(v2, load(X, b2 + v_at))
+                    v3 = add(v3, load(X, b3 + v_at))
+                j += 4
+            while j < stop:
+                b0 = np.uint64(idx[j]) * row
+                w0 = add(w0, load(X, b0))
+                if uses_olive:
+                    v0 = add(v0, load(X, b0 + v_at))
+                j += 1
+            sum_w = add(add(w0, w1), add(w2, w3))
+            sum_v = add(add(v0, v1), add(v2, v3))
+            n_act = stop - start
+            dw = dv = zero
+            any_w = any_v = False
             for r in range(n_runs):
-                sw[0, r] += w[i, r]
-            if uses_olive:
-                for r in range(n_runs):
-                    sv[0, r] += v[i, r]
-            j += 1
-        n_act = stop - start
-        any_w = False
-        any_v = False
+                s = perturb(u[k], prm[r])
+                P = max((get(sum_w, r) + n_act * omega[r] - theta_N) / sqrtN, 0.0) + s * A[r]
+                J = 0.0
+                if uses_olive:
+                    J = max((get(sum_v, r) - theta_N) / sqrtN - q[r] * P, 0.0)
+                a, b, dv_r, drift = update(abs(P - R[mu]), P - R[mu], J, mu, state[r], prm[r])
+                dw_r = a + b * s
+                dw = put(dw, r, dw_r)
+                dv = put(dv, r, dv_r)
+                floor = put(floor, r, 0.0 - omega[r])
+                omega[r] += drift
+                any_w = any_w or dw_r != 0.0
+                any_v = any_v or dv_r != 0.0
+            if any_w and any_v:
+                for j in range(start, stop):
+                    b0 = np.uint64(idx[j]) * row
+                    store(X, b0, vmax(add(load(X, b0), dw), floor))
+                    store(X, b0 + v_at, vmax(add(load(X, b0 + v_at), dv), zero))
+            elif any_w:
+                for j in range(start, stop):
+                    b0 = np.uint64(idx[j]) * row
+                    store(X, b0, vmax(add(load(X, b0), dw), floor))
+            elif any_v:
+                for j in range(start, stop):
+                    b0 = np.uint64(idx[j]) * row + v_at
+                    store(X, b0, vmax(add(load(X, b0), dv), zero))
         for r in range(n_runs):
-            s = perturb(u[k], prm[r])
-            total = (sw[0, r] + sw[1, r]) + (sw[2, r] + sw[3, r])
-            P = max((total + n_act * omega[r] - theta_N) / sqrtN, 0.0) + s * A[r]
-            J = 0.0
-            if uses_olive:
-                J = max(((sv[0, r] + sv[1, r]) + (sv[2, r] + sv[3, r]) - theta_N) / sqrtN
-                        - q[r] * P, 0.0)
-            a, b, dv_r, drift = update(abs(P - R[mu]), P - R[mu], J, mu, state[r], prm[r])
-            dw[r] = a + b * s
-            dv[r] = dv_r
-            floor[r] = 0.0 - omega[r]
-            omega[r] += drift
-            any_w = any_w or dw[r] != 0.0
-            any_v = any_v or dv[r] != 0.0
-        if any_w:
-            for j in range(start, stop):
-                i = idx[j]
-                for r in range(n_runs):
-                    w[i, r] = max(w[i, r] + dw[r], floor[r])
-        if any_v:
-            for j in range(start, stop):
-                i = idx[j]
-                for r in range(n_runs):
-                    v[i, r] = max(v[i, r] + dv[r], 0.0)
-    for r in range(n_runs):
-        if omega[r] != 0.0:
-            for i in range(w.shape[0]):
-                w[i, r] = max(w[i, r] + omega[r], 0.0)
+            if omega[r] != 0.0:
+                for i in range(X.size // (2 * n_runs)):
+                    X[i * 2 * n_runs + r] = max(X[i * 2 * n_runs + r] + omega[r], 0.0)
+
+    _LOCKSTEP[n_runs] = kernel
+    return kernel
+
+
+_LOCKSTEP: dict[int, object] = {}
+
+
+def train_block_numba(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm,
+                      state, uses_olive):
+    """Compiled counterpart of :func:`train_block_numpy`, for one run (w, v 1-D; scalar q, A;
+    1-D prm, state) or runs in lockstep (w, v [synapse, run]; q, A per run; prm, state one row
+    per run), updating w, v and ``state`` in place (:func:`lockstep_kernel`)."""
+    one = w.ndim == 1
+    W, V = (w[:, None], v[:, None]) if one else (w, v)
+    n_runs = W.shape[1]
+    X = np.ascontiguousarray(np.stack([W, V], axis=1)).reshape(-1)
+    S = state.reshape(1, -1) if one else state
+    lockstep_kernel(n_runs)(
+        X, np.asarray(idx, np.uint32), ptr, R, order, u, theta_N, sqrtN,
+        np.atleast_1d(np.asarray(q, float)), np.atleast_1d(np.asarray(A, float)), perturb, update,
+        np.atleast_2d(prm), S, uses_olive)
+    X = X.reshape(-1, 2, n_runs)
+    W[:], V[:] = X[:, 0], X[:, 1]
 
 
 KERNELS = {"numpy": train_block_numpy, "numba": train_block_numba}
@@ -338,6 +327,19 @@ def kernel_args(p: PerceptronModel, rule: Rule, *, compiled: bool, n_patterns: i
     fn = (lambda f: f) if compiled else (lambda f: f.py_func)
     return (p.theta * p.N_M, math.sqrt(p.N_M), p.q, p.A, fn(rule.perturb), fn(rule.update),
             rule.constants_for(p), np.zeros(rule.state_size(n)), rule.uses_olive)
+
+
+def lockstep_args(configs: list[PerceptronModel], rule: Rule, n_patterns: int | None = None
+                  ) -> tuple:
+    """:func:`lockstep_kernel`'s arguments after (X, idx, ptr, R, order, u) for runs ``configs``
+    of one rule: θN, √N (shared), q and A per run, the rule's compiled functions, one row of
+    constants and one fresh state row per run, and whether the rule reads 𝒥."""
+    p = configs[0]
+    n = getattr(p, "n_patterns", 1) if n_patterns is None else n_patterns
+    return (p.theta * p.N_M, math.sqrt(p.N_M), np.array([c.q for c in configs], float),
+            np.array([c.A for c in configs], float), rule.perturb, rule.update,
+            np.stack([rule.constants_for(c) for c in configs]),
+            np.zeros((len(configs), rule.state_size(n))), rule.uses_olive)
 
 
 def outputs(w, v, pats: Patterns, p: PerceptronParams) -> tuple[np.ndarray, np.ndarray]:
@@ -356,9 +358,19 @@ def record_trials(trials_per_pattern: int, n_records: int) -> np.ndarray:
     return np.unique(np.r_[0, counts, trials_per_pattern])
 
 
-BATCHABLE = ("q", "A", "rho", "dP", "dJ", "alpha_delta", "eta_np", "baseline_rate", "beta_w")
+BATCHABLE = ("rule", "q", "A", "rho", "dP", "dJ", "alpha_delta", "eta_np", "baseline_rate",
+             "beta_w")
 """Parameters that may differ between runs trained in lockstep (:func:`train_batch`): they
 change neither the patterns, the initial weights nor θ."""
+
+
+def lane_width(n_runs: int) -> int:
+    """SIMD lanes for ``n_runs`` runs in lockstep: n_runs, or the next power of two where that
+    is one lane more (3 → 4, 7 → 8: LLVM splits a 3-lane vector into 2 + 1 and ran 3 lanes 1.3×
+    slower than 4 in ``benchmarks/perceptron.py``). Extra lanes repeat the first run and are
+    dropped."""
+    pow2 = 1 << (n_runs - 1).bit_length()
+    return pow2 if pow2 == n_runs + 1 else n_runs
 
 
 def train(p: PerceptronParams, rng: np.random.Generator, *, backend: str = "numba",
@@ -380,8 +392,9 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
     """Runs that differ only in :data:`BATCHABLE` parameters, trained in lockstep on the same
     patterns, presentation order and uniform numbers (a paired design: the random numbers of
     ``rng`` are drawn once, as for one run). Each result equals :func:`train` of its config with
-    a generator in the same state, bit for bit; the compiled kernel runs all of them at once
-    (weights stored [synapse, run]). The NumPy reference takes one run at a time."""
+    a generator in the same state, bit for bit. The compiled kernel runs the runs of each rule at
+    once, one SIMD lane per run (:func:`lockstep_kernel`); rules take turns on each block of
+    presentations. The NumPy reference takes one run at a time."""
     if backend not in KERNELS:
         raise ParameterError(f"backend = {backend!r}: allowed one of {', '.join(KERNELS)}")
     p = configs[0]
@@ -395,23 +408,37 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
     n_runs = len(configs)
     if backend == "numpy" and n_runs > 1:
         raise ParameterError("the NumPy reference trains one run at a time")
-    the_rule = get_rule(p.rule if rule is None else rule)
+    rules = [get_rule(c.rule if rule is None else rule) for c in configs]
     pats = Patterns.draw(p, rng)
     w, v = initial_weights(p, rng)
     w_start_zero = float(np.mean(w == 0))
-    if n_runs == 1:
-        run_block = KERNELS[backend]
-        args = kernel_args(p, the_rule, compiled=backend == "numba")
-        W, V = w[:, None], v[:, None]                    # views: the kernel updates w, v
+    if backend == "numpy":
+        W, V = [w], [v]                                  # the reference updates w, v in place
+        args = (pats.idx, pats.ptr, pats.R, kernel_args(p, rules[0], compiled=False))
+
+        def run_block(order, u):
+            train_block_numpy(w, v, *args[:3], order, u, *args[3])
     else:
-        run_block = train_block_batch
-        W = np.ascontiguousarray(np.repeat(w[:, None], n_runs, axis=1))
-        V = np.ascontiguousarray(np.repeat(v[:, None], n_runs, axis=1))
-        w, v = W, V
-        args = (p.theta * p.N_M, math.sqrt(p.N_M), np.array([c.q for c in configs]),
-                np.array([c.A for c in configs]), the_rule.perturb, the_rule.update,
-                np.stack([the_rule.constants_for(c) for c in configs]),
-                np.zeros((n_runs, the_rule.state_size(p.n_patterns))), the_rule.uses_olive)
+        W, V = [None] * n_runs, [None] * n_runs         # views of each rule's interleaved X
+        steps = []
+        by_rule: dict[str, list[int]] = {}
+        for r, rl in enumerate(rules):
+            by_rule.setdefault(rl.name, []).append(r)
+        idx = pats.idx.astype(np.uint32)
+        for members in by_rule.values():
+            width = lane_width(len(members))
+            X = np.empty((p.N_M, 2, width))             # [synapse, w or v, lane]
+            X[:, 0], X[:, 1] = w[:, None], v[:, None]
+            for lane, r in enumerate(members):
+                W[r], V[r] = X[:, 0, lane], X[:, 1, lane]
+            lanes = [configs[r] for r in members]
+            steps.append((lockstep_kernel(width), (X.reshape(-1), idx, pats.ptr, pats.R),
+                          lockstep_args(lanes + lanes[:1] * (width - len(lanes)),
+                                        rules[members[0]])))
+
+        def run_block(order, u):
+            for kernel, head, rest in steps:
+                kernel(*head, order, u, *rest)
     marks = record_trials(p.trials_per_pattern, p.n_records) if marks is None else np.asarray(marks)
     n_p = p.n_patterns
     P_rec = np.full((n_runs, marks.size, n_p), np.nan)
@@ -419,7 +446,8 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
     stopped = [None] * n_runs                                   # (slot, why, weight stats)
     base = np.tile(np.arange(n_p), (block_epochs, 1))
     done = 0
-    label = f"perceptron {p.rule} p={n_p}" + (f" ×{n_runs}" if n_runs > 1 else "")
+    label = (f"perceptron {'/'.join(dict.fromkeys(r.name for r in rules))} p={n_p}"
+             + (f" ×{n_runs}" if n_runs > 1 else ""))
     with progress(p.trials_per_pattern * n_p * n_runs, label, unit="pres",
                   disable_override=not show_progress) as bar:
         for slot, target in enumerate(marks):
@@ -427,19 +455,19 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
                 k = min(block_epochs, target - done)
                 order = rng.permuted(base[:k], axis=1).ravel()
                 u = rng.random(k * n_p)
-                run_block(w, v, pats.idx, pats.ptr, pats.R, order, u, *args)
+                run_block(order, u)
                 done += k
                 bar.update(k * n_p * n_runs)
             for r, c in enumerate(configs):
                 if stopped[r] is None:
-                    P_rec[r, slot], J_rec[r, slot] = outputs(W[:, r], V[:, r], pats, c)
+                    P_rec[r, slot], J_rec[r, slot] = outputs(W[r], V[r], pats, c)
                     why = _runaway(P_rec[r, slot], pats.R, P_rec[r, 0], c.P_max)
                     if why:
-                        stopped[r] = (slot, why, _weight_stats(W[:, r], c))
+                        stopped[r] = (slot, why, _weight_stats(W[r], c))
             if all(s is not None for s in stopped):
                 break
     return [_run_dataset(c, pats, marks, P_rec[r], J_rec[r], w_start_zero,
-                         stopped[r] or (None, "", _weight_stats(W[:, r], c)))
+                         stopped[r] or (None, "", _weight_stats(W[r], c)))
             for r, c in enumerate(configs)]
 
 
@@ -488,10 +516,10 @@ def _runaway(P: np.ndarray, R: np.ndarray, P0: np.ndarray, P_max: float) -> str:
 
 def train_many(configs: list[PerceptronParams], rng: np.random.Generator, *,
                marks: np.ndarray | None = None, rule: Rule | None = None) -> list[xr.Dataset]:
-    """Train several runs: those that differ only in :data:`BATCHABLE` parameters (and share a
-    rule) run in lockstep (:func:`train_batch`) on one generator, so they see the same patterns,
-    orders and perturbation numbers (a paired comparison). A config given again is a replicate:
-    its k-th copy joins the k-th group, with its own generator. Groups are spread over the cores
+    """Train several runs: those that differ only in :data:`BATCHABLE` parameters run in
+    lockstep (:func:`train_batch`) on one generator, so they see the same patterns, orders and
+    perturbation numbers (a paired comparison). A config given again is a replicate: its k-th
+    copy joins the k-th group, with its own generator. Groups are spread over the cores
     (:func:`cerebellar.core.parallel.map_runs`), one generator spawned from ``rng`` per group, in
     the order of first appearance. Results come back in the order of ``configs``."""
     groups: dict[tuple, list[int]] = {}
