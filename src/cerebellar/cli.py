@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -71,7 +72,9 @@ def _user_errors() -> Iterator[None]:
 
 
 def _execute(exp: Experiment, params: Params, seed: int, out: Path) -> dict[str, Any]:
-    """Run one experiment, write ``out/NAME.nc`` and ``out/NAME.png``, return its report."""
+    """Run one experiment, write ``out/NAME.nc`` and ``out/NAME.png``, return its report (with
+    the wall-clock seconds it took, run, checks, files and figure together)."""
+    start = time.perf_counter()
     ds = run_experiment(exp.name, params, seed=seed)
     rows = check_rows(ds)
     nc = save(ds, out / f"{exp.name}.nc")
@@ -80,7 +83,8 @@ def _execute(exp: Experiment, params: Params, seed: int, out: Path) -> dict[str,
     diverged = status.summary(ds, params) if status.diverged(ds) else None
     return dict(experiment=exp.name, reproduces=exp.reproduces, files=[str(nc), str(png)],
                 status=ds.attrs["status"], diverged=diverged, checks=rows,
-                passed=diverged is None and all(r.passed for r in rows))
+                passed=diverged is None and all(r.passed for r in rows),
+                seconds=round(time.perf_counter() - start, 1))
 
 
 def _report_json(report: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +102,9 @@ def _print_report(report: dict[str, Any]) -> None:
     verdict = "no check fails" if report["passed"] else "SOME CHECKS FAIL"
     typer.echo(f"\n{report['experiment']}: {report['reproduces']}")
     typer.echo(format_table(report["checks"]))
-    typer.echo(f"-> {', '.join(report['files'])}  ({_counts_text(report['checks'])}: {verdict})")
+    took = f"{report['seconds']:g} s; " if "seconds" in report else ""
+    typer.echo(f"-> {', '.join(report['files'])}  ({took}{_counts_text(report['checks'])}: "
+               f"{verdict})")
 
 
 @app.command("list")

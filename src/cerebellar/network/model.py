@@ -475,37 +475,44 @@ def run_numba(net: Network, u, pbin, profile_at, rule: Rule | str | None = None,
 
 
 @numba.njit(nogil=True)
-def _movements_direct(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slot, bins,
+def _movements_direct(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slot, cell,
                       bin_ptr, act_by_bin, w, sigma, u, pbin, k0, n_patterns, S, L, T, N, r_max,
                       A, q, u_pc_pn, perturb, update, prm, state, profile_at, out,
                       PN_out):  # pragma: no cover - compiled
     """The movements of :func:`_movements` without overlap counts: memory linear in the number
     of patterns. ``w`` holds σ·w without the drift ``omega[0]``, which enters every drive as
-    Ω·C (C: connected active fibres per cell). A pattern's drives ``D[ν, :, l]`` are recomputed
-    from ``w`` when column l changed since ν was last presented (``version`` against ``seen``)."""
+    Ω·C (C: connected active fibres per cell), stored [fibre s·N + i, column l] so that one
+    fibre's weights onto every column are contiguous; drives D and C are [pattern, s, t, l].
+    A pattern's drives are recomputed from ``w`` when a column changed since it was last
+    presented (``version`` against ``seen``): each active fibre adds its row of weights to its
+    bin (``cell[j]`` = s·T + t of fibre j), in the order of ``act``, so every drive is the same
+    sum whichever columns changed."""
     pc_sum = np.empty((L, T))
     V = np.empty(L * T)
     PN = np.empty((L, T))
     s_col = np.empty(L)
+    fresh = np.empty((S * T, L))
     for kk in range(u.shape[0]):
         k = k0 + kk
         mu = k % n_patterns
-        for l in range(L):                                  # refresh the changed columns
-            if seen[mu, l] == version[l]:
-                continue
-            seen[mu, l] = version[l]
-            for s in range(S):
-                for t in range(T):
-                    D[mu, s, l, t] = 0.0
+        stale = False
+        for l in range(L):
+            if seen[mu, l] != version[l]:
+                stale = True
+                seen[mu, l] = version[l]
+        if stale:                                           # refresh the drives of μ
+            fresh[:] = 0.0
             for j in range(act_ptr[mu], act_ptr[mu + 1]):
-                s, i = divmod(act[j], N)
-                D[mu, s, l, bins[j]] += w[l, s, i]
+                f, c = act[j], cell[j]
+                for l in range(L):
+                    fresh[c, l] += w[f, l]
+            D[mu] = fresh.reshape(S, T, L)
         om = omega[0]
         pc_sum[:] = 0.0
         for s in range(S):
-            for l in range(L):
-                for t in range(T):
-                    pc_sum[l, t] += min(max(D[mu, s, l, t] + om * C[mu, s, l, t], 0.0), r_max)
+            for t in range(T):
+                for l in range(L):
+                    pc_sum[l, t] += min(max(D[mu, s, t, l] + om * C[mu, s, t, l], 0.0), r_max)
         n_pcs = 0
         for l in range(L):
             s_col[l] = perturb(u[kk, l], prm)
@@ -513,7 +520,7 @@ def _movements_direct(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slo
                 n_pcs += 1
                 t = pbin[kk, l]
                 for s in range(S):
-                    x = D[mu, s, l, t] + om * C[mu, s, l, t]
+                    x = D[mu, s, t, l] + om * C[mu, s, t, l]
                     pc_sum[l, t] += min(max(x + s_col[l] * A, 0.0), r_max) - min(max(x, 0.0), r_max)
         E, e, I, pn_total, pc_total = _signals(mu, pc_sum, mf_pn, R, v, act_ptr, act, slot, V, PN,
                                                r_max, q, u_pc_pn)
@@ -521,10 +528,11 @@ def _movements_direct(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slo
         if a != 0.0:                                        # every active synapse
             for l in range(L):
                 version[l] += 1
-                for j in range(act_ptr[mu], act_ptr[mu + 1]):
-                    s, i = divmod(act[j], N)
-                    if sigma[l, s, i]:
-                        w[l, s, i] += a
+            for j in range(act_ptr[mu], act_ptr[mu + 1]):
+                f = act[j]
+                for l in range(L):
+                    if sigma[f, l]:
+                        w[f, l] += a
         for l in range(L):                                  # the perturbed bins (Eq 9)
             step = b * s_col[l]
             if s_col[l] == 0.0 or step == 0.0:
@@ -532,9 +540,9 @@ def _movements_direct(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slo
             version[l] += 1
             tl = pbin[kk, l]
             for j in range(bin_ptr[mu, tl], bin_ptr[mu, tl + 1]):
-                s, i = divmod(act_by_bin[j], N)
-                if sigma[l, s, i]:
-                    w[l, s, i] += step
+                f = act_by_bin[j]
+                if sigma[f, l]:
+                    w[f, l] += step
         omega[0] += drift                                   # every weight (Eq 15)
         if dv != 0.0:                                       # Eq 10
             for j in range(act_ptr[mu], act_ptr[mu + 1]):
@@ -565,13 +573,14 @@ def run_direct(net: Network, u, pbin, profile_at, rule: Rule | str | None = None
     p = net.params
     perturb, update, prm, state = rule_args(p, rule, compiled=True)
     n_mov = u.shape[0]
-    w = np.ascontiguousarray(net.w * net.sigma)
-    sigma = np.ascontiguousarray(net.sigma.astype(np.uint8))
-    D = np.zeros((p.n_patterns, p.S, p.L, p.T))
-    C = np.zeros((p.n_patterns, p.S, p.L, p.T))
+    by_fibre = (p.L, p.S * p.N)                      # [column, fibre] → [fibre, column]
+    w = np.ascontiguousarray((net.w * net.sigma).reshape(by_fibre).T)
+    sigma = np.ascontiguousarray(net.sigma.reshape(by_fibre).T.astype(np.uint8))
+    D = np.zeros((p.n_patterns, p.S, p.T, p.L))
+    C = np.zeros((p.n_patterns, p.S, p.T, p.L))
     for mu in range(p.n_patterns):
         s, i = np.divmod(net.act[mu], p.N)
-        np.add.at(C[mu], (s, slice(None), net.bins[mu]), net.sigma[:, s, i].T.astype(float))
+        np.add.at(C[mu], (s, net.bins[mu]), net.sigma[:, s, i].T.astype(float))
     seen = np.full((p.n_patterns, p.L), -1, np.int64)
     version = np.zeros(p.L, np.int64)
     omega = np.zeros(1)
@@ -580,6 +589,7 @@ def run_direct(net: Network, u, pbin, profile_at, rule: Rule | str | None = None
     act = np.concatenate(net.act)
     bins = np.concatenate(net.bins).astype(np.int64)
     slot = (net.partner[act] * p.T + bins).astype(np.int64)
+    cell = (act // p.N * p.T + bins).astype(np.int64)
     act_ptr = np.r_[0, np.cumsum([a.size for a in net.act])].astype(np.int64)
     order = [np.argsort(b, kind="stable") for b in net.bins]
     act_by_bin = np.concatenate([a[o] for a, o in zip(net.act, order, strict=True)])
@@ -589,7 +599,7 @@ def run_direct(net: Network, u, pbin, profile_at, rule: Rule | str | None = None
     out = np.empty((len(RECORDS), n_mov))
     for k0 in range(0, n_mov, block):
         sl = slice(k0, min(k0 + block, n_mov))
-        _movements_direct(D, C, seen, version, omega, mf_pn, net.R, v, act_ptr, act, slot, bins,
+        _movements_direct(D, C, seen, version, omega, mf_pn, net.R, v, act_ptr, act, slot, cell,
                           bin_ptr, act_by_bin, w, sigma, u[sl], pbin[sl], k0, p.n_patterns, p.S,
                           p.L, p.T, p.N, p.r_max, p.A, p.q, p.u_pc_pn, perturb, update, prm,
                           state, profile_at, out, rec["PN"])
@@ -597,7 +607,7 @@ def run_direct(net: Network, u, pbin, profile_at, rule: Rule | str | None = None
             bar.update(sl.stop - sl.start)
     for key, row in zip(RECORDS, out, strict=True):
         rec[key] = row
-    rec["w_eff"] = w + omega[0] * net.sigma
+    rec["w_eff"] = w.T.reshape(p.L, p.S, p.N) + omega[0] * net.sigma
     rec["v"] = v
     return rec
 
