@@ -1,6 +1,6 @@
 """Paper scale (`pytest -m slow`): every experiment at `--full`, as `cerebellar reproduce --full`
 runs it, with no `fail` row, every row sourced, the paper-scale rows live (not n/a), and the
-README's list of what did not reproduce equal to the run's `deviates` rows. Takes ~90 min on
+README's list of what did not reproduce equal to the run's `deviates` rows. Takes ~20 min on
 2 cores."""
 
 import json

@@ -90,9 +90,10 @@ _RUNS_KEPT = 2000
 
 def paired_runs(configs: list[PerceptronParams], gen: np.random.Generator) -> list[xr.Dataset]:
     """Every config trained from a copy of ``gen``: the same patterns, targets, initial weights,
-    presentation order and uniform numbers for every rule and q (a paired comparison); configs of
-    one rule run in lockstep (:func:`~cerebellar.sgdege.perceptron.train_batch`, equal to each
-    run alone bit for bit). Results are remembered for the life of the process."""
+    presentation order and uniform numbers for every rule and q (a paired comparison). The
+    configs not trained yet run in lockstep over one drawing of those numbers, the runs of each
+    rule in one SIMD kernel (:func:`~cerebellar.sgdege.perceptron.train_batch`, equal to each run
+    alone bit for bit). Results are remembered for the life of the process."""
     state = repr(gen.bit_generator.state)
     todo: dict[tuple, list[PerceptronParams]] = {}
     for c in dict.fromkeys(configs):
