@@ -475,6 +475,18 @@ def run_numba(net: Network, u, pbin, profile_at, rule: Rule | str | None = None,
 
 
 @numba.njit(nogil=True)
+def _bin_sums(rows, act, cell, start, stop, out):  # pragma: no cover - compiled
+    """out[c, l] = Σ rows[act[j], l] over the fibres j in [start, stop) of cell c = s·T + t, added
+    in the order of j: a pattern's drives (rows: weights [fibre, column]) or its connected
+    fibres per cell (rows: σ)."""
+    out[:] = 0.0
+    for j in range(start, stop):
+        f, c = act[j], cell[j]
+        for l in range(rows.shape[1]):
+            out[c, l] += rows[f, l]
+
+
+@numba.njit(nogil=True)
 def _movements_direct(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slot, cell,
                       bin_ptr, act_by_bin, w, sigma, u, pbin, k0, n_patterns, S, L, T, N, r_max,
                       A, q, u_pc_pn, perturb, update, prm, state, profile_at, out,
@@ -501,11 +513,7 @@ def _movements_direct(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slo
                 stale = True
                 seen[mu, l] = version[l]
         if stale:                                           # refresh the drives of μ
-            fresh[:] = 0.0
-            for j in range(act_ptr[mu], act_ptr[mu + 1]):
-                f, c = act[j], cell[j]
-                for l in range(L):
-                    fresh[c, l] += w[f, l]
+            _bin_sums(w, act, cell, act_ptr[mu], act_ptr[mu + 1], fresh)
             D[mu] = fresh.reshape(S, T, L)
         om = omega[0]
         pc_sum[:] = 0.0
@@ -577,10 +585,6 @@ def run_direct(net: Network, u, pbin, profile_at, rule: Rule | str | None = None
     w = np.ascontiguousarray((net.w * net.sigma).reshape(by_fibre).T)
     sigma = np.ascontiguousarray(net.sigma.reshape(by_fibre).T.astype(np.uint8))
     D = np.zeros((p.n_patterns, p.S, p.T, p.L))
-    C = np.zeros((p.n_patterns, p.S, p.T, p.L))
-    for mu in range(p.n_patterns):
-        s, i = np.divmod(net.act[mu], p.N)
-        np.add.at(C[mu], (s, net.bins[mu]), net.sigma[:, s, i].T.astype(float))
     seen = np.full((p.n_patterns, p.L), -1, np.int64)
     version = np.zeros(p.L, np.int64)
     omega = np.zeros(1)
@@ -595,6 +599,12 @@ def run_direct(net: Network, u, pbin, profile_at, rule: Rule | str | None = None
     act_by_bin = np.concatenate([a[o] for a, o in zip(net.act, order, strict=True)])
     bin_ptr = np.array([act_ptr[mu] + np.searchsorted(b[o], np.arange(p.T + 1))
                         for mu, (b, o) in enumerate(zip(net.bins, order, strict=True))], np.int64)
+    C = np.zeros((p.n_patterns, p.S * p.T, p.L))     # connected active fibres per cell (counts)
+    connected = sigma.astype(np.float64)
+    for mu in range(p.n_patterns):
+        _bin_sums(connected, act, cell, act_ptr[mu], act_ptr[mu + 1], C[mu])
+    del connected
+    C = C.reshape(p.n_patterns, p.S, p.T, p.L)
     rec = _records(p, n_mov, profile_at)
     out = np.empty((len(RECORDS), n_mov))
     for k0 in range(0, n_mov, block):
