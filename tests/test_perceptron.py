@@ -10,6 +10,7 @@ from cerebellar.papers import claim
 from cerebellar.rules import RULES
 from cerebellar.sgdege.capacity import capacity, feasible, infeasibility
 from cerebellar.sgdege.perceptron import (
+    MAX_LANES,
     RULE_NAMES,
     Patterns,
     PerceptronParams,
@@ -137,7 +138,7 @@ def test_bad_parameters_are_rejected(name, value):
     ("sgdege", "q", (0.0, 0.25, 0.5, 0.75)), ("delta", "alpha_delta", (0.005, 0.01)),
     ("node_perturbation", "eta_np", (0.003, 0.0063)), ("mai", "beta_w", (0.001, 0.00316)),
     ("sgdege", "q", (0.0, 0.5, 1.0)),                      # 3 runs: a padded 4-lane kernel
-    ("sgdege", "q", tuple(np.linspace(0, 1, 9))),          # more lanes than one AVX-512 vector
+    ("sgdege", "q", tuple(np.linspace(0, 1, 9))),          # 9 runs: kernel calls of 8 and 1
     ("sgdege", "rule", ("sgdege", "delta", "mai", "sgdege")),  # rules taking turns on a block
 ])
 def test_batched_runs_equal_the_runs_one_by_one(rule, field, values):
@@ -154,7 +155,7 @@ def test_batched_runs_equal_the_runs_one_by_one(rule, field, values):
 
 
 def test_lane_width_pads_only_where_one_lane_is_missing():
-    assert [lane_width(n) for n in range(1, 10)] == [1, 2, 4, 4, 5, 6, 8, 8, 9]
+    assert [lane_width(n) for n in range(1, MAX_LANES + 1)] == [1, 2, 4, 4, 5, 6, 8, 8]
 
 
 def test_a_batch_must_share_the_patterns():

@@ -13,9 +13,10 @@ with A = 0 (Eq 42).
 
 Trials are counted per pattern: each trial is one epoch presenting every pattern once in a new
 random order [NS: the paper says "drawn without replacement"]. Two kernels implement one
-presentation loop: :func:`train_block_numpy` (reference) and :func:`train_block_numba` (compiled,
-touches only the ~f·N_M active synapses of a pattern); both consume the same pre-drawn orders
-and perturbation flags, so they agree to rounding.
+presentation loop: :func:`train_block_numpy` (reference) and :func:`lockstep_kernel` (compiled,
+touches only the ~f·N_M active synapses of a pattern, for one run or several runs in lockstep,
+one SIMD lane per run); both consume the same pre-drawn orders and perturbation flags, so they
+agree to rounding.
 """
 
 from __future__ import annotations
@@ -364,11 +365,16 @@ BATCHABLE = ("rule", "q", "A", "rho", "dP", "dJ", "alpha_delta", "eta_np", "base
 change neither the patterns, the initial weights nor θ."""
 
 
+MAX_LANES = 8
+"""Runs of one rule per kernel call: wider batches are split (in ``benchmarks/perceptron.py``,
+8 lanes ran at 54-57 ns per run-presentation, 16 lanes at 65-99: too few vector registers)."""
+
+
 def lane_width(n_runs: int) -> int:
-    """SIMD lanes for ``n_runs`` runs in lockstep: n_runs, or the next power of two where that
-    is one lane more (3 → 4, 7 → 8: LLVM splits a 3-lane vector into 2 + 1 and ran 3 lanes 1.3×
-    slower than 4 in ``benchmarks/perceptron.py``). Extra lanes repeat the first run and are
-    dropped."""
+    """SIMD lanes for ``n_runs`` (≤ :data:`MAX_LANES`) runs in lockstep: n_runs, or the next
+    power of two where that is one lane more (3 → 4, 7 → 8: LLVM splits a 3-lane vector into
+    2 + 1; measured 392 ns per presentation for 3 SGDEGE runs, 298 for 4). Extra lanes repeat
+    the first run and are dropped."""
     pow2 = 1 << (n_runs - 1).bit_length()
     return pow2 if pow2 == n_runs + 1 else n_runs
 
@@ -393,8 +399,8 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
     patterns, presentation order and uniform numbers (a paired design: the random numbers of
     ``rng`` are drawn once, as for one run). Each result equals :func:`train` of its config with
     a generator in the same state, bit for bit. The compiled kernel runs the runs of each rule at
-    once, one SIMD lane per run (:func:`lockstep_kernel`); rules take turns on each block of
-    presentations. The NumPy reference takes one run at a time."""
+    once (up to :data:`MAX_LANES`), one SIMD lane per run (:func:`lockstep_kernel`); rules take
+    turns on each block of presentations. The NumPy reference takes one run at a time."""
     if backend not in KERNELS:
         raise ParameterError(f"backend = {backend!r}: allowed one of {', '.join(KERNELS)}")
     p = configs[0]
@@ -425,7 +431,9 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
         for r, rl in enumerate(rules):
             by_rule.setdefault(rl.name, []).append(r)
         idx = pats.idx.astype(np.uint32)
-        for members in by_rule.values():
+        chunks = [runs[i:i + MAX_LANES] for runs in by_rule.values()
+                  for i in range(0, len(runs), MAX_LANES)]
+        for members in chunks:
             width = lane_width(len(members))
             X = np.empty((p.N_M, 2, width))             # [synapse, w or v, lane]
             X[:, 0], X[:, 1] = w[:, None], v[:, None]
