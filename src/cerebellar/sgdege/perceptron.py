@@ -22,6 +22,7 @@ agree to rounding.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
@@ -217,8 +218,13 @@ def lockstep_kernel(n_runs: int):
     offset ω per run (stored weights are w − ω, rectified at −ω) and folded in at the end of the
     block. When a presentation changes w (or v) of any run, every run's active w (or v) is
     rewritten, w_i ← max(w_i + Δw, −ω) with Δw = 0 in the runs that did not change."""
-    if n_runs in _LOCKSTEP:
+    with _LOCKSTEP_LOCK:                  # runs on several threads ask for the same width
+        if n_runs not in _LOCKSTEP:
+            _LOCKSTEP[n_runs] = _build_lockstep_kernel(n_runs)
         return _LOCKSTEP[n_runs]
+
+
+def _build_lockstep_kernel(n_runs: int):
     load, store, splat, add, vmax, get, put = vector_ops(n_runs)  # Numba needs plain names
     row, v_at = np.uint64(2 * n_runs), np.uint64(n_runs)
 
@@ -291,11 +297,11 @@ def lockstep_kernel(n_runs: int):
                 for i in range(X.size // (2 * n_runs)):
                     X[i * 2 * n_runs + r] = max(X[i * 2 * n_runs + r] + omega[r], 0.0)
 
-    _LOCKSTEP[n_runs] = kernel
     return kernel
 
 
 _LOCKSTEP: dict[int, object] = {}
+_LOCKSTEP_LOCK = threading.Lock()
 
 
 def train_block_numba(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm,
