@@ -28,6 +28,7 @@ import numpy as np
 from cerebellar.figures.bouvier2018._perceptron import PAPER_P, Q_VALUES, LoadSweepParams
 from cerebellar.rules import get_rule
 from cerebellar.sgdege.perceptron import (
+    MAX_LANES,
     Patterns,
     PerceptronParams,
     initial_weight,
@@ -153,13 +154,16 @@ def main() -> int:
             print(f"{name:24} {ns[rule, n_runs]:8.0f} {ns[rule, n_runs] / fl:8.2f} "
                   f"{ns[rule, 1] / ns[rule, n_runs]:20.2f}")
         print(f"{'NumPy reference':24} {ref:8.0f} {ref / fl:8.2f} {ns[rule, 1] / ref:20.3f}")
+    print(f"(train_batch gives one kernel call at most {MAX_LANES} runs: the 16-run rows show why)")
     overhead = rng_ns(PerceptronParams(n_patterns=400), 500)
-    print(f"\nrandom orders + perturbation numbers: {overhead:.0f} ns per presentation and group")
+    print(f"\nrandom orders + perturbation numbers: {overhead:.0f} ns per presentation (drawn once "
+          "for all the runs of a (load, seed))")
     seeds = LoadSweepParams.FULL["n_seeds"]
     trials = seeds * sum(PAPER_P) * LoadSweepParams.FULL["trials_per_pattern"]
     n_q = len(Q_VALUES)
-    # per (load, seed): the four q values of SGDEGE in lockstep, the delta rule alone
-    serial = trials * 1e-9 * (n_q * ns["sgdege", n_q] + ns["delta", 1] + 2 * overhead)
+    # per (load, seed): the four q values of SGDEGE in lockstep, the delta rule alone, one
+    # drawing of the orders and perturbation numbers for both (train_batch)
+    serial = trials * 1e-9 * (n_q * ns["sgdege", n_q] + ns["delta", 1] + overhead)
     print(f"full Fig 10D ({seeds} seeds per point): {trials * (n_q + 1):.3g} run-presentations; "
           f"projected {serial:.0f} s on one core, {serial / cores:.0f} s on {cores} cores")
     bound = trials * 1e-9 * floors["sgdege"] / cores

@@ -113,8 +113,9 @@ class NetworkParams(Params):
         p, S, L, T, N = self.n_patterns, self.S, self.L, self.T, self.N
         n_mov = p * self.trials_per_pattern
         overlaps = overlap_bytes(self)
-        if overlaps > OVERLAP_BUDGET:                  # the direct kernel: drives and bins
-            overlaps = 16 * p * S * L * T + 12 * p * S * N
+        if overlaps > OVERLAP_BUDGET:   # the direct kernel: drives D and counts C, the index
+            # arrays of the p·S·N/2 active fibres (7 of 8 bytes each), σ as float64 while C is built
+            overlaps = 16 * p * S * L * T + 28 * p * S * N + 8 * L * S * N
         weights = 25 * L * S * N
         per_movement = n_mov * (16 * L + 8 * 8)
         profiles = 8 * self.n_profiles * p * L * T
@@ -488,7 +489,7 @@ def _bin_sums(rows, act, cell, start, stop, out):  # pragma: no cover - compiled
 
 @numba.njit(nogil=True)
 def _movements_direct(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slot, cell,
-                      bin_ptr, act_by_bin, w, sigma, u, pbin, k0, n_patterns, S, L, T, N, r_max,
+                      bin_ptr, act_by_bin, w, sigma, u, pbin, k0, n_patterns, S, L, T, r_max,
                       A, q, u_pc_pn, perturb, update, prm, state, profile_at, out,
                       PN_out):  # pragma: no cover - compiled
     """The movements of :func:`_movements` without overlap counts: memory linear in the number
@@ -611,7 +612,7 @@ def run_direct(net: Network, u, pbin, profile_at, rule: Rule | str | None = None
         sl = slice(k0, min(k0 + block, n_mov))
         _movements_direct(D, C, seen, version, omega, mf_pn, net.R, v, act_ptr, act, slot, cell,
                           bin_ptr, act_by_bin, w, sigma, u[sl], pbin[sl], k0, p.n_patterns, p.S,
-                          p.L, p.T, p.N, p.r_max, p.A, p.q, p.u_pc_pn, perturb, update, prm,
+                          p.L, p.T, p.r_max, p.A, p.q, p.u_pc_pn, perturb, update, prm,
                           state, profile_at, out, rec["PN"])
         if bar is not None:
             bar.update(sl.stop - sl.start)

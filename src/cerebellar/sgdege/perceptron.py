@@ -426,10 +426,10 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
     w_start_zero = float(np.mean(w == 0))
     if backend == "numpy":
         W, V = [w], [v]                                  # the reference updates w, v in place
-        args = (pats.idx, pats.ptr, pats.R, kernel_args(p, rules[0], compiled=False))
+        rest = kernel_args(p, rules[0], compiled=False)
 
         def run_block(order, u):
-            train_block_numpy(w, v, *args[:3], order, u, *args[3])
+            train_block_numpy(w, v, pats.idx, pats.ptr, pats.R, order, u, *rest)
     else:
         W, V = [None] * n_runs, [None] * n_runs         # views of each rule's interleaved X
         steps = []
