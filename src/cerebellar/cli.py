@@ -20,7 +20,7 @@ import typer
 
 from .core import report as reports_md
 from .core import status
-from .core.checks import Check, format_table, verdict_counts
+from .core.checks import Check, counts_text, format_table, verdict_counts
 from .core.config import config_text, read_config
 from .core.errors import CerebellarError
 from .core.guards import output_lock
@@ -91,10 +91,6 @@ def _report_json(report: dict[str, Any]) -> dict[str, Any]:
     return {**report, "checks": [c.to_json() for c in report["checks"]]}
 
 
-def _counts_text(rows: list[Check]) -> str:
-    return ", ".join(f"{n} {v}" for v, n in verdict_counts(rows).items() if n)
-
-
 def _print_report(report: dict[str, Any]) -> None:
     if report["diverged"]:
         typer.echo(f"{report['diverged']} -> {', '.join(report['files'])}")
@@ -103,7 +99,7 @@ def _print_report(report: dict[str, Any]) -> None:
     typer.echo(f"\n{report['experiment']}: {report['reproduces']}")
     typer.echo(format_table(report["checks"]))
     took = f"{report['seconds']:g} s; " if "seconds" in report else ""
-    typer.echo(f"-> {', '.join(report['files'])}  ({took}{_counts_text(report['checks'])}: "
+    typer.echo(f"-> {', '.join(report['files'])}  ({took}{counts_text(report['checks'])}: "
                f"{verdict})")
 
 
@@ -197,13 +193,14 @@ def _reproduce(full: bool, out: Path, seed: int, quiet_: bool, json_: bool) -> N
     passed = all(r["passed"] for r in reports)
     rows = [c for r in reports for c in r["checks"]]
     doc = dict(experiments=[_report_json(r) for r in reports], index=str(index), full=full,
-               verdicts=verdict_counts(rows), passed=passed)
+               verdicts=verdict_counts(rows),
+               calibrated=verdict_counts(r for r in rows if r.source == "calibrated"), passed=passed)
     text = json.dumps(doc, indent=2)
     atomic_write(out / "report.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     if json_:
         typer.echo(text)
     else:
-        typer.echo(f"\n{len(reports)} experiments, {len(rows)} checks: {_counts_text(rows)} "
+        typer.echo(f"\n{len(reports)} experiments, {len(rows)} checks: {counts_text(rows)} "
                    f"-> {index}")
     raise typer.Exit(0 if passed else 1)
 

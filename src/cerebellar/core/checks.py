@@ -7,20 +7,28 @@ Every row says where its expected value comes from (``source``):
 * ``theory``: a closed form or derivation evaluated at *this run's* parameters;
 * ``reference``: a value from an independent simulation (``cite`` says which, and why it is
   independent of the code under test);
-* ``invariant``: a property the model must keep (bounds, conservation, agreement of two kernels).
+* ``invariant``: a property the model must keep (bounds, conservation, agreement of two kernels);
+* ``calibrated``: a number of a paper that was used to choose a parameter the paper does not
+  state. The row still passes or fails (a later change can break it), but it is no independent
+  test, and summaries count calibrated rows apart.
 
 and gives one of four verdicts:
 
 * ``pass`` / ``fail``;
 * ``deviates``: the paper claims X and we obtain Y; the ``note`` says what was tried and why it
-  differs. It is the honest outcome where a claim cannot be reproduced, and it does not fail a run;
+  differs. It is the honest outcome where a claim cannot be reproduced, and it does not fail a run.
+  A deviation is bounded: the row states the range of Y that our own analysis expects
+  (``deviation_range``), and a Y outside it is ``fail`` (a bug that moves a deviating number must
+  not inherit the deviation's explanation);
 * ``n/a``: a paper (or reference) value that holds only at the paper's parameters, for a run at
   other parameters; the note names the parameters that differ.
 
 Row constructors take the comparison's own arguments plus ``source``, ``cite``, ``note``,
 ``off`` (a non-empty text makes the row ``n/a`` with that text as its note: see
-:func:`off_setting`) and ``deviation`` (what was tried; a missed comparison then reads
-``deviates`` instead of ``fail``).
+:func:`off_setting`), ``deviation`` (what was tried; a missed comparison then reads ``deviates``
+instead of ``fail``) with ``deviation_range`` (``(low, high)``: where the deviating value is
+expected; required with ``deviation``) and ``measured`` (the number that range bounds, when
+``got`` is not one: a claim row's text).
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-SOURCES = ("paper", "theory", "reference", "invariant")
+SOURCES = ("paper", "theory", "reference", "invariant", "calibrated")
 VERDICTS = ("pass", "fail", "deviates", "n/a")
 MARKS = {"pass": "✅", "fail": "❌", "deviates": "⚠️", "n/a": "➖"}
 
@@ -50,14 +58,15 @@ class Check:
     tolerance: str
     verdict: str
     note: str = ""
+    deviation_range: Any = None
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
             raise ValueError(f"check source {self.source!r}: allowed {SOURCES}")
         if self.verdict not in VERDICTS:
             raise ValueError(f"check verdict {self.verdict!r}: allowed {VERDICTS}")
-        if self.source == "paper" and not self.cite:
-            raise ValueError(f"paper row {self.what!r} needs a cite")
+        if self.source in ("paper", "calibrated") and not self.cite:
+            raise ValueError(f"{self.source} row {self.what!r} needs a cite")
 
     @property
     def passed(self) -> bool:
@@ -65,11 +74,17 @@ class Check:
         return self.verdict != "fail"
 
     def to_json(self) -> dict[str, Any]:
-        return {k: _jsonable(v) for k, v in asdict(self).items()}
+        doc = {k: _jsonable(v) for k, v in asdict(self).items()}
+        if doc["deviation_range"] is not None:
+            doc["deviation_range"] = [_jsonable(float(x)) for x in doc["deviation_range"]]
+        return doc
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> Check:
-        return cls(**{f.name: doc[f.name] for f in fields(cls) if f.name in doc})
+        doc = {f.name: doc[f.name] for f in fields(cls) if f.name in doc}
+        if doc.get("deviation_range") is not None:
+            doc["deviation_range"] = tuple(float(x) for x in doc["deviation_range"])
+        return cls(**doc)
 
 
 def _jsonable(value: Any) -> Any:
@@ -86,18 +101,39 @@ def _num(x: Any) -> Any:
 
 
 def row(what: str, ok: bool, expected: Any, got: Any, tolerance: str, *, source: str,
-        cite: str = "", note: str = "", off: str = "", deviation: str = "") -> Check:
-    """The row for a comparison whose outcome is ``ok`` (the other constructors call this)."""
+        cite: str = "", note: str = "", off: str = "", deviation: str = "",
+        deviation_range: tuple[float, float] | None = None, measured: float | None = None) -> Check:
+    """The row for a comparison whose outcome is ``ok`` (the other constructors call this).
+
+    A missed comparison with a ``deviation`` reads ``deviates`` only while the deviating value
+    (``measured``, else ``got``) lies in ``deviation_range``; outside it the row fails and its note
+    says so."""
+    if deviation and deviation_range is None:
+        raise ValueError(f"deviation of {what!r} needs the deviation_range our analysis expects")
+    bounds = None
+    if deviation_range is not None:
+        low, high = (float(x) for x in deviation_range)
+        if not low <= high:
+            raise ValueError(f"deviation_range of {what!r}: {low:g} > {high:g}")
+        bounds = (low, high)
     if off:
         verdict, note = "n/a", off
     elif ok:
         verdict = "pass"
     elif deviation:
-        verdict, note = "deviates", deviation
+        value = float(_num(measured if measured is not None else got))
+        if bounds[0] <= value <= bounds[1]:
+            verdict = "deviates"
+            note = f"{deviation} (deviation expected in {bounds[0]:.4g} to {bounds[1]:.4g})"
+        else:
+            verdict = "fail"
+            note = (f"{value:.4g} lies outside {bounds[0]:.4g} to {bounds[1]:.4g}, the range our "
+                    f"analysis expects for the known deviation: a new error. The deviation: {deviation}")
     else:
         verdict = "fail"
     return Check(what, source, cite, _num(expected) if not isinstance(expected, str) else expected,
-                 _num(got) if not isinstance(got, str) else got, tolerance, verdict, note)
+                 _num(got) if not isinstance(got, str) else got, tolerance, verdict, note,
+                 bounds if verdict in ("deviates", "fail") and deviation else None)
 
 
 def close(what: str, expected: float, got: float, *, atol: float = 0.0, rtol: float = 0.0,
@@ -157,6 +193,17 @@ def _same(a: Any, b: Any) -> bool:
 def verdict_counts(rows: Iterable[Check]) -> dict[str, int]:
     counts = Counter(r.verdict for r in rows)
     return {v: counts.get(v, 0) for v in VERDICTS}
+
+
+def counts_text(rows: Sequence[Check]) -> str:
+    """'12 pass, 1 deviates, 2 n/a; 1 calibrated (1 pass)': the verdicts, then the calibrated
+    rows apart (a calibrated pass is no independent test)."""
+    text = ", ".join(f"{n} {v}" for v, n in verdict_counts(rows).items() if n)
+    calibrated = [r for r in rows if r.source == "calibrated"]
+    if calibrated:
+        inner = ", ".join(f"{n} {v}" for v, n in verdict_counts(calibrated).items() if n)
+        text += f"; {len(calibrated)} calibrated ({inner})"
+    return text
 
 
 def _fmt(value: Any) -> str:

@@ -14,13 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .checks import MARKS, Check, markdown_table, verdict_counts
+from .checks import MARKS, Check, counts_text, markdown_table
 from .results import atomic_write
 
 BEGIN, END = "<!-- deviations:begin -->", "<!-- deviations:end -->"
 LEGEND = ("Each row's source: `paper` (with its citation), `theory` (a closed form at the run's "
-          "parameters), `reference` (an independent simulation) or `invariant`. `deviates`: the "
-          "paper's claim does not reproduce (the note says what we get and what was tried); "
+          "parameters), `reference` (an independent simulation), `invariant` or `calibrated` (a paper "
+          "value used to choose an unstated parameter: counted apart). `deviates`: the paper's "
+          "claim does not reproduce (the note says what we get, what was tried and the range our "
+          "analysis expects; outside it the row fails); "
           "`n/a`: a paper value for a run away from the paper's setting.")
 
 
@@ -28,7 +30,7 @@ def index_markdown(reports: Sequence[dict[str, Any]], title: str) -> str:
     """Every experiment's figure, data file and check table."""
     rows = [c for r in reports for c in r["checks"]]
     lines = [f"# {title}", "",
-             "Verdicts: " + ", ".join(f"{MARKS[v]} {v} {n}" for v, n in verdict_counts(rows).items()),
+             f"Verdicts: {counts_text([c if isinstance(c, Check) else Check.from_json(c) for c in rows])}",
              "", LEGEND, ""]
     for r in reports:
         lines += [f"## {'✅' if r['passed'] else '❌'} {r['experiment']}", "", r["reproduces"], ""]
