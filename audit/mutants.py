@@ -1,0 +1,221 @@
+"""The planted errors of the mutation harness, and its command.
+
+    python audit/mutants.py                 # every mutant, 2 at a time (~20 min on 2 cores)
+    python audit/mutants.py --only vor-     # the mutants whose name starts with 'vor-'
+    python audit/mutants.py --list          # the catalogue, nothing run
+    python audit/mutants.py --json out.json # also the outcomes, machine-readable
+
+Each mutant is one scientific error of the kind a slip of the pen makes: a sign, a factor of
+2, a dropped term, an off-by-one, a wrong distribution, a wrong constant. It names the
+experiments that run the code it changes (all of them, at their quick defaults) and is killed
+when one of their check rows fails (see :mod:`harness`). The score counts the mutants not
+argued equivalent; the README quotes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import Mutant, run_all, score, stale  # noqa: E402
+
+VOR = ("vor", "coenen1993-fig4", "coenen1993-fig5", "coenen1993-fig6", "coenen1993-gain-down",
+       "coenen1993-dark")
+VOR_SGDEGE = ("vor-sgdege",)
+REDUCED = ("reduced", "bouvier2018-fig9", "bouvier2018-appendix1", "bouvier2018-fig9d",
+           "bouvier2018-fig9c")
+PERCEPTRON = ("perceptron", "bouvier2018-fig10a", "bouvier2018-fig10d", "bouvier2018-fig10b",
+              "bouvier2018-fig10c", "bouvier2018-fig10ef", "bouvier2018-capacity", "compare-rules")
+NETWORK = ("network", "bouvier2018-fig8", "bouvier2018-patterns", "bouvier2018-robustness",
+           "bouvier2018-fig2", "bouvier2018-fig7")
+SGDEGE = (*REDUCED, *PERCEPTRON, "network", "bouvier2018-fig8", "bouvier2018-patterns",
+          "bouvier2018-robustness", "bouvier2018-fig7", "bouvier2018-fig3", *VOR_SGDEGE)
+
+NET = "network/model.py"
+PER = "sgdege/perceptron.py"
+RED = "sgdege/reduced.py"
+
+MUTANTS: tuple[Mutant, ...] = (
+    # -- Coenen 1993: the loop, the rules, the closed forms ------------------------------------
+    Mutant("vor-purkinje-b-sign", "vor/model.py",
+           "return (A - b * D - v * (g - D)) / (1.0 - b + v)",
+           "return (A + b * D - v * (g - D)) / (1.0 - b + v)", (*VOR, *VOR_SGDEGE),
+           "sign of the efference copy b e in P = Ah + be − v(gh + e) (Fig 2)"),
+    Mutant("vor-gain-dark-denominator", "vor/model.py",
+           "return (D - A) / (1.0 - b)", "return (D - A) / (1.0 - b * b)", (*VOR, *VOR_SGDEGE),
+           "dark gain G = (D − A)/(1 − b) with the loop gain squared (§2)"),
+    Mutant("vor-nucleus-P-sign", "rules/coenen.py",
+           "eta_D * ((1.0 - q) * cf - q * P)", "eta_D * ((1.0 - q) * cf + q * P)",
+           (*VOR, *VOR_SGDEGE), "sign of the Purkinje term of the nucleus rule (Fig 3, bottom)"),
+    Mutant("vor-nucleus-cf-share", "rules/coenen.py",
+           "eta_D * ((1.0 - q) * cf - q * P)", "eta_D * (cf - q * P)", (*VOR, *VOR_SGDEGE),
+           "the climbing-fibre share (1 − q) of the nucleus rule dropped to 1 (Fig 3, bottom)"),
+    Mutant("vor-cortex-rate-x2", "rules/coenen.py",
+           "return -prm[0] * prm[1] * e, 0.0, 0.0, 0.0",
+           "return -2.0 * prm[0] * prm[1] * e, 0.0, 0.0, 0.0", VOR,
+           "the cortical rule ΔA = −η_A v e at twice its rate (Fig 3, top)"),
+    Mutant("vor-dark-climbing-fibres", "vor/model.py",
+           "                cf = np.zeros(shape)\n",
+           "                cf = (desired(t) - D) + P\n", VOR,
+           "climbing fibres signal a slip in the dark (§6: no vision, no error)"),
+    Mutant("vor-schedule-off-by-one", "vor/model.py",
+           "return (t % (params.light_cycles + params.dark_cycles)) < params.light_cycles",
+           "return (t % (params.light_cycles + params.dark_cycles)) <= params.light_cycles", VOR,
+           "one lit cycle too many per light/dark period (§6 schedule)"),
+    Mutant("vor-theory-K-q", "vor/analysis.py",
+           "K[..., 1, 1] = q\n", "K[..., 1, 1] = 2.0 * q\n", VOR,
+           "the linearised map K̃: its (D, D) entry q doubled (closed form of the transfer)"),
+    Mutant("vor-theory-overshoot", "vor/analysis.py",
+           "return (np.asarray(g) - 1.0) * q * (1.0 - b + v) / ((1.0 - b) * (r * v + 1.0 - 2.0 * q))",
+           "return (np.asarray(g) - 1.0) * q * (1.0 - b + v) / ((1.0 - b) * (r * v + 1.0 - q))", VOR,
+           "the paper's overshoot formula with 1 − q for 1 − 2q (Fig 6 formula)"),
+    Mutant("vor-theory-dark-growth", "vor/analysis.py",
+           "return 1.0 + eta_D * q * b / (1.0 - b)", "return 1.0 + eta_D * q / (1.0 - b)", VOR,
+           "growth factor of learning in the dark without its b (§6)"),
+    # -- SGDEGE rule (every Bouvier model runs it) ------------------------------------------
+    Mutant("sgdege-dw-sign", "rules/sgdege.py",
+           "return 0.0, -prm[1] * c, prm[2] * c, 0.0", "return 0.0, prm[1] * c, prm[2] * c, 0.0",
+           SGDEGE, "LTP after pCS + eCS instead of LTD (Eqs 9, 38)"),
+    Mutant("sgdege-olive-step-half", "rules/sgdege.py",
+           "return 0.0, -prm[1] * c, prm[2] * c, 0.0",
+           "return 0.0, -prm[1] * c, 0.5 * prm[2] * c, 0.0", SGDEGE,
+           "the olive's step Δv halved (Eqs 10, 39)"),
+    Mutant("sgdege-olive-sign", "rules/sgdege.py",
+           "return 0.0, -prm[1] * c, prm[2] * c, 0.0", "return 0.0, -prm[1] * c, -prm[2] * c, 0.0",
+           SGDEGE, "the olive's drive falls after an eCS (Eqs 10, 39 with the sign flipped)"),
+    Mutant("sgdege-unperturbed-plasticity", "rules/sgdege.py",
+           "return 0.0, -prm[1] * c, prm[2] * c, 0.0", "return -prm[1] * c, 0.0, prm[2] * c, 0.0",
+           SGDEGE, "w changes on every presentation, not only on pCS ones (Eqs 9, 38)"),
+    Mutant("sgdege-rho-x2", "rules/sgdege.py",
+           "return 1.0 if u < prm[0] else 0.0", "return 1.0 if u < 2.0 * prm[0] else 0.0", SGDEGE,
+           "pCSs twice as frequent as ρ"),
+    Mutant("sgdege-ecs-tie", "rules/sgdege.py",
+           "return 1.0 if error > inhibition else -1.0", "return 1.0 if error >= inhibition else -1.0",
+           SGDEGE, "a tie ℰ = ℐ counts as an eCS",
+           equivalent="ℰ and ℐ are continuous (network, perceptron, VOR) or off the ΔP lattice "
+                      "(reduced model: R = 50.3 and every start off the lattice), so ties never occur"),
+    # -- delta rule, node perturbation, Marr-Albus-Ito ---------------------------------------
+    Mutant("delta-sign", "rules/delta.py", "return -prm[0] * e, 0.0, 0.0, 0.0",
+           "return prm[0] * e, 0.0, 0.0, 0.0", (*PERCEPTRON,),
+           "the delta rule climbs the error: Δw = +α(P − R) (Eq 42)"),
+    Mutant("delta-rate-x0.1", "rules/delta.py", "return -prm[0] * e, 0.0, 0.0, 0.0",
+           "return -0.1 * prm[0] * e, 0.0, 0.0, 0.0", (*PERCEPTRON,),
+           "the delta rule at a tenth of its rate α (Eq 42)"),
+    Mutant("np-baseline-frozen", "rules/node_perturbation.py",
+           "state[2 * mu + 1] = baseline + prm[2] * (E - baseline)", "state[2 * mu + 1] = baseline",
+           ("compare-rules",), "node perturbation's running-mean baseline ℰ̄ never updated"),
+    Mutant("np-biased-noise", "rules/node_perturbation.py",
+           "return 1.0 if u < 0.5 else -1.0", "return 1.0 if u < 0.7 else -1.0", ("compare-rules",),
+           "node perturbation's ξ = ±σ drawn with P(+) = 0.7 instead of 1/2"),
+    Mutant("np-sigma-power", "rules/node_perturbation.py",
+           "return 0.0, -prm[1] * (E - baseline) / prm[0], 0.0, 0.0",
+           "return 0.0, -prm[1] * (E - baseline) * prm[0], 0.0, 0.0", ("compare-rules",),
+           "node perturbation's update ξ/σ² written ξ (a factor σ² = 4)"),
+    Mutant("mai-cf-sign", "rules/mai.py",
+           "    if e > 0.0:  # climbing fibre", "    if e < 0.0:  # climbing fibre",
+           ("bouvier2018-fig2", "compare-rules"),
+           "the Marr-Albus-Ito climbing fibre fires on the wrong sign of the error (Eq 14)"),
+    Mutant("mai-no-drift", "rules/mai.py",
+           "    return 0.0, 0.0, 0.0, prm[1]  # no climbing fibre", "    return 0.0, 0.0, 0.0, 0.0",
+           ("bouvier2018-fig2", "compare-rules"), "the drift β_w of Eq 15 dropped"),
+    Mutant("mai-unsigned-threshold", "rules/mai.py",
+           "    if E > 0.0:\n", "    if E > 20.0:\n", ("bouvier2018-fig2",),
+           "the unsigned climbing fibre fires only above 20 Hz of error (Fig 2C: whenever ℰ > 0)"),
+    # -- perceptron (Appendix 1 Eqs 36-42) ----------------------------------------------------
+    Mutant("perceptron-amplitude-x2", PER, "0.0) + s * A[r]", "0.0) + 2.0 * s * A[r]", PERCEPTRON,
+           "the perturbation η A added twice over in the compiled kernel (Eq 36)"),
+    Mutant("perceptron-olive-q-half", PER, "- q[r] * P, 0.0)", "- 0.5 * q[r] * P, 0.0)", PERCEPTRON,
+           "ℐ = [𝒥 − qP]_+ with q/2 (Eq 37)"),
+    Mutant("perceptron-alpha-w-x2", PER, "return self.dP / (self.f * math.sqrt(self.N_M))",
+           "return 2.0 * self.dP / (self.f * math.sqrt(self.N_M))", PERCEPTRON,
+           "α_w = 2ΔP/(f√N_M) (Eq 40)"),
+    Mutant("perceptron-alpha-v-constant", PER, "return self.dJ / (self.f * math.sqrt(self.N_M))",
+           "return self.dP / (self.f * math.sqrt(self.N_M))", PERCEPTRON,
+           "α_v from ΔP instead of Δ𝒥 (Eq 41)"),
+    Mutant("perceptron-no-rectification", PER,
+           "store(X, b0, vmax(add(load(X, b0), dw), floor))",
+           "store(X, b0, add(load(X, b0), dw))", PERCEPTRON,
+           "MF→PC weights allowed below zero: the [·]_+ of Eqs 38, 42 dropped", count=2),
+    Mutant("perceptron-targets-range", PER, "R = rng.uniform(0.0, p.P_max, p.n_patterns)",
+           "R = rng.uniform(0.0, 0.5 * p.P_max, p.n_patterns)", PERCEPTRON,
+           "targets drawn from U[0, P_max/2] instead of U[0, P_max] (Fig 10 legend)"),
+    Mutant("perceptron-coding-level", PER, "active = rng.random((p.n_patterns, p.N_M)) < p.f",
+           "active = rng.random((p.n_patterns, p.N_M)) < 0.8 * p.f", PERCEPTRON,
+           "patterns drawn at coding level 0.8 f"),
+    Mutant("perceptron-no-silent-start", PER, "w = np.maximum(rng.standard_normal(p.N_M), 0.0)",
+           "w = np.abs(rng.standard_normal(p.N_M))", PERCEPTRON,
+           "initial weights |z| instead of max(0, z): no silent synapse at the start"),
+    Mutant("perceptron-threshold", PER,
+           "return (P_max / 2.0) * (np.sqrt(f / (3.0 * (1.0 - f) * gamma)) - 1.0 / np.sqrt(N_M))",
+           "return (P_max / 2.0) * (np.sqrt(f / (3.0 * (1.0 - f) * gamma)) - 2.0 / np.sqrt(N_M))",
+           PERCEPTRON, "θ with 2/√N_M for 1/√N_M (Fig 10 legend)"),
+    Mutant("capacity-gamma", "sgdege/capacity.py",
+           "u + gamma * (u * norm.cdf(u) + norm.pdf(u))", "u + 2.0 * gamma * (u * norm.cdf(u) + norm.pdf(u))",
+           PERCEPTRON, "the capacity equation −u = γ(uΦ(u) + φ(u)) with 2γ"),
+    Mutant("capacity-pdf-dropped", "sgdege/capacity.py",
+           "u + gamma * (u * norm.cdf(u) + norm.pdf(u))", "u + gamma * (u * norm.cdf(u))",
+           PERCEPTRON, "the capacity equation without its φ(u) term"),
+    # -- reduced model (Appendix 1 Eqs 16-35) ----------------------------------------------
+    Mutant("reduced-olive-qA", RED, "np.maximum(J - q * out, 0.0)", "np.maximum(J - q * P, 0.0)",
+           REDUCED, "ℐ of a perturbed trial without its −qA (Eq 18: [𝒥 − qP − qA]_+)"),
+    Mutant("reduced-no-rectification", RED, "return np.maximum(P + a + b * s + drift, 0.0), np.maximum(J + dv, 0.0)",
+           "return np.maximum(P + a + b * s + drift, 0.0), J + dv", REDUCED,
+           "𝒥 not rectified at 0 (Eqs 22, 26)"),
+    Mutant("reduced-theory-upper-boundary", RED, "return beta / ((q + 1.0) + 2.0 * beta)",
+           "return beta / ((q + 1.0) + beta)", REDUCED,
+           "the D+/C+ regime boundary ρ = β/(q + 1 + 2β) without its factor 2 (Fig 9C)"),
+    Mutant("reduced-theory-speed-C+", RED, "-(1 - rho) * dJ / (1 + q + beta)",
+           "-(1 - rho) * dJ / (1 + q + 2 * beta)", REDUCED, "the C+ corridor speed of Eq 33 with 2β"),
+    Mutant("reduced-theory-fixed-point", RED, "return R - A * (q + 1) / 2, q * R + (1 - q * q) * A / 2",
+           "return R - A * (q + 1) / 2, q * R + (1 - q) * A / 2", REDUCED,
+           "the fixed point's 𝒥* = qR + (1 − q²)A/2 with (1 − q)"),
+    # -- network (Methods Eqs 1-13) ----------------------------------------------------------
+    Mutant("network-amplitude-x2", NET, "min(max(x + s_col[l] * A, 0.0), r_max)",
+           "min(max(x + 2.0 * s_col[l] * A, 0.0), r_max)", NETWORK,
+           "the pCS adds 2A to the perturbed column in the compiled kernels (Eq 6)", count=2),
+    Mutant("network-no-q", NET, "I += min(max(V[l * T + t] + q * u_pc_pn * pc_sum[l, t], 0.0), r_max)",
+           "I += min(max(V[l * T + t] + u_pc_pn * pc_sum[l, t], 0.0), r_max)", NETWORK,
+           "the NO neurones receive the PCs at full strength: q dropped (Eqs 4, 13)"),
+    Mutant("network-signed-error-sign", NET, "e += R[mu, l, t] - pn", "e += pn - R[mu, l, t]",
+           NETWORK, "the signed error e = ⟨R − PN⟩ with its sign flipped (Eq 14)"),
+    Mutant("network-credit-bin", NET, "            tl = pbin[kk, l]\n",
+           "            tl = (pbin[kk, l] + 1) % T\n", NETWORK,
+           "the plasticity of Eq 9 lands in the bin after the perturbed one (Eq 9)", count=2),
+    Mutant("network-initial-no", NET, "(p.no0 + p.q * p.r_d) * 4.0 * T * L / (N * S)",
+           "(p.no0 + p.q * p.r_d) * 2.0 * T * L / (N * S)", NETWORK,
+           "initial MF→NO weights drawn from half the range (Methods, initial weights)"),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="*", default=[], help="name prefixes of the mutants to run")
+    parser.add_argument("--list", action="store_true", help="print the catalogue and exit")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants run at once")
+    parser.add_argument("--json", type=Path, help="write the outcomes to this file")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the check that the unmutated package fails no row")
+    args = parser.parse_args(argv)
+    chosen = [m for m in MUTANTS if not args.only or any(m.name.startswith(p) for p in args.only)]
+    if args.list:
+        for m in chosen:
+            print(f"{m.name:32s} {m.file:28s} {m.what}")
+        print(f"{len(chosen)} mutants")
+        return 0 if not stale(chosen) else 1
+    outcomes = run_all(chosen, jobs=args.jobs, baseline=not args.no_baseline)
+    s = score(outcomes)
+    print(f"\n{s['killed']} of {s['counted']} mutants killed ({s['rate']:.0%}); "
+          f"{len(s['equivalent'])} argued equivalent: {', '.join(s['equivalent']) or 'none'}; "
+          f"survivors: {', '.join(s['survivors']) or 'none'}")
+    if args.json:
+        args.json.write_text(json.dumps(dict(score=s, outcomes=[
+            dict(name=o.mutant.name, killed=o.killed, seconds=round(o.seconds, 1),
+                 killers=o.killers, errors=o.errors) for o in outcomes]), indent=2))
+    return 0 if not s["survivors"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
