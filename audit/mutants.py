@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Mutant, run_all, score, stale  # noqa: E402
+from harness import Mutant, run_all, score, stale
 
 VOR = ("vor", "coenen1993-fig4", "coenen1993-fig5", "coenen1993-fig6", "coenen1993-gain-down",
        "coenen1993-dark")
@@ -161,8 +161,7 @@ MUTANTS: tuple[Mutant, ...] = (
     # -- reduced model (Appendix 1 Eqs 16-35) ----------------------------------------------
     Mutant("reduced-olive-qA", RED, "np.maximum(J - q * out, 0.0)", "np.maximum(J - q * P, 0.0)",
            REDUCED, "ℐ of a perturbed trial without its −qA (Eq 18: [𝒥 − qP − qA]_+)"),
-    Mutant("reduced-no-rectification", RED, "return np.maximum(P + a + b * s + drift, 0.0), np.maximum(J + dv, 0.0)",
-           "return np.maximum(P + a + b * s + drift, 0.0), J + dv", REDUCED,
+    Mutant("reduced-no-rectification", RED, "0.0), np.maximum(J + dv, 0.0)", "0.0), J + dv", REDUCED,
            "𝒥 not rectified at 0 (Eqs 22, 26)"),
     Mutant("reduced-theory-upper-boundary", RED, "return beta / ((q + 1.0) + 2.0 * beta)",
            "return beta / ((q + 1.0) + beta)", REDUCED,

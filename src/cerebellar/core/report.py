@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .checks import MARKS, Check, counts_text, markdown_table
+from .checks import Check, counts_text, markdown_table
 from .results import atomic_write
 
 BEGIN, END = "<!-- deviations:begin -->", "<!-- deviations:end -->"
