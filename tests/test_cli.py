@@ -184,8 +184,10 @@ def test_reproduce_writes_everything_and_index(reproduced):
     cites = re.compile(r"Fig|Table|Eq|§|Methods|Appendix|Results|Discussion|legend")
     for e in doc["experiments"]:
         for c in e["checks"]:
-            assert c["source"] != "paper" or cites.search(c["cite"]), (e["experiment"], c["what"])
+            assert c["source"] not in ("paper", "calibrated") or cites.search(c["cite"]), (
+                e["experiment"], c["what"])
             assert c["verdict"] not in ("deviates", "n/a") or c["note"], (e["experiment"], c["what"])
+            assert c["verdict"] != "deviates" or len(c["deviation_range"]) == 2, c["what"]
     assert json.loads((out / "report.json").read_text())["verdicts"] == doc["verdicts"]
     assert not list(out.glob(".*.tmp"))
 

@@ -42,10 +42,13 @@ def test_every_row_is_sourced(full):
     for e in full[1]["experiments"]:
         for c in e["checks"]:
             assert c["source"] in SOURCES and c["verdict"] in VERDICTS, (e["experiment"], c)
-            if c["source"] == "paper":
+            if c["source"] in ("paper", "calibrated"):
                 assert CITES.search(c["cite"]), (e["experiment"], c["what"], c["cite"])
             if c["verdict"] in ("deviates", "n/a"):
                 assert c["note"], (e["experiment"], c["what"])
+            if c["verdict"] == "deviates":   # bounded: outside its expected range it fails
+                low, high = c["deviation_range"]
+                assert low <= (c["got"] if isinstance(c["got"], float) else low) <= high, c["what"]
 
 
 def test_paper_scale_rows_are_checked(full):
