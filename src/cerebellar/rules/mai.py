@@ -1,9 +1,12 @@
 """Marr-Albus-Ito (Bouvier et al. 2018, Fig 2 and Eqs 14-15): a climbing fibre fires when the
-error says the output is too high; then every active synapse is depressed by α_w, otherwise every
-weight drifts up by β_w (Eq 15 as printed).
+error is positive; then every active MF→PC synapse is depressed by α_w, otherwise every weight
+drifts up by β_w (Eq 15 as printed).
 
-``mai``: the climbing fibre is driven by the signed error (Eq 14; fires when e > 0, Fig 2B).
-``mai_unsigned``: driven by the unsigned error (Eq 7; fires whenever ℰ > 0, Fig 2C).
+``mai``: the climbing fibre is driven by the signed error e = ⟨R − PN⟩ (Eq 14): it fires when
+e > 0, i.e. when the projection neurones fire too *little*; the LTD lowers the Purkinje-cell
+rates, which disinhibits (raises) PN, and the drift does the converse (Fig 2B, blue).
+``mai_unsigned``: driven by the unsigned error ℰ = ⟨|PN − R|⟩ (Eq 7): it fires whenever ℰ > 0,
+i.e. on almost every movement, so the Purkinje cells fall silent (Fig 2B,C, red).
 """
 
 import numba

@@ -17,13 +17,18 @@ from cerebellar.figures.bouvier2018._network import (
     PAPER,
 )
 from cerebellar.papers import table
+from cerebellar.rules import get_rule
 
 
 @dataclass(frozen=True)
 class ProtocolParams(Params):
-    """Eq 9 applied to one synapse active in the perturbed bin, for the slice protocols."""
+    """The SGDEGE rule (Eqs 9-10, 37-39) applied to one synapse active in the perturbed bin, for
+    the slice protocols; its constants at Table 2's values."""
 
+    rho: float = param(0.03, low=0, high=1, low_open=True,
+                       doc="pCS probability per movement (the rule's perturbation draw)")
     alpha_w: float = param(0.02, low=0, high=1e3, low_open=True, doc="MF→PC learning rate")
+    alpha_v: float = param(0.0002, low=0, high=1e3, doc="MF→NO learning rate")
 
 
 PROTOCOLS = {"G__": (False, False), "GP_": (True, False), "G_E": (False, True), "GPE": (True, True),
@@ -46,22 +51,39 @@ def table1() -> dict[str, Any]:
     return {key.split(".")[-1]: c for key, c in table().items() if key.startswith("bouvier2018.table1.")}
 
 
-def predicted_change(pcs: bool, ecs: bool, alpha_w: float) -> float:
-    """Δw of Eq 9 for a synapse active in the bin of the pCS: −α_w c η, c = +1 with an eCS."""
-    c = 1.0 if ecs else -1.0
-    return -alpha_w * c * float(pcs)
+RULE = "sgdege"
+
+
+def predicted_change(pcs: bool, ecs: bool, params: ProtocolParams | float) -> float:
+    """Δw of a synapse active in the bin of the (imposed) pCS, computed by the SGDEGE rule's own
+    compiled code (:mod:`cerebellar.rules.sgdege`) as the network kernel applies it: a + b·s +
+    drift, with (a, b, Δv, drift) = ``update`` (rules/base.py protocol) and s = ``perturb`` at a
+    draw that makes a pCS (u = 0 < ρ), else s = 0. An eCS is an error above the olive's
+    inhibition (ℰ = 1 > ℐ = 0, Eqs 7-8), its absence the converse. ``params``: the rule's
+    constants (a bare number is α_w at Table 2's ρ and α_v)."""
+    if not isinstance(params, ProtocolParams):
+        params = ProtocolParams(alpha_w=float(params))
+    rule = get_rule(RULE)                       # looked up per call: the registered rule
+    prm = rule.constants_for(params)
+    state = np.zeros(rule.state_size(1))
+    s = float(rule.perturb(0.0, prm)) if pcs else 0.0
+    E, J = (1.0, 0.0) if ecs else (0.0, 1.0)
+    a, b, _, drift = rule.update(E, E - J, J, 0, state, prm)
+    return float(a + b * s + drift)
 
 
 def run_fig3(params: ProtocolParams, rng: np.random.Generator) -> xr.Dataset:
-    """Eq 9's weight change per protocol and its sign per contrast, beside the slice data."""
+    """The weight change the SGDEGE rule's code makes for each protocol (and its difference for
+    each contrast), beside the slice data."""
     data = table1()
-    change = {k: predicted_change(*PROTOCOLS[k], params.alpha_w) for k in PROTOCOLS}
+    change = {k: predicted_change(*PROTOCOLS[k], params) for k in PROTOCOLS}
     names = [*PROTOCOLS, *CONTRASTS]
     predicted = [change[k] for k in PROTOCOLS] + [
         change[a] - change[b] for a, b in (c.split(" vs ") for c in CONTRASTS)]
     return xr.Dataset(
         dict(predicted_dw=("comparison", predicted,
-                           dict(long_name="Eq 9 weight change (difference for contrasts)")),
+                           dict(long_name="weight change by the SGDEGE rule's code "
+                                          "(difference for contrasts)")),
              measured_mean=("comparison", [data[_key(k)].value for k in names],
                             dict(long_name="R_EPSC (difference for contrasts)")),
              ci_low=("comparison", [data[_key(k)].low for k in names]),
@@ -77,8 +99,9 @@ def _key(name: str) -> str:
 
 
 def checks_fig3(ds: xr.Dataset) -> list[ck.Check]:
-    """The sign Eq 9 predicts for each protocol and contrast against the sign of the slice data's
-    95 % c.i. (ratios against 1, differences against 0)."""
+    """The sign the SGDEGE rule's code predicts for each protocol and contrast (``predicted_dw``,
+    computed by :func:`predicted_change` at run time) against the sign of the slice data's 95 %
+    c.i. (ratios against 1, differences against 0)."""
     rows = []
     data = table1()
     for name in ds.comparison.values:
@@ -88,23 +111,25 @@ def checks_fig3(ds: xr.Dataset) -> list[ck.Check]:
         lo, hi = float(sub.ci_low), float(sub.ci_high)
         predicted = SIGN[int(np.sign(float(sub.predicted_dw)))]
         measured = SIGN[1 if lo > null else -1 if hi < null else 0]
-        if name == "6CF":  # the rule predicts 'not LTD' for a pCS without an eCS
+        if name == "6CF":  # a pCS without an eCS: the rule's LTP, read as 'not LTD'
+            gpe_high = float(ds.ci_high.sel(comparison="GPE"))
             rows.append(data["6CF"].holds(
-                hi >= 1.0 and lo > float(ds.ci_high.sel(comparison="GPE")),
-                what="6 CF stimuli with the burst (pCS, no eCS): the rule predicts no LTD, and "
-                     "a ratio above GPE's", expected="not LTD; above GPE's c.i.",
-                got=f"{float(sub.measured_mean):.2f} [{lo:.2f}, {hi:.2f}], GPE c.i. high "
-                    f"{float(ds.ci_high.sel(comparison='GPE')):.2f}"))
+                predicted != "LTD" and hi >= 1.0 and lo > gpe_high,
+                what=f"6 CF stimuli with the burst (pCS, no eCS): the rule predicts {predicted}, "
+                     "read as no LTD: the ratio's c.i. reaches 1 and lies above GPE's",
+                expected=f"{predicted} (not LTD; above GPE's c.i.)",
+                got=f"{float(sub.measured_mean):.2f} [{lo:.2f}, {hi:.2f}], GPE c.i. high {gpe_high:.2f}"))
             continue
         rows.append(data[_key(name)].holds(
             predicted == measured, expected=predicted,
             got=f"{measured}: {float(sub.measured_mean):+.2f} [{lo:.2f}, {hi:.2f}]",
-            what=f"{name}: Eq 9 predicts {predicted}; slice data (95 % c.i. vs {null:g})"))
+            what=f"{name}: the SGDEGE rule (Eq 9) predicts {predicted}; slice data (95 % c.i. "
+                 f"vs {null:g})"))
     return rows
 
 
 def plot_fig3(ds: xr.Dataset):
-    fig, ax = figure(1, 2, title="Fig 3 / Table 1: the sign Eq 9 predicts vs the slice data",
+    fig, ax = figure(1, 2, title="Fig 3 / Table 1: the sign the SGDEGE rule predicts vs the slice data",
                      width=6.5)
     legend = {"G__": "GC burst only", "GP_": "GC + pCS (2 CF with the burst)",
               "G_E": "GC + eCS (4 CF ~100 ms after)", "GPE": "GC + pCS + eCS",
@@ -126,7 +151,7 @@ def plot_fig3(ds: xr.Dataset):
                       "EPSC after / before [dimensionless]"),
               ylim=(float(sub.ci_low.min()) - 0.1, top + 0.15),
               title=("contrasts (Table 1, lower half)" if contrast else "protocols")
-              + "\nslice data: mean and 95 % c.i.; red: the sign Eq 9 predicts")
+              + "\nslice data: mean and 95 % c.i.; red: the sign the SGDEGE rule predicts")
     for a, letter in zip(ax[0], "AB", strict=True):
         panel_letter(a, letter)
     names = list(legend.items())
