@@ -281,3 +281,52 @@ def test_batch_equals_single_runs():
         single = simulate(FIG4.replace(n_cycles=300, q=float(qi), g=0.5), RNG)
         np.testing.assert_array_equal(batch.G.sel(q=qi, g=0.5).values, single.G.values)
     assert batch.G.dims == ("q", "g", "cycle")
+
+
+# Fig 4's two axes: the interval of eta_A where both statements hold (issue 18: a calibration)
+def test_fig4_eta_interval_meets_both_axes():
+    """With r = 10, G reaches 1.6 by step 60 for eta_A >= 0.078 and rises monotonically below the
+    ringing limit 1.0199; D is within 0.01 of 1.6 by step 10 000 for eta_A >= 0.45 (the issue's
+    reading), within the Fig 6 formula's 0.0051 for eta_A >= 0.52."""
+    from cerebellar.figures.coenen1993.fig4 import eta_intervals
+    e60, e_long, mono = eta_intervals(1.6, 0.88, 1.0, 0.01, 10.0, 0.01)
+    assert e60 == pytest.approx(0.078, abs=1e-3) and mono == pytest.approx(1.0199, abs=1e-4)
+    assert e_long == pytest.approx(0.45, abs=5e-3)
+    eps = float(an.overshoot_paper(1.6, 0.88, 1.0, 0.01, 10.0))
+    _, e_eps, _ = eta_intervals(1.6, 0.88, 1.0, 0.01, 10.0, eps)
+    ds = simulate(FIG4.replace(eta_A=e_eps, eta_D=e_eps / 10, n_cycles=10_000), RNG, record_every=10_000)
+    assert 1.6 - float(ds.D.isel(cycle=-1)) == pytest.approx(eps, rel=1e-6)
+
+
+def test_nucleus_split_whole_adaptation():
+    """Coenen §6: the climbing-fibre term's net part of D's change over the whole adaptation is
+    −(1 − q)(g − 1) b/(r v) for any q > 0: the Purkinje term carries the transfer."""
+    from cerebellar.figures.coenen1993.fig4 import _split_sim, nucleus_split
+    for q in (0.01, 0.2):
+        ds = simulate(FIG4.replace(q=q, n_cycles=3000), RNG)
+        ds.attrs.update(FIG4.replace(q=q).to_dict())
+        cf, total = nucleus_split(ds, 3000)
+        assert (cf, total) == pytest.approx(_split_sim(ds, 3000), abs=1e-12)
+        cf_inf, total_inf = nucleus_split(ds, 10_000_000)
+        assert total_inf == pytest.approx(0.6, abs=1e-9)
+        assert cf_inf == pytest.approx(-(1 - q) * 0.6 * 0.88 / 10, rel=1e-9)
+
+
+def test_paper_formula_error_is_first_order_at_small_q_large_r():
+    """Fig 6: the formula's relative error lies between 0 and its first-order size δ₁/(1 − δ₁)."""
+    from cerebellar.figures.coenen1993.fig6 import qss_error
+    for q, r in ((0.01, 50.0), (0.01, 100.0), (0.05, 50.0), (0.05, 100.0)):
+        ds = simulate(FIG4.replace(q=q, eta_D=1e-3, eta_A=r * 1e-3, n_cycles=2000), RNG, record_every=2000)
+        eps = float(ds.G_max) - 1.6
+        rel = float(an.overshoot_paper(1.6, 0.88, 1.0, q, r)) / eps - 1
+        assert 0 < rel <= qss_error(q, r, 0.88, 1.0, 1e-3 * int(ds.cycle_of_G_max))
+
+
+def test_slow_limit_is_the_end_point():
+    """Aitken's Δ² on the run's last half gives where it ends: D = g, A = b g (Coenen §4)."""
+    from cerebellar.figures.coenen1993._common import slow_limit
+    ds = simulate(FIG4.replace(g=0.5, n_cycles=2000), RNG)
+    ds.attrs.update(FIG4.replace(g=0.5).to_dict())
+    for name, end in (("G", 0.5), ("D", 0.5), ("A", 0.44)):
+        value, why = slow_limit(ds, name)
+        assert not why and value == pytest.approx(end, abs=1e-9)

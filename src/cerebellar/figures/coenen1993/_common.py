@@ -11,6 +11,10 @@ from cerebellar.vor import analysis as an
 GAIN_LABEL = "gain [dimensionless]"
 RESPONSE_LABEL = "response [per unit head velocity]"
 PAPER = "Coenen, Sejnowski & Lisberger 1993"
+LINEAR_MAP = ("Coenen 1993 Fig 3 rules iterated per cycle (§4): an exact linear map "
+              "z ← (I − η_D K̃) z of z = (g − G, g − D)")
+EXACT_OVERSHOOT = ("Coenen 1993 Fig 6: the exact small-η overshoot of the linear map (two "
+                   "eigenmodes of K̃), beside the paper's quasi-steady-state formula")
 
 
 def _value(ds: xr.Dataset | xr.DataArray, name: str | None = None, cycle: int | None = None,
@@ -36,7 +40,7 @@ def _params(ds: xr.Dataset, *names: str) -> list[float]:
 
 
 def map_prediction(ds: xr.Dataset, t: int) -> tuple[float, float]:
-    """(G, D) after t lit cycles from the run's start by the exact linear map of spec §3:
+    """(G, D) after t lit cycles from the run's start by the exact linear map of the Fig 3 rules:
     z_t = (I − η_D K̃)^t z_0 with z = (g − G, g − D), at the run's parameters."""
     g_, b, v, q, eA, eD = _params(ds, "g", "b", "v", "q", "eta_A", "eta_D")
     r = eA / eD if eD else np.inf
@@ -47,8 +51,44 @@ def map_prediction(ds: xr.Dataset, t: int) -> tuple[float, float]:
     return g_ - zt[0], g_ - zt[1]
 
 
+def map_matrix(ds: xr.Dataset) -> np.ndarray:
+    """The per-cycle map I − η_D K̃ of z = (g − G, g − D) at the run's parameters (Fig 3 rules)."""
+    b, v, q, eA, eD = _params(ds, "b", "v", "q", "eta_A", "eta_D")
+    return np.eye(2) - eD * an.transfer_matrix(b, v, q, eA / eD)
+
+
+def fig6_formula(ds: xr.Dataset) -> float:
+    """The paper's Fig 6 overshoot ε = (g − 1) q (1 − b + v)/[(1 − b)(r v + 1 − 2q)] at the run's
+    parameters, as a size |ε| (an undershoot for g < 1). The paper used it to pick q ≈ 0 and
+    r ≫ 1 so that the overshoot stays unseen (§5): its own measure of "very close"."""
+    g_, b, v, q, eA, eD = _params(ds, "g", "b", "v", "q", "eta_A", "eta_D")
+    return abs(float(an.overshoot_paper(g_, b, v, q, eA / eD)))
+
+
+def slow_limit(ds: xr.Dataset, name: str) -> tuple[float, str]:
+    """Where ``ds[name]`` ends as t → ∞, from its last half by Aitken's Δ² extrapolation.
+
+    Once the fast mode of the linear map has died out, x(t) − x∞ = c μ_slow^t exactly, so three
+    values at n/2, 3n/4 and n give x∞ = x₂ − (x₂ − x₁)²/(x₂ − 2x₁ + x₀) whatever μ_slow and c are:
+    the end point of the run's own dynamics, not the closed form's. Returns (x∞, reason it is
+    n/a or '')."""
+    b, v, q, eA, eD = _params(ds, "b", "v", "q", "eta_A", "eta_D")
+    n = int(ds.cycle[-1])
+    k = n // 4
+    t = (n - 2 * k, n - k, n)
+    mu, _ = an.multipliers(b, v, q, eA, eD)
+    fast = float(np.abs(mu).min())
+    if any(c not in ds.cycle.values for c in t):
+        return float("nan"), "the cycles n/2, 3n/4, n are not all recorded"
+    if fast ** t[0] > 1e-12:
+        return float("nan"), f"the fast mode (multiplier {fast:.3g}) has not died out by cycle {t[0]}"
+    x0, x1, x2 = (_value(ds, name, c) for c in t)
+    d2 = x2 - 2 * x1 + x0
+    return (x2 if d2 == 0 else x2 - (x2 - x1) ** 2 / d2), ""
+
+
 def theory_rows(ds: xr.Dataset, *cycles: int, label: str = "") -> list[ck.Check]:
-    """G and D at ``cycles`` against the linear map at the run's parameters (spec §3)."""
+    """G and D at ``cycles`` against the linear map at the run's parameters."""
     rows = []
     for t in cycles:
         if t not in ds.cycle.values:
@@ -57,10 +97,10 @@ def theory_rows(ds: xr.Dataset, *cycles: int, label: str = "") -> list[ck.Check]
         scale = 1e-9 * (1 + abs(ds.attrs["g"]))
         rows += [ck.close(f"{label}G({t}) = g − [(I − η_D K̃)^t z₀]₁, linear map", G_t,
                           _value(ds, "G", t), atol=scale, source="theory",
-                          cite="Coenen 1993 Fig 3 rules iterated as a linear map (spec §3)"),
+                          cite=LINEAR_MAP),
                  ck.close(f"{label}D({t}) = g − [(I − η_D K̃)^t z₀]₂, linear map", D_t,
                           _value(ds, "D", t), atol=scale, source="theory",
-                          cite="Coenen 1993 Fig 3 rules iterated as a linear map (spec §3)")]
+                          cite=LINEAR_MAP)]
     return rows
 
 
@@ -76,7 +116,7 @@ def overshoot_row(ds: xr.Dataset, label: str = "") -> ck.Check:
     return ck.close(f"{label}excursion past g vs exact small-η overshoot",
                     float(an.overshoot_exact(g_, b, v, q, eA / eD)),
                     float(_overshoot_sim(ds, g_)), rtol=0.05, atol=1e-6, source="theory",
-                    cite="Coenen 1993 Fig 6 (exact closed form of spec §3)", off=off)
+                    cite=EXACT_OVERSHOOT, off=off)
 
 
 def _shade_dark(ax, ds: xr.Dataset) -> None:

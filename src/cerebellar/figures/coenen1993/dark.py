@@ -27,7 +27,7 @@ DARK_Q = (0.0, 0.01, 0.1, 1.0)
 
 @dataclass(frozen=True)
 class DarkParams(Params):
-    """Gain-up in the light (Fig 4 parameters), then the lights go out (paper §6, spec §5e)."""
+    """Gain-up in the light (Fig 4 parameters), then the lights go out (paper §6)."""
 
     g: float = same_as(VORParams, "g", doc="desired gain in the light phase")
     b: float = same_as(VORParams, "b")
@@ -44,7 +44,7 @@ class DarkParams(Params):
     STEP_PARAMS: ClassVar[tuple[str, ...]] = ("eta_A", "eta_D")
     NOT_STATED: ClassVar[dict[str, str]] = {
         "q": "dark learning is shown for q in (0, 0.01, 0.1, 1), all after the same light phase "
-             "(q_light) so that they start from the same state (spec §5e)"}
+             "(q_light) so that they start from the same state"}
 
 
 def run_dark(params: DarkParams, rng: np.random.Generator) -> xr.Dataset:
@@ -80,7 +80,7 @@ def checks_dark(ds: xr.Dataset) -> list[ck.Check]:
     growth = open_.sel(q=0.01, cycle=slice(t0, None))
     x = growth.D - growth.A / b
     factor = x.isel(cycle=slice(1, None)).values / x.isel(cycle=slice(0, -1)).values
-    cite = "Coenen 1993 Fig 3 rules with v = 0 and silent climbing fibres (spec §5e)"
+    cite = "Coenen 1993 §6 and Fig 3 rules with v = 0 and silent climbing fibres"
     G0 = _value(open_, "G", t0, q=0.01)
     n = int(ds.cycle[-1])
     return [
@@ -111,7 +111,7 @@ def checks_dark(ds: xr.Dataset) -> list[ck.Check]:
 
 def plot_dark(ds: xr.Dataset):
     t0 = int(ds.dark_start)
-    fig, ax = figure(1, 2, title="Learning in the dark after partial gain-up (paper §6, spec §5e)")
+    fig, ax = figure(1, 2, title="Learning in the dark after partial gain-up (Coenen 1993 §6)")
     for q in ds.q.values:
         line, = ax[0, 0].plot(ds.cycle, ds.G.sel(q=q, gate_nucleus=False), label=f"q = {q:g}")
         ax[0, 0].plot(ds.cycle, ds.G.sel(q=q, gate_nucleus=True), ls="--", color=line.get_color())
@@ -120,7 +120,8 @@ def plot_dark(ds: xr.Dataset):
                           label=f"q = {q:g}")
             ax[0, 1].plot(ds.cycle, ds.G.sel(q=q, gate_nucleus=True), ls="--",
                           color=line.get_color())
-    ax[0, 1].plot([t0 + 500, t0 + 1000], [1.903, 2.334], "kx", ms=8, label="spec §5e, q = .01")
+    ref = [claim(f"coenen1993.dark.G_{t}").value for t in (500, 1000)]
+    ax[0, 1].plot([t0 + 500, t0 + 1000], ref, "kx", ms=8, label="reference run, q = .01")
     ax[0, 0].plot([], [], "k--", label="gated by vision")
     ax[0, 0].set(yscale="log", xlabel="time [cycle]", ylabel="VOR gain G [dimensionless]",
              title="VOR gain G (log scale)")

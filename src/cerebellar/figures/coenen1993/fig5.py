@@ -35,7 +35,8 @@ class Fig5Params(VORParams):
     n_cycles: int = param(500, low=1, high=10_000_000, units="cycle", doc="cycles (paper: 500)")
     SCALE: ClassVar[tuple[str, ...]] = ("n_cycles",)
     NOT_STATED: ClassVar[dict[str, str]] = {**VORParams.NOT_STATED,
-                  "r": "r, η and v, b not given for Fig 5; Fig 4 values assumed (spec §4)"}
+                  "r": "r, η and v, b not given for Fig 5; Fig 4 values assumed (they reproduce "
+                       "the legend's q = 1 overshoot on its 0-2.5 axis)"}
 
 
 def run_fig5(params: Fig5Params, rng: np.random.Generator) -> xr.Dataset:
@@ -60,10 +61,17 @@ def checks_fig5(ds: xr.Dataset) -> list[ck.Check]:
     settled = q_right == 0 and abs(mu[0]) ** n < 1e-9
     A_inf, D_inf, P_inf = an.end_state_q0(g_, b, v, eA / eD, ds.attrs["A0"], ds.attrs["D0"])
     why = "" if settled else "right panel not at q = 0, or not settled"
-    cite = "Coenen 1993 Fig 5; line of equilibria at q = 0, ΔD/ΔA = −1/(r v) (spec §3)"
+    cite = ("Coenen 1993 Fig 5 (right); Fig 3 rules at q = 0: a line of equilibria G = g, reached "
+            "along ΔD/ΔA = −1/(r v)")
     rows += [ck.close(f"right, q = 0: {name}(end) = closed-form end state", float(x),
                       _value(right, var, n), atol=1e-6, source="theory", cite=cite, off=why)
              for name, var, x in (("A", "A", A_inf), ("D", "D", D_inf), ("P", "P_dark", P_inf))]
+    dA_right = right.A.diff("cycle")
+    total = abs(_value(right, "A", n) - _value(right, "A", 0))
+    late_move = abs(_value(right, "A", n) - _value(right, "A", n - max(1, n // 10)))
+    falls = bool((dA_right <= 1e-15).all())
+    settled = late_move < 1e-6 * total
+    short = "" if n >= 500 else "run shorter than the figure's 500 steps"
     rows += [
         claim("coenen1993.fig5.overshoot_q1").holds(
             float(left.G_max) - g_ > 0.05, got=f"max G = {float(left.G_max):.4f} (g = {g_:g})",
@@ -73,7 +81,7 @@ def checks_fig5(ds: xr.Dataset) -> list[ck.Check]:
             and _value(left, "P_dark", 0) == 0 and float(left.P_dark.min()) < -0.5,
             got=f"D(end) = {_value(left, 'D', n):.4f}, P(0) = {_value(left, 'P_dark', 0):.3g}, "
                 f"min P = {float(left.P_dark.min()):.3f}, P(end) = {_value(left, 'P_dark', n):.4f}",
-            off=off),
+            off=off or short),
         claim("coenen1993.fig5.no_overshoot_q0").holds(
             float(right.G_max) - g_ <= 1e-12, got=f"max G − g = {float(right.G_max) - g_:.3g}",
             off=off),
@@ -81,12 +89,17 @@ def checks_fig5(ds: xr.Dataset) -> list[ck.Check]:
             _value(right, "D", n) - 1.0, what="q = 0: D(end) − 1, D rises only very slightly",
             off=off),
         claim("coenen1993.fig5.no_transfer_q0").holds(
+            falls and settled, what="q = 0: A decreases (every ΔA ≤ 0) to a constant (the last 10 % "
+                                    "of cycles move it by < 1e-6 of its change)",
+            got=f"A {_value(right, 'A', 0):.4f} → {_value(right, 'A', n):.6f}, largest ΔA "
+                f"{float(dA_right.max()):.3g}, change over the last 10 %: {late_move:.3g}", off=off or short),
+        claim("coenen1993.fig5.no_transfer_q0").holds(
             abs(_value(right, "P_dark", n) - _value(right, "P_dark", min(100, n))) < 1e-3,
             what="q = 0: P constant after its initial drop",
             got=f"P(100) = {_value(right, 'P_dark', min(100, n)):.4f}, "
                 f"P(end) = {_value(right, 'P_dark', n):.4f}", off=off),
         claim("coenen1993.fig5.G_max_q1").check(float(left.G_max), atol=6e-4, off=off),
-        claim("coenen1993.fig5.D500_q1").check(_value(left, "D", 500), atol=6e-4, off=off),
+        claim("coenen1993.fig5.D500_q1").check(_value(left, "D", 500), atol=6e-4, off=off or short),
     ]
     return rows
 

@@ -31,7 +31,7 @@ def run_vor(params: VORParams, rng: np.random.Generator) -> xr.Dataset:
 
 
 def rule_residual(ds: xr.Dataset) -> float:
-    """Largest deviation of the recorded updates from the reduced-form rules of spec §2.
+    """Largest deviation of the recorded updates from the Fig 3 rules in reduced form.
 
     Light: ΔA = −η_A v s, ΔD = η_D[(1 − 2q)s + q(g − D)] with s = (1 − b)(g − G)/(1 − b + v)
     from the recorded dark gain (the slip identity); dark: ΔA = 0, ΔD = −η_D q P_dark (0 when
@@ -52,7 +52,7 @@ def rule_residual(ds: xr.Dataset) -> float:
 
 
 def loop_solution(A: float, D: float, g: float, b: float, v: float) -> np.ndarray:
-    """(P, N, e) per unit h from the loop equations of Fig 2 as a 3×3 linear system (spec §6.1)."""
+    """(P, N, e) per unit h from the loop equations of Fig 2 as a 3×3 linear system."""
     M = np.array([[1.0, 0.0, -(b - v)], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
     return np.linalg.solve(M, np.array([A - v * g, D, 0.0]))
 
