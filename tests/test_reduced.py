@@ -1,4 +1,4 @@
-"""Reduced (P, 𝒥) model of Bouvier et al. 2018 (Appendix 1, Eqs 16-35; spec §5)."""
+"""Reduced (P, 𝒥) model of Bouvier et al. 2018 (Appendix 1, Eqs 16-35; Fig 9)."""
 
 import numpy as np
 import pytest
@@ -122,3 +122,65 @@ def test_free_run_replay_check_detects_a_wrong_step():
     bad["J"][100] += 0.5
     failed = [c.what for c in cerebellar.checks(bad) if c.verdict == "fail"]
     assert any("𝒥 step" in w for w in failed)
+
+
+def test_drift_regimes_match_the_printed_boundaries():
+    """The regimes derived from the corridor drifts (Eqs 27, 31; used by the checks) agree with the
+    boundaries as the paper prints them (ρ = β/(q+1+2β); ρ = β/(2β+q−1) for β > 1 − q, its
+    misprint mended; β < (1 − q)ρ excluded), and put the red dots of Fig 9C where the legends do."""
+    from cerebellar.figures.bouvier2018._reduced import drift_regime
+    from cerebellar.papers import claim
+
+    rho, beta = np.meshgrid(np.linspace(0.013, 0.987, 61), np.linspace(0.017, 3.9, 67))
+    for q in (0.0, 0.25, 0.5, 0.75):
+        for a, b in zip(drift_regime(rho, beta, q), rd.regime(rho, beta, q), strict=True):
+            np.testing.assert_array_equal(a, b)
+    for key, (r, b) in {"bouvier2018.fig9c.red_dot": (0.2, 2.0),
+                        "bouvier2018.app1.regime_AB": (0.5, 2.0),
+                        "bouvier2018.app1.regime_CD": (0.75, 2.0),
+                        "bouvier2018.app1.only_C_plus": (0.75, 0.25)}.items():
+        assert "/".join(str(x) for x in drift_regime(r, b, 0.5)) == claim(key).value
+
+
+def test_corridor_runs_never_meet_a_tie_and_the_tie_rule_changes_nothing():
+    """Ties ℰ = ℐ (where Eqs 19-26 say nothing) never occur in the corridor runs, so flipping the
+    tie convention (ℰ ≥ ℐ an eCS) leaves every run identical: an equivalent mutant."""
+    import dataclasses
+
+    import numba
+
+    from cerebellar.figures.bouvier2018._reduced import corridor_runs, tie_count
+    from cerebellar.rules import SGDEGE
+
+    @numba.njit
+    def tie_is_ecs(E, e, J, mu, state, prm):
+        c = 1.0 if E >= J else -1.0
+        return 0.0, -prm[1] * c, prm[2] * c, 0.0
+
+    flipped = dataclasses.replace(SGDEGE, name="sgdege-tie", update=tie_is_ecs)
+    p = ReducedParams(n_trials=1500)
+    rho = np.array([0.2, 0.5, 0.75])
+    runs = corridor_runs(p, np.random.default_rng(4), 20, rho=rho)
+    assert tie_count(runs.P, runs.J, p.A, p.q, p.R) == 0
+    P0, J0 = (runs[v].isel(trial=0, seed=0, drop=True) for v in ("P", "J"))
+    a = rd.simulate(p, np.random.default_rng(5), n_seeds=20, rho=rho, P0=P0, J0=J0)
+    b = rd.simulate(p, np.random.default_rng(5), n_seeds=20, rho=rho, P0=P0, J0=J0, rule=flipped)
+    np.testing.assert_array_equal(a.P.values, b.P.values)
+    # on the ΔP lattice (R = 50, P0 = 100) ties do occur, and there the convention matters
+    on = ReducedParams(n_trials=1000, R=50.0)
+    c = rd.simulate(on, np.random.default_rng(6))
+    d = rd.simulate(on, np.random.default_rng(6), rule=flipped)
+    assert tie_count(c.P, c.J, on.A, on.q, on.R) > 0 and not np.array_equal(c.P.values, d.P.values)
+
+
+def test_fixed_point_row_tells_q_0_from_q_half():
+    """The `reduced` fixed-point row (ΔP/2 + 3 s.e.) passes on a q = 0.5 run and fails on a q = 0
+    run checked as if it were q = 0.5 (fixed points A/4 apart)."""
+    import cerebellar
+
+    row = "mean P over the last 20 %"
+    good = cerebellar.run("reduced")
+    assert [c.verdict for c in cerebellar.checks(good) if c.what.startswith(row)] == ["pass"]
+    bad = cerebellar.run("reduced", q=0.0)
+    bad.attrs["q"] = 0.5
+    assert [c.verdict for c in cerebellar.checks(bad) if c.what.startswith(row)] == ["fail"]

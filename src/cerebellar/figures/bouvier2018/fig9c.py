@@ -14,11 +14,13 @@ from cerebellar.core.params import param
 from cerebellar.core.plotting import figure
 from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.bouvier2018._reduced import (
-    LOWER_WINDOW,
     PAPER,
-    UPPER_WINDOW,
+    corridor_offset,
     corridor_runs,
+    drift_regime,
+    window,
 )
+from cerebellar.papers import claim
 from cerebellar.sgdege import reduced as rd
 from cerebellar.sgdege.reduced import ReducedParams
 
@@ -35,18 +37,42 @@ class RegimeMapParams(ReducedParams):
     FULL: ClassVar[dict[str, Any]] = {"n_rho": 50, "n_beta": 50, "n_seeds": 4, "n_trials": 6000}
 
 
-def corridor_offset(P: xr.DataArray, J: xr.DataArray, side: str, A: float, q: float,
-                    R: float) -> xr.DataArray:
-    """Position across the corridor: 0 on the D line, 1 on the C line (spec §5.3)."""
-    d = rd.lines(P, A, q, R)
-    if side == "above":
-        return (J - d["D+"]) / ((1 + q) * A)
-    return (d["D-"] - J) / ((1 - q) * A)
-
-
 SAMPLE_EVERY = 5
 """Positions in the corridors are averaged over every 5th trial (the runs themselves are
 unchanged): at --full the 50 × 50 grid's trajectories then take 0.4 GB instead of 1.9 GB."""
+
+
+RED_DOTS = {
+    "bouvier2018.fig9c.red_dot": (0.2, 2.0),        # Fig 9E,F
+    "bouvier2018.app1.regime_AB": (0.5, 2.0),       # Appendix 1—figure 1A,B
+    "bouvier2018.app1.regime_CD": (0.75, 2.0),      # Appendix 1—figure 1C,D
+    "bouvier2018.app1.only_C_plus": (0.75, 0.25),   # Appendix 1—figure 1E,F
+}
+"""The red dots of Fig 9C, (ρ, β), by the papers.toml entry stating their regime: each is also
+run at exactly its (ρ, β), at the map's A and ΔP (the regimes depend on ρ, β and q only)."""
+
+DOT_SEEDS = 20
+"""Runs per red dot and side (a dot's regime is read from its mean corridor offset)."""
+
+
+ESCAPE_OFFSET = -0.2
+"""Below the target, a mean path more than a fifth of the corridor's width above D− (offset
+< −0.2) has crossed D− instead of following it: in the D− regime 𝒥 is pushed back to D− from
+above and its excursions go below D−, so its mean sits on D− or under it. Crossing D− is the mark
+of the excluded domain β < (1 − q)ρ, where Eq 27's drift carries the point to the upper corridor
+(Appendix 1—figure 1E; with A = 10 it meets C+ below R and ends at the fixed point)."""
+
+
+def _regimes(runs: xr.Dataset, A: float, q: float, R: float) -> dict[str, xr.DataArray]:
+    """Mean corridor offsets (0 on D, 1 on C) inside each side's window."""
+    out = {}
+    for side in ("above", "below"):
+        lo, hi = window(side, R)
+        P, J = runs.P.sel(side=side, drop=True), runs.J.sel(side=side, drop=True)
+        inside = (P >= lo) & (P <= hi)
+        offset = corridor_offset(P, J, side, A, q, R).where(inside).mean(("seed", "trial"))
+        out[f"offset_{side}"] = offset.assign_attrs(long_name=f"mean corridor offset {side}")
+    return out
 
 
 def run_fig9c(params: RegimeMapParams, rng: np.random.Generator) -> xr.Dataset:
@@ -57,30 +83,35 @@ def run_fig9c(params: RegimeMapParams, rng: np.random.Generator) -> xr.Dataset:
     runs = corridor_runs(params, rng, max(params.n_seeds, 2), rho=rho, dJ=beta * params.dP,
                          record_every=SAMPLE_EVERY)
     A, q, R = params.A, params.q, params.R
-    out = {}
-    for side, window in (("above", (R + UPPER_WINDOW[0], R + UPPER_WINDOW[1])),
-                         ("below", (R - LOWER_WINDOW[1], R - LOWER_WINDOW[0]))):
-        P, J = runs.P.sel(side=side, drop=True), runs.J.sel(side=side, drop=True)
-        inside = (P >= window[0]) & (P <= window[1])
-        offset = corridor_offset(P, J, side, A, q, R).where(inside).mean(("seed", "trial"))
-        out[f"offset_{side}"] = offset.assign_attrs(long_name=f"mean corridor offset {side}")
-        if side == "below":  # crossed into the upper corridor (excluded domain)
-            out["escaped_below"] = (P.isel(trial=-1) > R).mean("seed")
-    ds = xr.Dataset(out)
+    ds = xr.Dataset(_regimes(runs, A, q, R))
     ds["dJ"] = beta * params.dP
+    dot = xr.DataArray(list(RED_DOTS), dims="dot")
+    dot_rho = xr.DataArray([r for r, _ in RED_DOTS.values()], dims="dot", coords={"dot": dot})
+    dot_beta = xr.DataArray([b for _, b in RED_DOTS.values()], dims="dot", coords={"dot": dot})
+    dots = corridor_runs(params, rng, max(params.n_seeds, DOT_SEEDS), rho=dot_rho,
+                         dJ=dot_beta * params.dP, record_every=SAMPLE_EVERY)
+    for k, v in _regimes(dots, A, q, R).items():
+        ds[f"dot_{k}"] = v
+    ds["dot_rho"], ds["dot_beta"] = dot_rho, dot_beta
     return ds
 
 
-def measured_regimes(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
-    upper = xr.where(ds.offset_above > 0.5, "C+", "D+")
-    lower = xr.where(ds.escaped_below > 0.5, "C+", xr.where(ds.offset_below > 0.5, "C-", "D-"))
+def measured_regimes(ds: xr.Dataset, prefix: str = "") -> tuple[xr.DataArray, xr.DataArray]:
+    """('D+' or 'C+', 'D-' or 'C-' or 'C+') from the measured offsets (0 on D, 1 on C)."""
+    upper = xr.where(ds[f"{prefix}offset_above"] > 0.5, "C+", "D+")
+    lower = xr.where(ds[f"{prefix}offset_below"] < ESCAPE_OFFSET, "C+",
+                     xr.where(ds[f"{prefix}offset_below"] > 0.5, "C-", "D-"))
     return upper, lower
 
 
 def checks_fig9c(ds: xr.Dataset) -> list[ck.Check]:
+    """The measured regime map against the boundaries derived from the drifts (written apart
+    from the model's :func:`reduced.regime`), away from the boundaries; the red dots' regimes
+    against the legends of Fig 9C and Appendix 1—figure 1."""
     q = ds.attrs["q"]
-    up_pred, low_pred = rd.regime(ds.rho.values[:, None], ds.beta.values[None, :], q)
-    up_meas, low_meas = measured_regimes(ds.transpose("rho", "beta"))
+    up_pred, low_pred = drift_regime(ds.rho.values[:, None], ds.beta.values[None, :], q)
+    up_meas, low_meas = measured_regimes(ds[["offset_above", "offset_below"]].transpose("rho", "beta"))
+
     # grid cells next to an analytic boundary are ambiguous: compare away from them
     def interior(pred):
         same = np.ones(pred.shape, bool)
@@ -91,19 +122,28 @@ def checks_fig9c(ds: xr.Dataset) -> list[ck.Check]:
         return same
     agree_up = (up_meas.values == up_pred)[interior(up_pred)].mean()
     agree_low = (low_meas.values == low_pred)[interior(low_pred)].mean()
-    cite = "Bouvier 2018 Fig 9C; Appendix 1 Phase 2 boundaries"
-    red = rd.regime(0.2, 2.0, q)
-    return [
-        ck.at_least("above the target: measured regime = analytic (D+/C+ at ρ = β/(q+1+2β))",
-                    0.95, float(agree_up), source="theory", cite=cite),
-        ck.at_least("below the target: measured = analytic (C−/D− at ρ = β/(2β+q−1), β > 1−q; "
-                    "β < (1−q)ρ → C+)", 0.9, float(agree_low), source="theory", cite=cite),
-        ck.equal("measured regime at the grid point nearest the red dot (ρ = .2, β = 2)",
-                 f"{red[0]}/{red[1]}",
-                 f"{up_meas.sel(rho=0.2, beta=2.0, method='nearest').item()}/"
-                 f"{low_meas.sel(rho=0.2, beta=2.0, method='nearest').item()}",
-                 source="theory", cite=cite),
+    cite = "Bouvier 2018 Fig 9C; Appendix 1 Phase 2 (boundaries from the drifts, Eqs 27, 31)"
+    rows = [
+        ck.at_least("above the target: measured regime = analytic (D+ iff ρ < β/(q+1+2β)), "
+                    "cells away from the boundary", 0.95, float(agree_up), source="theory",
+                    cite=cite),
+        ck.at_least("below the target: measured = analytic (C− iff β > 1−q and ρ > β/(2β+q−1); "
+                    "β < (1−q)ρ → C+), cells away from the boundaries", 0.95, float(agree_low),
+                    source="theory", cite=cite),
     ]
+    off = ck.off_setting(ds.attrs, {"q": 0.5})  # Fig 9C's q (the Fig 9E,F legend)
+    up_dot, low_dot = measured_regimes(ds, "dot_")
+    for key in RED_DOTS:
+        legend = claim(key)
+        got = f"{up_dot.sel(dot=key).item()}/{low_dot.sel(dot=key).item()}"
+        rho, beta = float(ds.dot_rho.sel(dot=key)), float(ds.dot_beta.sel(dot=key))
+        rows.append(legend.holds(
+            got == legend.value, expected=legend.value,
+            got=f"{got} (offsets {float(ds.dot_offset_above.sel(dot=key)):.2f} above, "
+                f"{float(ds.dot_offset_below.sel(dot=key)):.2f} below)",
+            what=f"red dot ρ = {rho:g}, β = {beta:g}: measured regime (above/below the target)",
+            off=off))
+    return rows
 
 
 def plot_fig9c(ds: xr.Dataset):
@@ -125,12 +165,13 @@ def plot_fig9c(ds: xr.Dataset):
     low = rd.lower_boundary(b, q)
     ax[0, 1].plot(np.where(np.isfinite(low), low, np.nan), b, "k-", lw=2)
     ax[0, 1].plot(b / (1 - q) if q < 1 else b * np.nan, b, "k--", lw=1.5, label="β = (1−q)ρ")
-    esc = ds.escaped_below.transpose("beta", "rho")
-    ax[0, 1].contour(ds.rho, ds.beta, esc, levels=[0.5], colors="g")
+    ax[0, 1].contour(ds.rho, ds.beta, ds.offset_below.transpose("beta", "rho"),
+                     levels=[ESCAPE_OFFSET], colors="g")
     for a in ax[0]:
-        a.plot(0.2, 2.0, "ro", label="Fig 9E,F point")
+        if "dot_rho" in ds:
+            a.plot(ds.dot_rho, ds.dot_beta, "ro", label="red dots (Fig 9E,F; Appendix 1—figure 1)")
         a.set_ylim(0, float(ds.beta.max()))
-    ax[0, 1].legend(fontsize=8)
+    ax[0, 1].legend(fontsize=7, loc="upper left")
     return fig
 
 

@@ -11,6 +11,7 @@ from cerebellar.core.registry import Experiment, register
 from cerebellar.figures.bouvier2018._reduced import (
     PAPER,
     _plane,
+    batch_se,
 )
 from cerebellar.sgdege import reduced as rd
 from cerebellar.sgdege.reduced import ReducedParams
@@ -26,18 +27,25 @@ def checks_reduced(ds: xr.Dataset) -> list[ck.Check]:
     A, dP, dJ, q, R, rho = (ds.attrs[k] for k in ("A", "dP", "dJ", "q", "R", "rho"))
     P, J, pert = ds.P.values, ds.J.values, ds.perturbed.values[:-1]
     shift = np.where(pert, A, 0.0)
-    ecs = np.abs(P[:-1] + shift - R) > np.maximum(J[:-1] - q * (P[:-1] + shift), 0.0)
+    error = np.abs(P[:-1] + shift - R)
+    estimate = np.maximum(J[:-1] - q * (P[:-1] + shift), 0.0)
+    ecs = error > estimate
     expect_P = np.where(pert, np.where(ecs, np.maximum(P[:-1] - dP, 0.0), P[:-1] + dP), P[:-1])
     expect_J = np.where(ecs, J[:-1] + dJ, np.maximum(J[:-1] - dJ, 0.0))
+    ties = int(np.count_nonzero(np.abs(error - estimate) <= 1e-9 * max(1.0, abs(R), P.max())))
     n = max(pert.size, 1)
     P_fix = float(rd.fixed_point(A, q, R)[0])
     speed = abs(float(np.nanmax(np.abs(rd.corridor_speed(rho, dP, dJ, q))))) if dP > 0 else 0.0
     reach = abs(ds.attrs["P0"] - P_fix) / speed if speed > 0 else np.inf
     tail = P[-max(P.size // 5, 1):]
+    # P lives on the lattice P0 + kΔP, so its time-mean settles at the lattice point next to the
+    # fixed point (up to ΔP/2 away); add 3 standard errors of the time-mean (batch means). The
+    # fixed points of q = 0 and q = 0.5 are A/4 apart: this tells them apart.
+    se = batch_se(tail)
     why = ("" if q < 1 and all(rd.entry_conditions(A, dP, dJ, q)) and 0 < rho < 1
-           and reach < 0.6 * P.size else
-           "no fixed point or run too short: needs q < 1, Eqs 29-30, 0 < ρ < 1 and "
-           "|P0 − P*|/|V_c| < 0.6 of the trials")
+           and reach < 0.6 * P.size and np.isfinite(se) else
+           "no fixed point or run too short: needs q < 1, Eqs 29-30, 0 < ρ < 1, "
+           "|P0 − P*|/|V_c| < 0.6 of the trials and ≥ 10 trials in the last 20 %")
     return [
         ck.at_most("every P step follows Eqs 19, 21 (max deviation)", 1e-9,
                    float(np.abs(P[1:] - expect_P).max(initial=0.0)), source="invariant",
@@ -45,10 +53,14 @@ def checks_reduced(ds: xr.Dataset) -> list[ck.Check]:
         ck.at_most("every 𝒥 step follows Eqs 20, 22, 24, 26 (max deviation)", 1e-9,
                    float(np.abs(J[1:] - expect_J).max(initial=0.0)), source="invariant",
                    cite="Bouvier 2018 Appendix 1 Eqs 16-26, replayed independently"),
+        ck.equal("trials at a tie ℰ = ℐ, where Eqs 19-26 leave the update unstated (a tie is no "
+                 "eCS here [NS]; with R and P0 off the ΔP lattice none should occur)", 0, ties,
+                 source="invariant", cite="Bouvier 2018 Appendix 1 Eqs 19-26 (> and < only)"),
         ck.close("fraction of perturbed trials vs ρ (5 binomial s.e.)", rho, float(pert.mean()),
                  atol=5 * np.sqrt(rho * (1 - rho) / n) + 1e-12, source="invariant"),
-        ck.close("mean P over the last 20 % of trials vs the fixed point R − A(1+q)/2", P_fix,
-                 float(tail.mean()), atol=A / 2, source="theory",
+        ck.close("mean P over the last 20 % of trials vs the fixed point R − A(1+q)/2 "
+                 "(tolerance ΔP/2 + 3 s.e.)", P_fix, float(tail.mean()),
+                 atol=dP / 2 + 3 * (se if np.isfinite(se) else 0.0), source="theory",
                  cite="Bouvier 2018 Appendix 1, Phase 3 (C+ ∩ D−)", off=why),
     ]
 
