@@ -1,7 +1,12 @@
 """The olivo-cerebellar network of Bouvier et al. 2018 (Methods Eqs 1-15; spec §2-§4)."""
 
+import dataclasses
+import inspect
+
+import numba
 import numpy as np
 import pytest
+import xarray as xr
 
 from cerebellar.core.errors import ParameterError
 from cerebellar.figures.bouvier2018.fig3 import predicted_change, table1
@@ -16,6 +21,7 @@ from cerebellar.network.model import (
     run_numpy,
     simulate,
 )
+from cerebellar.rules import SGDEGE, ecs_sign
 
 SMALL = NetworkParams(S=4, L=6, T=5, N=200, trials_per_pattern=50)
 
@@ -175,3 +181,124 @@ def test_movements_share_the_common_fibres_and_the_overlap_is_as_drawn(shared):
         bins = [dict(zip(a, t, strict=True)) for a, t in zip(net.act, net.bins, strict=True)]
         same_bin = [i for i in common if len({b[i] for b in bins}) == 1]
         assert len(same_bin) >= n_common
+
+
+# -- check rows of the network experiments (issue 18: every row can fail at the quick scale) ------
+
+def _network_rows(params, rule=None):
+    from cerebellar.figures.bouvier2018.network import checks_network, run_network
+
+    ds = run_network(params, np.random.default_rng(0)) if rule is None else \
+        simulate(params, np.random.default_rng(0), rule=rule)
+    ds.attrs.update(params.to_dict())
+    return checks_network(ds)
+
+
+@pytest.mark.parametrize("rule", ["sgdege", "delta", "node_perturbation", "mai", "mai_unsigned"])
+def test_network_rows_apply_to_each_rule(rule):
+    """`network --set rule=delta` failed 'mean pCS per movement = ρL': a row that does not apply
+    to a rule is n/a or its rule's own law; no row fails on the correct code."""
+    rows = _network_rows(NetworkParams(trials_per_pattern=400, rule=rule))
+    assert not [r.what for r in rows if r.verdict == "fail"]
+    sgdege_only = [r for r in rows if r.what.startswith(("mean PN change per pCS", "ℐ's rise",
+                                                         "lock-on", "early descent"))]
+    assert len(sgdege_only) == 4
+    if rule != "sgdege":
+        assert {r.verdict for r in sgdege_only} == {"n/a"}
+    else:
+        assert [r.verdict for r in sgdege_only[:3]] == ["pass"] * 3
+
+
+@numba.njit
+def _planted_perturb(u, prm):  # pragma: no cover - compiled
+    return 1.0 if u < prm[3] * prm[0] else 0.0
+
+
+@numba.njit
+def _planted_update(E, e, J, mu, state, prm):  # pragma: no cover - compiled
+    c = ecs_sign(E, J)
+    return 0.0, -prm[4] * prm[1] * c, prm[5] * prm[2] * c, 0.0
+
+
+def _planted(rho=1.0, alpha_w=1.0, alpha_v=1.0):
+    """SGDEGE with ρ, α_w, α_v scaled inside the rule (one compiled pair for every plant)."""
+    return dataclasses.replace(SGDEGE, perturb=_planted_perturb, update=_planted_update,
+                               constants=("rho", "alpha_w", "alpha_v", rho, alpha_w, alpha_v))
+
+
+@pytest.mark.parametrize(("plant", "caught"), [
+    ({}, ()),
+    ({"rho": 0.5}, ("mean pCS per movement",)),
+    ({"alpha_v": 0.5}, ("ℐ's rise", "lock-on")),
+    ({"alpha_w": 2.0}, ("lock-on",)),
+])
+def test_planted_rule_errors_fail_a_quick_row(plant, caught):
+    """Issue 18: ρ used as ρ/2 in the draw, the olive's step α_v halved and α_w doubled inside
+    the rule each fail a row of a 400-trial run of the Table 2 network; unplanted, none fails."""
+    rows = _network_rows(NetworkParams(trials_per_pattern=400), rule=_planted(**plant))
+    failed = [r.what for r in rows if r.verdict == "fail"]
+    assert all(any(w.startswith(c) for w in failed) for c in caught), failed
+    assert bool(failed) == bool(caught), failed
+
+
+def test_doubled_perturbation_amplitude_in_the_kernel_fails_a_quick_row(monkeypatch):
+    """Issue 18: 'the network's perturbation amplitude doubled in the kernel' went unseen; the
+    size of a pCS on PN (Eqs 3, 6) now fails."""
+    from cerebellar.network import model
+
+    kernel = model._movements
+    position = list(inspect.signature(kernel.py_func).parameters).index("A")
+
+    def doubled(*args):
+        args = list(args)
+        args[position] *= 2.0
+        return kernel(*args)
+
+    monkeypatch.setattr(model, "_movements", doubled)
+    rows = _network_rows(NetworkParams(trials_per_pattern=400))
+    failed = [r.what for r in rows if r.verdict == "fail"]
+    assert failed and failed[0].startswith("mean PN change per pCS"), failed
+
+
+def _robustness(rel: dict[str, list[float]], trials: int = 60_000):
+    from cerebellar.figures.bouvier2018.robustness import VARIED, RobustnessParams
+
+    p = RobustnessParams(trials_per_pattern=trials, n_seeds=4)
+    labels = ["base"] + [f"{k} x{1 + s * p.change:.2f}" for k in VARIED for s in (-1, 1)]
+    values = np.array([rel.get(v, [0.0] * 4) for v in labels])
+    seed = np.arange(4)
+    return xr.Dataset(
+        dict(final_error=(("variant", "seed"), 1.4 * (1 + values)),
+             rel_change=(("variant", "seed"), values),
+             start=("seed", np.full(4, 17.0)), lock=("seed", np.full(4, 180.0)),
+             slope=("seed", np.zeros(4)), g_rho=("seed", np.full(4, 0.8))),
+        coords=dict(variant=labels, seed=seed), attrs=p.to_dict())
+
+
+def test_robustness_uses_student_t_and_says_inconclusive():
+    """Issue 18: pass only if |mean| + t·s.e. ≤ 7 %, fail if |mean| − t·s.e. > 7 %, else n/a
+    ('inconclusive: run more seeds'), with t = t_{0.975, n−1} (3.18 for 4 seeds)."""
+    from cerebellar.figures.bouvier2018.robustness import checks_robustness
+
+    rows = checks_robustness(_robustness({
+        "alpha_w x0.90": [0.01, 0.02, 0.015, 0.012],      # tight and small: pass
+        "alpha_w x1.10": [0.20, 0.21, 0.19, 0.20],        # far beyond 7 %: fail
+        "rho x0.90": [0.02, 0.10, 0.03, 0.09],            # mean 6 %, s.e. 2 %: inconclusive
+    }))
+    verdict = {r.what.split(":")[0]: r for r in rows}
+    assert verdict["alpha_w x0.90"].verdict == "pass"
+    assert verdict["alpha_w x1.10"].verdict == "fail"
+    assert verdict["rho x0.90"].verdict == "n/a" and "inconclusive" in verdict["rho x0.90"].note
+    assert "t = 3.18" in verdict["rho x0.90"].what
+    short = checks_robustness(_robustness({"alpha_w x1.10": [0.2] * 4}, trials=6000))
+    assert {r.verdict for r in short if r.source == "paper"} == {"n/a"}
+
+
+def test_patterns_tracking_is_the_mean_of_absolute_differences():
+    """Fig 8A's tracking is mean |ℰ − ℐ|, not |mean(ℰ − ℐ)| (issue 18)."""
+    from cerebellar.figures.bouvier2018.patterns import _summary
+
+    ds = simulate(SMALL.replace(trials_per_pattern=40, n_patterns=2), np.random.default_rng(1))
+    late = ds.isel(trial=slice(20, None))
+    assert _summary(ds)["tracking"] == pytest.approx(
+        float(np.abs(late.error - late.inhibition).mean()))

@@ -12,7 +12,10 @@ quickly: the updates of one move the other's ℐ as much. The paper says the can
 
 Per (shared fraction, number of movements p): the measured overlap (fraction of active fibres
 two movements share; 0.5 for the paper's independent draws), the error at the start and end, the
-mean |⟨ℰ − ℐ⟩| per movement and each movement's eCS rate over the second half of the run.
+initial mismatches ℰ − ℐ, the mean |ℰ − ℐ| and each movement's eCS rate over the second half of
+the run. Where cancellation should hold or be lost follows from how fast Eq 10 can set one
+movement's ℐ apart from the others' (:func:`olive_times`); the band ½ ± 0.15 on the eCS rate
+that reads "cancelled" is ours, an exploration beyond the paper.
 """
 
 from __future__ import annotations
@@ -38,14 +41,28 @@ SHARED = (0.0, 0.5, 0.8)
 tried besides ``PatternsParams.shared``, the largest."""
 
 BALANCE = 0.15
-"""A movement's eCS rate farther than this from 1/2 after lock-on: its ℐ does not cancel its
-own error (at equilibrium of Eq 10 the rate is 1/2; ±0.15 is 9 s.e. of a rate over 100 trials)."""
+"""Our band (an exploration beyond the paper, which gives no number): a movement's eCS rate
+farther than this from 1/2 over the second half of a run says its ℐ does not cancel its own
+error (at equilibrium of Eq 10 the rate is 1/2 less the learning's small bias, see
+:func:`checks_patterns`; ±0.15 is 6.7 binomial s.e. of a rate over the quick scale's 500
+judged trials)."""
 
 
 def expected_overlap(shared: float) -> float:
     """Fraction of active fibres two movements share: the common part plus the chance overlap of
     the rest, (1 − c)/2 of the fibres drawn from the 1 − c/2 not common: c + (1 − c)²/(2 − c)."""
     return shared + (1 - shared) ** 2 / (2 - shared)
+
+
+def overlap_se(shared, n_fibres: int):
+    """Standard deviation of the overlap of one pair of movements: of the (1 − c)·n/2 own fibres
+    of a movement, drawn from the n − c·n/2 not common, the number the other's own draw also
+    takes is hypergeometric."""
+    half = n_fibres // 2
+    common = np.round(np.asarray(shared) * half)
+    own, pool = half - common, n_fibres - common
+    var = own * (own / pool) * (1 - own / pool) * (pool - own) / np.maximum(pool - 1, 1)
+    return np.sqrt(var) / half
 
 
 @dataclass(frozen=True)
@@ -93,8 +110,14 @@ def _summary(ds: xr.Dataset) -> dict[str, Any]:
     rate = late.ecs.astype(float).mean("trial")
     start = float(ds.error.isel(trial=slice(0, 20)).mean())
     end = float(late.error.isel(trial=slice(-max(n // 12, 1), None)).mean())
+    m = (ds.error - ds.inhibition).isel(trial=slice(0, 20)).mean("trial").values
+    t = np.arange(n - n // 2)
     return dict(overlap=ds.attrs["overlap"], error_start=start, error_end=end,
-                tracking=float(abs((late.error - late.inhibition).mean("trial")).mean()),
+                tracking=float(abs(late.error - late.inhibition).mean("trial").mean()),
+                mismatch_mean=float(m.mean()), mismatch_spread=float(np.abs(m - m.mean()).max()),
+                late_slope=float(np.polyfit(t, late.error.mean("pattern").values, 1)[0])
+                if t.size > 2 else np.nan,
+                ecs_bias=float((rate - 0.5).mean()),
                 ecs_off=float(abs(rate - 0.5).mean()), ecs_off_max=float(abs(rate - 0.5).max()),
                 error_trace=ds.error.mean("pattern").values,
                 status={k: v for k, v in ds.attrs.items()
@@ -118,7 +141,12 @@ def run_patterns(params: PatternsParams, rng: np.random.Generator) -> xr.Dataset
         overlap=("fraction of active fibres two movements share (measured)", "1"),
         error_start=("error ℰ, mean of the first 20 trials", "Hz"),
         error_end=("error ℰ, mean of the last 1/12 of the trials", "Hz"),
-        tracking=("mean over movements of |⟨ℰ − ℐ⟩| over the second half", "Hz"),
+        tracking=("mean over movements and trials of |ℰ − ℐ|, second half", "Hz"),
+        mismatch_mean=("initial ℰ − ℐ (trials 0-19), mean over movements", "Hz"),
+        mismatch_spread=("largest distance of a movement's initial ℰ − ℐ (trials 0-19) from "
+                         "their mean", "Hz"),
+        ecs_bias=("mean over movements of eCS rate − 1/2, second half", "1"),
+        late_slope=("slope of ℰ (mean over movements) over the second half", "Hz/trial"),
         ecs_off=("mean over movements of |eCS rate − 1/2|, second half", "1"),
         ecs_off_max=("largest |eCS rate − 1/2| of a movement, second half", "1"))
     data = {k: (dims, grid(k), dict(long_name=name, units=u)) for k, (name, u) in described.items()}
@@ -134,55 +162,107 @@ def run_patterns(params: PatternsParams, rng: np.random.Generator) -> xr.Dataset
     return merge(ds, [xr.Dataset(attrs=s["status"]) for s in summaries])
 
 
-def checks_patterns(ds: xr.Dataset) -> list[ck.Check]:
+def olive_times(ds: xr.Dataset) -> xr.Dataset:
+    """Per (shared, p): when the olive can cancel each movement's own error (Eqs 8, 10).
+
+    Eq 10 moves the v of a movement's S·N/2 active fibres by ±α_v, so its own ℐ by Δ𝒥 =
+    α_v S N/(2LT) and every other movement's by oΔ𝒥 (o the overlap). While every movement is
+    an eCS the inhibitions rise together, at (Δ𝒥 + qΔP ρL/(LT))(1 + (p − 1)o) per trial (the
+    second term: the LTD of Eq 9 raising NO), and close the mean initial mismatch m̄ in t_lock.
+    What sets one movement's ℐ apart from the others' is only the unshared part: its deviation
+    from the common mismatch (at most s, measured) closes at (1 − o)Δ𝒥 per trial against a fixed
+    common mode, and at twice that when the others move the other way: between t_sep = s/((1 −
+    o)Δ𝒥) and t_sep/2. Until then its eCS rate is pinned at 0 or 1, so over the judged second
+    half of n trials the worst rate is at most ½·(t_lock + t_sep − n/2)/(n/2) from ½.
+
+    Predicted *held* (the worst rate within BALANCE/2 of ½ from this cause, leaving the other half
+    of the band to sampling and learning's bias): t_lock + t_sep ≤ (1 + BALANCE) n/2, provided the
+    others' updates, random kicks of o Δ𝒥 √(p − 1) r.m.s. per trial, average below the restoring
+    step (1 − o)Δ𝒥 within a tenth of the judged half: k² ≤ n/20, k = o √(p − 1)/(1 − o) (over k²
+    trials the kicks' sum matches the drift's). Predicted *lost* (pinned over the whole judged
+    half even at the faster rate): t_lock + t_sep/2 > n."""
     a = ds.attrs
-    base = ds.sel(shared=0.0)
-    p_top = int(ds.p.max())
-    worst_base = float(base.ecs_off_max.max())
-    top = ds.sel(p=p_top)
-    most = float(ds.shared.max())
+    S, L, T, N = (int(a[k]) for k in ("S", "L", "T", "N"))
+    dJ = float(a["alpha_v"]) * S * N / (2 * L * T)
+    dP = abs(float(a["u_pc_pn"])) * float(a["alpha_w"]) * S * N / (4 * T)
+    common = (dJ + float(a["q"]) * dP * float(a["rho"]) * L / (L * T)) * (1 + (ds.p - 1) * ds.overlap)
+    t_lock = np.abs(ds.mismatch_mean) / common
+    t_sep = ds.mismatch_spread / ((1 - ds.overlap) * dJ)
+    kicks = ds.overlap * np.sqrt(ds.p - 1) / (1 - ds.overlap)
+    n = int(a["trials_per_pattern"])
+    return xr.Dataset(dict(common=common, t_lock=t_lock, t_sep=t_sep, kicks=kicks,
+                           holds=(t_lock + t_sep <= (1 + BALANCE) * n / 2) & (kicks ** 2 <= n / 20),
+                           lost=t_lock + t_sep / 2 > n))
+
+
+def checks_patterns(ds: xr.Dataset) -> list[ck.Check]:
+    """The measured overlap; the olive's equilibrium for two movements at the paper's overlap;
+    Fig 8A's tracking; and, beyond the paper (an exploration, with our band ½ ± BALANCE on each
+    movement's eCS rate), where cancellation holds and where it is lost, against the
+    separation times of :func:`olive_times` at the run's parameters."""
+    a = ds.attrs
+    n = int(a["trials_per_pattern"])
+    p2 = int(ds.p.min())
+    base = ds.sel(shared=0.0, p=p2)
     off = ck.off_setting(a, {"S": 10, "L": 40, "T": 10, "N": 2000})
     paper = claim("bouvier2018.patterns.cancellation")
-    rows = [
-        ck.close(f"measured overlap vs c + (1 − c)²/(2 − c), largest error over the {ds.overlap.size} "
-                 "runs", 0.0, float(abs(ds.overlap - xr.apply_ufunc(expected_overlap, ds.shared))
-                                    .max()), atol=0.01, source="theory",
+    times = olive_times(ds)
+    # while ℐ follows a falling ℰ (slope ṙ), Eq 10's mean step (2e − 1) × the common rate must
+    # equal ṙ: the eCS rate e sits below ½ by |ṙ|/(2 × common rate)
+    bias = float(base.late_slope) / (2 * float(times.common.sel(shared=0.0, p=p2)))
+    se = 0.5 / np.sqrt(p2 * (n - n // 2))
+    cells = [(float(c), int(p)) for c in ds.shared.values for p in ds.p.values]
+
+    def listed(flag: str) -> list[tuple[float, int]]:
+        return [(c, p) for c, p in cells if bool(times[flag].sel(shared=c, p=p))]
+
+    def where(group: list[tuple[float, int]]) -> str:
+        return "; ".join(f"o = {float(ds.overlap.sel(shared=c, p=p)):.2f}, p = {p}: "
+                         f"{float(ds.ecs_off_max.sel(shared=c, p=p)):.2f} (t_lock + t_sep = "
+                         f"{float((times.t_lock + times.t_sep).sel(shared=c, p=p)):.0f}, k² = "
+                         f"{float(times.kicks.sel(shared=c, p=p)) ** 2:.0f})"
+                         for c, p in group) or "none"
+
+    held, lost = listed("holds"), listed("lost")
+    open_ = [cell for cell in cells if cell not in held and cell not in lost]
+    worst_held = max((float(ds.ecs_off_max.sel(shared=c, p=p)) for c, p in held), default=np.nan)
+    best_lost = min((float(ds.ecs_off_max.sel(shared=c, p=p)) for c, p in lost), default=np.nan)
+    band = f"½ ± {BALANCE} (our band: an exploration beyond the paper)"
+    cite = f"{paper.cite}; Eq 10"
+    return [
+        ck.close(f"measured overlap vs c + (1 − c)²/(2 − c): largest |error|/s.e. over the "
+                 f"{ds.overlap.size} runs (s.e.: hypergeometric, one pair of movements)", 0.0,
+                 float((abs(ds.overlap - xr.apply_ufunc(expected_overlap, ds.shared))
+                        / xr.apply_ufunc(overlap_se, ds.shared, int(a["S"]) * int(a["N"]))).max()),
+                 atol=4.0,
+                 source="theory",
                  cite="independent uniform draws of half the fibres (Methods: each movement "
                       "activates a random half of the MFs)"),
-        ck.close("p = 2, paper's overlap: mean |eCS rate − 1/2| over the movements, second half "
-                 "(tolerance: learning lowers ℰ by ~0.001 Hz per trial against ℐ's steps of "
-                 "~0.005 Hz, which holds the rate ~0.05 under 1/2)",
-                 0.0, float(base.ecs_off.sel(p=int(ds.p.min()))), atol=0.1, source="theory",
-                 cite="Bouvier 2018 Eq 10: ℐ stops drifting when eCS and no-eCS trials balance"),
+        ck.close(f"p = {p2}, paper's overlap: mean eCS rate − ½ over the movements, second half, vs "
+                 f"ṙ_ℰ/(2 × ℐ's common rate) = {float(base.late_slope):.3g}/(2 × "
+                 f"{float(times.common.sel(shared=0.0, p=p2)):.3g}) (3 binomial s.e.)",
+                 bias, float(base.ecs_bias), atol=3 * se, source="theory",
+                 cite="Bouvier 2018 Eq 10: ℐ follows ℰ when the eCS steps balance its fall"),
         claim("bouvier2018.fig8.tracks").check(
-            float(base.tracking.sel(p=int(ds.p.min()))),
-            what="p = 2, paper's overlap: mean over movements of |⟨ℰ − ℐ⟩|, second half", off=off),
-        paper.holds(worst_base <= BALANCE, got=round(worst_base, 3),
-                    what=f"paper's overlap ({float(base.overlap.mean()):.2f}), p = 2-{p_top}: "
-                         f"largest |eCS rate − 1/2| of any movement ≤ {BALANCE}",
-                    expected=f"<= {BALANCE}",
-                    deviation="" if worst_base <= BALANCE else _base_deviation(ds)),
-        paper.holds(float(top.ecs_off_max.sel(shared=most)) > BALANCE,
-                    got=round(float(top.ecs_off_max.sel(shared=most)), 3),
-                    what=f"overlap {float(top.overlap.sel(shared=most)):.2f}, p = {p_top}: "
-                         f"largest |eCS rate − 1/2| > {BALANCE} (too great an overlap breaks it)",
-                    expected=f"> {BALANCE}"),
+            float(base.tracking),
+            what=f"p = {p2}, paper's overlap: mean over movements and trials of |ℰ − ℐ|, second "
+                 "half", off=off),
+        ck.holds(f"{paper.claim}: where the olive separates the movements early in the judged half "
+                 f"(t_lock + t_sep ≤ {(1 + BALANCE) * n / 2:.0f}, k² ≤ {n / 20:.0f}; see "
+                 f"olive_times), every movement's eCS rate within {band}",
+                 worst_held <= BALANCE, expected=f"<= {BALANCE}", got=f"{worst_held:.3f}",
+                 source="theory", cite=cite,
+                 note=f"worst |eCS rate − ½|: predicted to hold: {where(held)}. No prediction: "
+                      f"{where(open_)}",
+                 off="" if held else "no run where theory predicts cancellation"),
+        ck.holds(f"{paper.claim}: where it cannot within the run (t_lock + t_sep/2 > {n}), some "
+                 f"movement's eCS rate beyond {band}",
+                 best_lost > BALANCE, expected=f"> {BALANCE}", got=f"{best_lost:.3f}",
+                 source="theory", cite=cite, note=f"worst |eCS rate − ½|: predicted lost: "
+                                                  f"{where(lost)}",
+                 off="" if lost else "no run where theory predicts cancellation lost: raise shared "
+                                     "or n_patterns"),
     ]
-    return rows
-
-
-def _base_deviation(ds: xr.Dataset) -> str:
-    base = ds.sel(shared=0.0)
-    off = base.ecs_off_max.values
-    k = int(np.argmax(off))
-    ratio = (base.error_end / base.error_start).values
-    below = [f"{x:.2f}" for x in off[:k]]
-    return (f"at the paper's overlap the worst movement's eCS rate is {off[k]:.3f} from 1/2 at p = "
-            f"{int(base.p[k])} after {ds.attrs['trials_per_pattern']} trials (p = "
-            f"{', '.join(str(int(p)) for p in base.p[:k])}: {', '.join(below)}); there the mean "
-            f"error also stops falling (final/initial {ratio[k]:.3f}, against {ratio[0]:.3f} at "
-            f"p = 2). Cancellation degrades gradually with the number of movements rather than "
-            f"holding up to a sharp limit (quick scale, p ≤ 16 and 1000 trials: within 0.06)")
 
 
 def breaks_at(ds: xr.Dataset) -> xr.DataArray:
