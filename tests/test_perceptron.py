@@ -190,3 +190,69 @@ def test_figs_10b_c_d_view_the_same_paired_runs():
     cell = fp.paired_runs([p.run_params(n_patterns=5, rule=r) for r in ("delta", "sgdege")],
                           np.random.default_rng(4))
     np.testing.assert_array_equal(cell[0].R, cell[1].R)
+
+
+def test_instance_capacity_is_the_last_feasible_prefix():
+    """The gallop-and-bisect search returns the largest p whose first p patterns are LP-feasible,
+    whatever the starting guess (feasibility is monotone in p for nested pattern sets)."""
+    from cerebellar.figures.bouvier2018.capacity import instance_capacity
+
+    N = 60
+    p = PerceptronParams(N_M=N, n_patterns=N)
+    pats = Patterns.draw(p, np.random.default_rng(7))
+    X, R, theta = pats.dense(N), pats.R, p.theta
+    flags = [feasible(X[:k], R[:k], theta) for k in range(1, N + 1)]
+    truth = flags.index(False)                       # k = truth + 1 is the first infeasible
+    assert all(flags[:truth]) and not any(flags[truth:])
+    for guess in (1, truth, truth + 1, N):
+        assert instance_capacity(X, R, theta, guess) == truth
+
+
+def test_departure_finds_the_first_load_above_the_floor_by_three_standard_errors():
+    import xarray as xr
+
+    from cerebellar.figures.bouvier2018._perceptron import departure
+
+    rng = np.random.default_rng(0)
+    loads = [10, 20, 30, 40]
+    e = np.full((1, 4, 2, 40), np.nan)
+    for i, p in enumerate(loads):
+        e[0, i, :, :p] = 1.5 + 0.1 * rng.standard_normal((2, p))
+    e[0, 1, 0, 0] = 30.0                 # one straggler: the scatter keeps the load on the floor
+    e[0, 3, :, :20] += 10.0              # half of the patterns far: the error has left the floor
+    ds = xr.Dataset(dict(final_abs=(("rule", "p", "seed", "pattern"), e)),
+                    coords=dict(rule=["r"], p=loads))
+    before, p, m, se = departure(ds, "r", 1.55)
+    assert (before, p) == (30, 40) and m - 3 * se > 1.55
+    assert departure(ds.isel(p=slice(0, 3)), "r", 1.55) is None
+
+
+def test_fig10a_olive_row_sees_the_olive_step(monkeypatch):
+    """The Phase 1 row of Fig 10A measures Δ𝒥 (Eq 41): halving the olive's step in the SGDEGE
+    rule makes it fail."""
+    import dataclasses
+
+    import numba
+
+    from cerebellar.core import checks as ck
+    from cerebellar.figures.bouvier2018.fig10a import Fig10AParams, _olive_row, run_fig10a
+    from cerebellar.rules import ecs_sign
+
+    p = Fig10AParams(n_runs=16, trials_per_pattern=800)
+    attrs = p.to_dict()
+
+    def olive(seed):
+        ds = run_fig10a(p, np.random.default_rng(seed))
+        ds.attrs.update(attrs)
+        return _olive_row(ds)
+
+    assert olive(1).verdict == "pass"
+
+    @numba.njit
+    def half_step(E, e, J, mu, state, prm):  # pragma: no cover - compiled
+        c = ecs_sign(E, J)
+        return 0.0, -prm[1] * c, 0.5 * prm[2] * c, 0.0
+
+    monkeypatch.setitem(RULES, "sgdege", dataclasses.replace(RULES["sgdege"], update=half_step))
+    row = olive(1)
+    assert row.verdict == "fail" and isinstance(row, ck.Check)

@@ -14,8 +14,10 @@ from cerebellar.core.parallel import map_runs
 from cerebellar.core.params import param
 from cerebellar.core.status import merge
 from cerebellar.papers import claim
+from cerebellar.sgdege.capacity import capacity, infeasibility
 from cerebellar.sgdege.perceptron import (
     BATCHABLE,
+    Patterns,
     PerceptronModel,
     PerceptronParams,
     train_batch,
@@ -25,17 +27,36 @@ PAPER = "Bouvier et al. 2018"
 
 
 PAPER_P = (50, 100, 200, 300, 350, 380, 385, 390, 395, 400, 410, 420, 450)
-
-
-"""Pattern counts of Fig 10B-D at N_M = 1000 (spec §6.5)."""
+"""Pattern counts of Fig 10B-D at N_M = 1000 (Fig 10B legend)."""
 
 
 Q_VALUES = (0.0, 0.25, 0.5, 0.75)
 
 
 def floor(A: float, q: float) -> float:
-    """SGDEGE precision A(1 + q)/2 (spec §5.7, §6.5)."""
+    """SGDEGE precision A(1 + q)/2 (Appendix 1 Phase 3, the fixed point of C+ and D−; Fig 10D
+    legend)."""
     return A * (1 + q) / 2
+
+
+def floor_slack(dP: float) -> float:
+    """ΔP/4: how far the mean |P − R| at SGDEGE's fixed point may sit from A(1 + q)/2. P moves in
+    steps of ΔP, so where a pattern settles depends on its target's place on that lattice: the
+    reduced model (Appendix 1 Eqs 18-26) at the Fig 10 steps gives a single pattern's mean |P − R|
+    up to ~ΔP/2 from A(1 + q)/2, and, averaged over the target's place on the lattice (many
+    patterns), within ΔP/4 of it for q = 0-0.75."""
+    return dP / 4
+
+
+def capacity_window(attrs) -> tuple[float, float, float]:
+    """(α_c, α_c − 1/√N_M, α_c + 1/√N_M): the replica capacity and the loads that hold the
+    capacity of almost every finite instance. An instance's own capacity (the largest load at
+    which an exact solution exists, linear programming) spreads around α_c with a standard
+    deviation of about 0.5/√N_M (``bouvier2018-capacity`` measures it), so ±1/√N_M is ±2 of
+    them: the finite-size window."""
+    a_c = capacity(attrs["f"], attrs["gamma"])
+    w = 1 / np.sqrt(attrs["N_M"])
+    return a_c, a_c - w, a_c + w
 
 
 @dataclass(frozen=True)
@@ -76,7 +97,7 @@ class LoadSweepParams(Fig10Params):
     NOT_STATED: ClassVar[dict[str, str]] = {
         **Fig10Params.NOT_STATED,
         "n_seeds": "the paper shows one curve per load and does not say how many runs it averaged "
-                   "(spec §6.5); we plot the mean ± s.e. of n_seeds runs",
+                   "(Fig 10B-D legends); we plot the mean ± s.e. of n_seeds runs",
     }
 
 
@@ -133,8 +154,12 @@ def runs_per_cell(params: Fig10Params, rng: np.random.Generator, loads: list[int
 
 def _curves(params: LoadSweepParams, rng: np.random.Generator, rules: dict[str, dict]
             ) -> xr.Dataset:
-    """mean_error over (rule, p, seed, trial), the final fraction of silent synapses, and the
-    trial at which the reduced model predicts the mean error to reach halfway to its floor.
+    """mean_error over (rule, p, seed, trial); each pattern's final |P − R|; each run's typical
+    error at its floor (median over patterns of |P − R| averaged over the records of the last half
+    of training); the final fraction of silent synapses; the level halfway from the initial mean
+    error to the rule's floor and the trial at which single-pattern theory reaches it; and, where
+    the delta rule is among the rules, whether each run's patterns have an exact solution
+    (linear programming) at the loads just below capacity.
 
     Random numbers: run s at load p comes from :func:`cell_generator` (rng, p, s), for every
     rule (:func:`paired_runs`). So Figs 10B, 10C, 10D, the capacity study and compare-rules, run
@@ -148,11 +173,20 @@ def _curves(params: LoadSweepParams, rng: np.random.Generator, rules: dict[str, 
             for s in range(params.n_seeds)]
     shape = (len(rules), len(loads), params.n_seeds)
     err = np.array([r.mean_error.values for r in runs]).reshape(*shape, -1)
+    final_abs = np.full((*shape, max(loads)), np.nan)
+    for k, r in enumerate(runs):
+        e = np.abs(r.P_traj.isel(trial=-1) - r.R).values
+        final_abs.reshape(-1, max(loads))[k, :e.size] = e
     half = [_predicted_half_time(r, c) for r, c in zip(runs, cfgs, strict=True)]
     dims = ("rule", "p", "seed")
     ds = xr.Dataset(
         dict(mean_error=(("rule", "p", "seed", "trial"), err,
                          dict(long_name="mean |P − R| over patterns", units="Hz")),
+             final_abs=(("rule", "p", "seed", "pattern"), final_abs,
+                        dict(long_name="final |P − R| of each pattern (NaN beyond p)", units="Hz")),
+             floor_error=(dims, np.reshape([_typical_late_error(r) for r in runs], shape), dict(
+                 long_name="median over patterns of |P − R| averaged over the last half of "
+                           "training", units="Hz")),
              zero_fraction=(dims, np.reshape([float(r.w_zero) for r in runs], shape),
                             dict(long_name="fraction of zero weights w at the end")),
              silent_fraction=(dims, np.reshape([float(r.w_silent) for r in runs], shape),
@@ -160,14 +194,45 @@ def _curves(params: LoadSweepParams, rng: np.random.Generator, rules: dict[str, 
              half_level=(dims, np.reshape([h[0] for h in half], shape),
                          dict(long_name="halfway from the initial error to the floor", units="Hz")),
              predicted_half_trial=(dims, np.reshape([h[1] for h in half], shape), dict(
-                 long_name="trial at which single-pattern convergence (±ρΔP per trial from each "
-                           "pattern's initial error) brings the mean error to half_level",
+                 long_name="trial at which single-pattern convergence (SGDEGE: ±ρΔP per trial "
+                           "from each pattern's initial error; delta rule: a factor 1 − α f √N_M "
+                           "per trial) brings the mean error to half_level",
                  units="trial"))),
         coords=dict(rule=list(rules), p=("p", loads, dict(long_name="number of patterns")),
                     seed=("seed", np.arange(params.n_seeds), dict(long_name="run per load")),
                     trial=("trial", runs[0].trial.values, dict(units="trial (per pattern)"))),
     )
+    if any(kw.get("rule") == "delta" for kw in rules.values()):
+        ds["lp_min"] = (("p", "seed"), _lp_below_capacity(params, rng, loads), dict(
+            long_name="least mean |output − R| over w ≥ 0 (linear programming; 0: an exact "
+                      "solution exists), at the loads just below capacity (NaN elsewhere)",
+            units="Hz"))
     return merge(ds, runs)
+
+
+def _lp_below_capacity(params: LoadSweepParams, rng: np.random.Generator, loads: list[int]
+                       ) -> np.ndarray:
+    """For each (load, seed) in the finite-size window below capacity (α_c − 1/√N_M, α_c]·N_M
+    (:func:`capacity_window`), the least mean violation of an exact solution for the patterns and
+    targets that run trained on (drawn again from its generator, as :func:`train_batch` draws
+    them first); NaN at the other loads."""
+    a_c, low, _ = capacity_window(dict(f=params.f, gamma=params.gamma, N_M=params.N_M))
+    out = np.full((len(loads), params.n_seeds), np.nan)
+    for i, p in enumerate(loads):
+        if low * params.N_M < p <= a_c * params.N_M:
+            cfg = params.run_params(n_patterns=p)
+            for s in range(params.n_seeds):
+                pats = Patterns.draw(cfg, cell_generator(rng, p, s))
+                out[i, s] = infeasibility(pats.dense(params.N_M), pats.R, cfg.theta)
+    return out
+
+
+def _typical_late_error(run: xr.Dataset) -> float:
+    """Median over patterns of |P − R| averaged over the records of the last half of training:
+    where a typical pattern sits at the end, robust to the few patterns still converging."""
+    t = run.trial.values
+    late = run.P_traj.values[t >= t[-1] / 2]
+    return float(np.median(np.abs(late - run.R.values).mean(axis=0)))
 
 
 def mean_se(x: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
@@ -178,14 +243,24 @@ def mean_se(x: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
 
 
 def _predicted_half_time(run: xr.Dataset, p: PerceptronParams) -> tuple[float, float]:
-    """(level, trial): the level halfway from the initial mean error to the SGDEGE floor, and when
-    the reduced model reaches it if every pattern moved at ρΔP per trial until its floor
-    (Appendix 1 Eqs 32-35 at the Fig 10 point: D±, speed ρΔP)."""
+    """(level, trial): the level halfway from the initial mean error to the rule's floor, and when
+    single-pattern theory brings the mean error there from the run's own initial errors.
+
+    SGDEGE: every pattern moves at ρΔP per trial until its floor A(1+q)/2 (the reduced model,
+    Appendix 1 Eqs 32-35 at the Fig 10 point: D±). Delta rule (Eq 42): every active weight moves
+    by −α(P − R), f N_M of them, each moving P by 1/√N_M, so each pattern's error shrinks by the
+    factor 1 − α f √N_M per trial towards 0, whatever its size. Other rules: (level, NaN)."""
     e0 = np.abs(run.P_traj.isel(trial=0) - run.R).values
+    if p.rule == "delta":
+        level = e0.mean() / 2
+        kappa = p.alpha_delta * p.f * np.sqrt(p.N_M)
+        if not 0 < kappa < 1:
+            return float(level), np.nan
+        return float(level), float(np.log(2) / -np.log1p(-kappa))
     fl = floor(p.A, p.q)
     level = (e0.mean() + fl) / 2
     speed = p.rho * p.dP
-    if speed <= 0 or not np.isfinite(level):
+    if p.rule != "sgdege" or speed <= 0 or not np.isfinite(level):
         return level, np.nan
     t = np.arange(0, int(e0.max() / speed) + 2)
     pred = np.maximum(e0[None, :] - speed * t[:, None], fl).mean(axis=1)
@@ -220,15 +295,7 @@ def _final(ds: xr.Dataset) -> xr.DataArray:
 
 
 FLOOR_LOAD = 0.2
-
-
 """Loads p/N_M ≤ 0.2 (the paper's p = 50-200) are well below capacity at both scales."""
-
-
-ABOVE_LOAD = 0.41
-
-
-"""Loads p/N_M ≥ 0.41 (the paper's p = 410-450) are above capacity α_c = 0.391."""
 
 
 def _of_runs(ds: xr.Dataset) -> str:
@@ -241,33 +308,120 @@ def _loads(ds: xr.Dataset, lo: float = 0.0, hi: float = np.inf) -> xr.DataArray:
     return ds.p[(ds.p >= lo * N) & (ds.p <= hi * N)]
 
 
+def departure(ds: xr.Dataset, rule: str, level: float) -> tuple[int, int, float, float] | None:
+    """Where the rule's error leaves its floor: (the load before, the first load at which the mean
+    final |P − R| over every pattern of every run exceeds ``level`` by more than 3 standard errors,
+    that mean, its standard error). The standard error is over patterns, so a load whose mean is
+    raised by a few patterns still converging (wide scatter) does not count; a load where many
+    patterns cannot be learnt does. None if no load does."""
+    e = ds.final_abs.sel(rule=rule)
+    before = 0
+    for p in ds.p.values:
+        v = e.sel(p=p).values.ravel()
+        v = v[np.isfinite(v)]
+        m = float(v.mean())
+        se = float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else 0.0
+        if m - 3 * se > level:
+            return before, int(p), m, se
+        before = int(p)
+    return None
+
+
+def _departure_row(ds: xr.Dataset, rule: str, level: float, floor_text: str) -> ck.Check:
+    """Fig 10D legend: the error leaves its floor close to the theoretical capacity. The departure
+    lies between the load before the first load above the floor and that load (the grid); it must
+    meet the finite-size window α_c ± 1/√N_M (:func:`capacity_window`)."""
+    N = ds.attrs["N_M"]
+    a_c, low, high = capacity_window(ds.attrs)
+    found = departure(ds, rule, level)
+    expected = f"between {low:.3f} and {high:.3f} N_M (α_c = {a_c:.3f} ± 1/√N_M)"
+    what = (f"{rule}: where the error leaves its floor: the first load whose mean final |P − R| "
+            f"(every pattern of every run) exceeds {floor_text} by 3 s.e., and the load before it, "
+            "vs the capacity α_c (finite-size window ± 1/√N_M)")
+    leaves = claim("bouvier2018.fig10d.leaves_floor")
+    if found is None:
+        return leaves.holds(False, what=what, expected=expected,
+                            got=f"no load up to p = {int(ds.p.max())} leaves the floor")
+    before, p, m, se = found
+    return leaves.holds(
+        before / N <= high and p / N >= low, what=what, expected=expected,
+        got=f"between p = {before} and {p} ({before / N:.3f}-{p / N:.3f} N_M; "
+            f"mean {m:.3g} ± {se:.2g} Hz at p = {p})")
+
+
 def _floor_rows(ds: xr.Dataset, rule: str, q: float) -> list[ck.Check]:
-    """SGDEGE below capacity: floor A(1+q)/2 (theory); above it: the error leaves the floor."""
-    final = _final(ds).sel(rule=rule)
-    fl = floor(ds.attrs["A"], q)
-    reached = float(final.sel(p=_loads(ds, hi=FLOOR_LOAD)).median())
-    above = float(final.sel(p=_loads(ds, lo=ABOVE_LOAD)).mean())
+    """SGDEGE below capacity: the floor A(1+q)/2 (theory), told apart from the floors of the
+    neighbouring q (A/8 apart at the Fig 10D values); where the error leaves it (Fig 10D)."""
+    a = ds.attrs
+    fl = floor(a["A"], q)
+    x = ds.floor_error.sel(rule=rule, p=_loads(ds, hi=FLOOR_LOAD)).values.ravel()
+    x = x[np.isfinite(x)]
+    n = x.size
+    m = float(x.mean()) if n else float("nan")
+    se = float(x.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    slack = floor_slack(a["dP"])
     return [
-        ck.close(f"{rule}: median final error for p ≤ {FLOOR_LOAD} N_M vs the floor A(1+q)/2"
-                 f"{_of_runs(ds)}",
-                 fl, reached, rtol=0.2, source="theory",
+        ck.close(f"{rule}: typical final error for p ≤ {FLOOR_LOAD} N_M (median over patterns of "
+                 f"|P − R| averaged over the last half of training; mean ± {se:.2g} s.e. of {n} "
+                 f"runs) vs the floor A(1+q)/2 (tolerance ΔP/4 + 3 s.e.: the ΔP lattice of P, "
+                 "and chance)", fl, m, atol=slack + 3 * se, source="theory",
                  cite="Bouvier 2018 Appendix 1 Phase 3; Fig 10D legend"),
-        claim("bouvier2018.fig10d.leaves_floor").holds(
-            above >= 1.5 * reached,
-            what=f"{rule}: mean final error for p ≥ {ABOVE_LOAD} N_M (above capacity α_c = 0.391) "
-                 f"≥ 1.5 × the floor reached for p ≤ {FLOOR_LOAD} N_M",
-            expected=f">= {1.5 * reached:.3g}", got=above),
+        _departure_row(ds, rule, fl + slack, f"the floor A(1+q)/2 + ΔP/4 = {fl + slack:.3g} Hz"),
     ]
 
 
 def _delta_rows(ds: xr.Dataset) -> list[ck.Check]:
+    """Fig 10C: zero error below capacity up to finite-size effects, right up to capacity; Fig
+    10D: where the error leaves zero."""
+    N = ds.attrs["N_M"]
+    zero = claim("bouvier2018.fig10c.delta_zero")
+    low = capacity_window(ds.attrs)[1]
     final = _final(ds).sel(rule="delta")
-    above = float(final.sel(p=_loads(ds, lo=ABOVE_LOAD)).mean())
-    return [
-        claim("bouvier2018.fig10c.delta_zero").check(
-            float(final.sel(p=_loads(ds, hi=0.35)).max()),
-            what=f"delta rule: largest final error for p ≤ 0.35 N_M{_of_runs(ds)}"),
-        claim("bouvier2018.fig10d.leaves_floor").holds(
-            above > 0.5, what=f"delta rule: mean final error for p ≥ {ABOVE_LOAD} N_M > 0.5 Hz",
-            got=above),
-    ]
+    below = _loads(ds, hi=low)
+    rows = [zero.check(
+        float(final.sel(p=below).max()),
+        what=f"delta rule: largest final error for p ≤ (α_c − 1/√N_M) N_M = {low * N:.0f} "
+             f"(below the finite-size window){_of_runs(ds)}")]
+    rows.append(_window_row(ds, zero.high))
+    rows.append(_departure_row(ds, "delta", zero.high,
+                               f"the Fig 10C bound for zero error ({zero.high:g} Hz)"))
+    return rows
+
+
+def _window_row(ds: xr.Dataset, bound: float) -> ck.Check:
+    """Fig 10C, right up to capacity: at the loads of the finite-size window below α_c some
+    instances have no exact solution (linear programming on the run's own patterns). On those that
+    have one, every sequential delta-rule step is a relaxed projection onto one pattern's solution
+    set (factor α f √N_M < 2) and the rectification a projection onto w ≥ 0, so the distance to
+    every exact solution never grows and the error goes to zero: at the end of a finite run its
+    error is within the zero bound or still falling (below its value at half the run)."""
+    N = ds.attrs["N_M"]
+    a_c, low, _ = capacity_window(ds.attrs)
+    cite = "Bouvier 2018 Fig 10C legend (zero error below capacity, up to finite-size effects)"
+    what = (f"delta rule, loads of the finite-size window below capacity ((α_c − 1/√N_M) N_M, α_c "
+            f"N_M] = ({low * N:.1f}, {a_c * N:.1f}]): on the runs whose patterns have an exact "
+            f"solution (LP), the final error ≤ {bound:g} Hz or still falling (below its value "
+            "at half the run)")
+    if "lp_min" not in ds:
+        return ck.holds(what, False, source="theory", cite=cite, off="no LP of the run's patterns")
+    lp = ds.lp_min.dropna("p", how="all")
+    if not lp.sizes["p"]:
+        return ck.holds(what, False, source="theory", cite=cite,
+                        off="no load of the run lies in the finite-size window below capacity")
+    err = ds.mean_error.sel(rule="delta", p=lp.p)
+    end = err.isel(trial=-1)
+    half = err.sel(trial=float(err.trial[-1]) / 2, method="nearest")
+    exact = lp < 1e-6
+    if not bool(exact.any()):
+        return ck.holds(what, False, source="theory", cite=cite,
+                        off=f"none of the {exact.size} runs in the window has an exact solution "
+                            "(finite size): nothing to test")
+    ok = ((end <= bound) | (end < half)) | ~exact
+    bad = [f"p = {int(p)} run {int(s)}: {float(end.sel(p=p, seed=s)):.3g} Hz"
+           for p in lp.p.values for s in lp.seed.values if not bool(ok.sel(p=p, seed=s))]
+    return ck.holds(
+        what, bool(ok.all()), source="theory", cite=cite,
+        expected="every such run",
+        got=(f"{int(exact.sum())} of {exact.size} runs have an exact solution; "
+             + ("each converges" if not bad else "not converging: " + "; ".join(bad))
+             + f" (final errors {', '.join(f'{v:.3g}' for v in end.values[exact.values])} Hz)"))

@@ -46,8 +46,9 @@ def checks_fig10d(ds: xr.Dataset) -> list[ck.Check]:
     silent = ds.silent_fraction.sel(rule="delta").mean("seed")
     exact = ds.final_error.sel(rule="delta") < 0.1
     p_top = int(ds.p[exact].max())
-    cite = ("replica capacity of the non-negative perceptron (Brunel et al. 2004; derivation in "
-            "the specification §6.4): at capacity a fraction α_c of the weights is non-zero")
+    cite = ("replica capacity of the non-negative perceptron (Brunel et al. 2004; Clopath & Brunel "
+            "2013, the theory of the Fig 10C legend): at capacity a fraction α_c of the weights is "
+            "non-zero")
     small = ck.off_setting(ds.attrs, {"N_M": 1000, "trials_per_pattern": 100_000})
     rows += [
         ck.close(f"silent synapses: delta rule's near-silent fraction (w < {SILENT:g} w̄) at "
@@ -55,7 +56,7 @@ def checks_fig10d(ds: xr.Dataset) -> list[ck.Check]:
                  "tolerance: at finite N and training time the solution is not yet unique)",
                  1 - alpha_c, float(silent.sel(p=p_top)), atol=0.2, source="theory", cite=cite,
                  off=small and f"{small}: the replica result holds for large networks trained to "
-                                "convergence (N_M = 200 and 10⁴ trials gave 0.37-0.44, run to run)"),
+                                "convergence"),
         ck.at_least("silent synapses: the delta rule's near-silent fraction grows towards 1 − α_c "
                     "as the load nears capacity: its mean over p = 0.35-0.40 N_M minus its mean "
                     f"over p ≤ {FLOOR_LOAD} N_M{_of_runs(ds)}", 0.0,
