@@ -167,7 +167,10 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("reduced-olive-qA", RED, "np.maximum(J - q * out, 0.0)", "np.maximum(J - q * P, 0.0)",
            REDUCED, "ℐ of a perturbed trial without its −qA (Eq 18: [𝒥 − qP − qA]_+)"),
     Mutant("reduced-no-rectification", RED, "0.0), np.maximum(J + dv, 0.0)", "0.0), J + dv", REDUCED,
-           "𝒥 not rectified at 0 (Eqs 22, 26)"),
+           "𝒥 not rectified at 0 (Eqs 22, 26)",
+           equivalent="𝒥 falls only without an eCS, i.e. while 𝒥 − qP > ℰ ≥ 0 (perturbed: 𝒥 > q(P + A)), "
+                      "so one step takes it below 0 only when qP < Δ𝒥 (P < 4 Hz at Fig 9's q, Δ𝒥); "
+                      "every run of these experiments keeps P near R = 50.3 or above it"),
     Mutant("reduced-theory-upper-boundary", RED, "return beta / ((q + 1.0) + 2.0 * beta)",
            "return beta / ((q + 1.0) + beta)", REDUCED,
            "the D+/C+ regime boundary ρ = β/(q + 1 + 2β) without its factor 2 (Fig 9C)"),
