@@ -302,3 +302,15 @@ def test_patterns_tracking_is_the_mean_of_absolute_differences():
     late = ds.isel(trial=slice(20, None))
     assert _summary(ds)["tracking"] == pytest.approx(
         float(np.abs(late.error - late.inhibition).mean()))
+
+
+def test_perturbed_bins_row_fails_when_a_bin_is_never_drawn():
+    """Methods: a pCS falls in one random bin. A draw that misses the last bin must fail."""
+    import xarray as xr
+
+    from cerebellar.figures.bouvier2018._network import perturbation_bins_row
+
+    uniform = xr.Dataset(dict(perturbation_bins=("bin", np.full(10, 2400))))
+    assert perturbation_bins_row(uniform).verdict == "pass"
+    skewed = xr.Dataset(dict(perturbation_bins=("bin", np.r_[np.full(9, 2667), 0])))
+    assert perturbation_bins_row(skewed).verdict == "fail"

@@ -675,6 +675,9 @@ def simulate(params: NetworkParams, rng: np.random.Generator, *, rule: Rule | st
             PN=(("profile_trial", "pattern", "neuron", "bin"), rec["PN"],
                 dict(long_name="PN rate", units="Hz")),
             target=(("pattern", "neuron", "bin"), net.R, dict(long_name="target R", units="Hz")),
+            perturbation_bins=(("bin",), np.bincount(pbin.ravel(), minlength=p.T),
+                               dict(long_name="bins drawn for the perturbations, all movements "
+                                              "and climbing fibres", units="1")),
             **{f"initial_{k}_mean": ((), v, dict(units="Hz")) for k, v in init.items()},
         ),
         coords=dict(trial=("trial", np.arange(p.trials_per_pattern), dict(units="trial (per pattern)")),

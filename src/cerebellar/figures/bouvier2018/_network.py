@@ -108,6 +108,21 @@ def perturbation_count_row(ds: xr.Dataset) -> ck.Check | None:
     return None
 
 
+def perturbation_bins_row(ds: xr.Dataset) -> ck.Check | None:
+    """A perturbation falls in one bin of the T drawn uniformly (Methods): Pearson's χ² of the
+    bins drawn over the run against T − 1 degrees of freedom (fails below p = 10⁻⁶)."""
+    if "perturbation_bins" not in ds:
+        return None
+    counts = ds.perturbation_bins.values.astype(float)
+    expected = counts.sum() / counts.size
+    chi2 = float(((counts - expected) ** 2 / expected).sum())
+    p_value = float(stats.chi2.sf(chi2, counts.size - 1))
+    return ck.at_least(f"perturbed bins uniform over the T = {counts.size} bins: χ² p-value "
+                       f"(χ² = {chi2:.3g}, {counts.size - 1} d.o.f., {counts.sum():.0f} draws)",
+                       1e-6, p_value, source="invariant",
+                       cite="Bouvier 2018 Methods: each pCS falls in one random time bin")
+
+
 def _not_sgdege(ds: xr.Dataset) -> str:
     rule = ds.attrs.get("rule", "sgdege")
     return "" if rule == "sgdege" else f"rule = {rule!r}: no pCS and no olive (SGDEGE only)"
@@ -277,6 +292,5 @@ def descent_window(ds: xr.Dataset, span: int = 2000, delay: int = 100) -> tuple[
 def learning_rows(ds: xr.Dataset) -> list[ck.Check]:
     """The quick-scale rows of a network run: the perturbations' count and size, the olive's
     rate and lock-on, the early descent."""
-    count = perturbation_count_row(ds)
-    return [*([count] if count is not None else []), pcs_effect_row(ds), *olive_rows(ds),
-            descent_row(ds)]
+    optional = [row for row in (perturbation_count_row(ds), perturbation_bins_row(ds)) if row]
+    return [*optional, pcs_effect_row(ds), *olive_rows(ds), descent_row(ds)]
