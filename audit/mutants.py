@@ -22,6 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import Mutant, run_all, score, stale
 
+from cerebellar.core.report import replace_block
+
 VOR = ("vor", "coenen1993-fig4", "coenen1993-fig5", "coenen1993-fig6", "coenen1993-gain-down",
        "coenen1993-dark")
 VOR_SGDEGE = ("vor-sgdege",)
@@ -206,12 +208,26 @@ MUTANTS: tuple[Mutant, ...] = (
 )
 
 
+def readme_text(outcomes: list) -> str:
+    """The score and every mutant not killed, for the README (written by ``--readme``)."""
+    s = score(outcomes)
+    lines = [f"Last full run: **{s['killed']} of {s['counted']} mutants killed ({s['rate']:.0%})** "
+             f"at the quick scale; {len(s['equivalent'])} more argued equivalent."]
+    lines += [f"- equivalent, `{o.mutant.name}` ({o.mutant.what}): {o.mutant.equivalent}"
+              for o in outcomes if o.mutant.equivalent and not o.killed]
+    lines += [f"- **survived**, `{o.mutant.name}`: {o.mutant.what}" for o in outcomes
+              if not o.killed and not o.mutant.equivalent]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="*", default=[], help="name prefixes of the mutants to run")
     parser.add_argument("--list", action="store_true", help="print the catalogue and exit")
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once")
     parser.add_argument("--json", type=Path, help="write the outcomes to this file")
+    parser.add_argument("--readme", type=Path,
+                        help="rewrite this README's block between the mutants markers with the score")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the check that the unmutated package fails no row")
     args = parser.parse_args(argv)
@@ -226,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{s['killed']} of {s['counted']} mutants killed ({s['rate']:.0%}); "
           f"{len(s['equivalent'])} argued equivalent: {', '.join(s['equivalent']) or 'none'}; "
           f"survivors: {', '.join(s['survivors']) or 'none'}")
+    if args.readme:
+        replace_block(args.readme, readme_text(outcomes), "<!-- mutants:begin -->",
+                      "<!-- mutants:end -->")
     if args.json:
         args.json.write_text(json.dumps(dict(score=s, outcomes=[
             dict(name=o.mutant.name, killed=o.killed, seconds=round(o.seconds, 1),

@@ -75,11 +75,16 @@ def readme_block(readme: str) -> str:
     return readme[start:stop].strip("\n")
 
 
+def replace_block(path: Path, body: str, begin: str = BEGIN, end: str = END) -> None:
+    """Rewrite the text between the markers ``begin`` and ``end`` of the file ``path``."""
+    text = path.read_text(encoding="utf-8")
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    new = text[:start] + "\n" + body + "\n" + text[stop:]
+    atomic_write(path, lambda tmp: tmp.write_text(new, encoding="utf-8"))
+
+
 def update_readme(readme: Path, reports: Sequence[dict[str, Any]]) -> None:
-    text = readme.read_text(encoding="utf-8")
-    start, stop = text.index(BEGIN) + len(BEGIN), text.index(END)
-    new = text[:start] + "\n" + deviations_markdown(reports) + "\n" + text[stop:]
-    atomic_write(readme, lambda tmp: tmp.write_text(new, encoding="utf-8"))
+    replace_block(readme, deviations_markdown(reports))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
