@@ -59,7 +59,12 @@ def mutated_text(mutant: Mutant, text: str) -> str:
     if found != mutant.count:
         raise ValueError(f"mutant {mutant.name}: {mutant.old!r} occurs {found} times in "
                          f"{mutant.file}, expected {mutant.count}")
-    return text.replace(mutant.old, mutant.new)
+    text = text.replace(mutant.old, mutant.new)
+    try:
+        compile(text, mutant.file, "exec")
+    except SyntaxError as err:
+        raise ValueError(f"mutant {mutant.name} does not compile: {err}") from None
+    return text
 
 
 def stale(mutants: Iterable[Mutant]) -> list[str]:
