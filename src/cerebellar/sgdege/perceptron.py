@@ -459,6 +459,7 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
     J_rec = np.full_like(P_rec, np.nan)
     stopped = [None] * n_runs                                   # (slot, why, weight stats)
     base = np.tile(np.arange(n_p), (block_epochs, 1))
+    presented = np.zeros(n_p, np.int64)                          # presentations per pattern
     done = 0
     label = (f"perceptron {'/'.join(dict.fromkeys(r.name for r in rules))} p={n_p}"
              + (f" ×{n_runs}" if n_runs > 1 else ""))
@@ -468,6 +469,7 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
             while done < target:
                 k = min(block_epochs, target - done)
                 order = rng.permuted(base[:k], axis=1).ravel()
+                presented += np.bincount(order, minlength=n_p)
                 u = rng.random(k * n_p)
                 run_block(order, u)
                 done += k
@@ -480,7 +482,7 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
                         stopped[r] = (slot, why, _weight_stats(W[r], c))
             if all(s is not None for s in stopped):
                 break
-    return [_run_dataset(c, pats, marks, P_rec[r], J_rec[r], w_start_zero,
+    return [_run_dataset(c, pats, marks, P_rec[r], J_rec[r], w_start_zero, presented,
                          stopped[r] or (None, "", _weight_stats(W[r], c)))
             for r, c in enumerate(configs)]
 
@@ -490,7 +492,8 @@ def _weight_stats(w: np.ndarray, p: PerceptronParams) -> tuple[float, float]:
 
 
 def _run_dataset(p: PerceptronParams, pats: Patterns, marks: np.ndarray, P_rec: np.ndarray,
-                 J_rec: np.ndarray, w_start_zero: float, stop: tuple) -> xr.Dataset:
+                 J_rec: np.ndarray, w_start_zero: float, presented: np.ndarray, stop: tuple
+                 ) -> xr.Dataset:
     slot, why, (w_zero, w_silent) = stop
     err = np.abs(P_rec - pats.R)
     ds = xr.Dataset(
@@ -501,6 +504,8 @@ def _run_dataset(p: PerceptronParams, pats: Patterns, marks: np.ndarray, P_rec: 
             J_traj=(("trial", "pattern"), J_rec, dict(long_name="𝒥 = (Σ v M − θN)/√N", units="Hz")),
             P=(("pattern",), P_rec[-1], dict(long_name="final output", units="Hz")),
             R=(("pattern",), pats.R, dict(long_name="target", units="Hz")),
+            presentations=(("pattern",), presented, dict(long_name="presentations of the pattern",
+                                                         units="1")),
             w_zero=((), w_zero, dict(long_name="fraction of zero weights, end")),
             w_zero_start=((), w_start_zero, dict(long_name="fraction of zero weights, start")),
             w_silent=((), w_silent, dict(

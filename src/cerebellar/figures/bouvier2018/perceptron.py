@@ -30,6 +30,13 @@ def checks_perceptron(ds: xr.Dataset) -> list[ck.Check]:
     a = ds.attrs
     load = a["n_patterns"] / a["N_M"]
     final = float(ds.mean_error.isel(trial=-1))
+    n = ds.presentations.values if "presentations" in ds else np.array([np.nan])
+    epochs = [ck.holds("every pattern presented once per trial (the patterns of an epoch are drawn "
+                       "without replacement): fewest and most presentations of a pattern",
+                       n.min() == n.max() == a["trials_per_pattern"],
+                       expected=f"{a['trials_per_pattern']} each", got=f"{n.min():g} to {n.max():g}",
+                       source="invariant", cite="Bouvier 2018 Appendix 1 'Perceptron model'")
+              ] if "presentations" in ds else []
     if a["rule"] == "sgdege":
         # time to converge: the largest initial error at half of ρΔP (silent synapses slow
         # depression, Fig 10A), twice over for the slowdown of many patterns (Fig 10B)
@@ -43,7 +50,7 @@ def checks_perceptron(ds: xr.Dataset) -> list[ck.Check]:
         late = np.abs(ds.P_traj.values[t >= t[-1] / 2] - ds.R.values).mean(axis=0)
         typical = float(np.median(late))
         se = 1.2533 * float(late.std(ddof=1)) / np.sqrt(late.size) if late.size > 1 else np.inf
-        return [ck.close(f"typical final error (median over the {late.size} patterns of |P − R| "
+        return [*epochs, ck.close(f"typical final error (median over the {late.size} patterns of |P − R| "
                          f"averaged over the last half of training, ± {se:.2g} s.e.) vs the SGDEGE "
                          "floor A(1+q)/2 (tolerance ΔP/4 + 3 s.e.: the ΔP lattice of P, and chance)",
                          floor(a["A"], a["q"]), typical, atol=floor_slack(a["dP"]) + 3 * se,
@@ -52,10 +59,10 @@ def checks_perceptron(ds: xr.Dataset) -> list[ck.Check]:
     why = "" if load <= 0.35 and a["trials_per_pattern"] >= 2000 else \
         "exact solution reached for p/N_M ≤ 0.35 and ≥ 2000 trials per pattern"
     if a["rule"] == "mai":  # a signed error with fixed steps: no exact solution, but learning
-        return [ck.at_most("final / initial mean error (LTD when P > R, drift up otherwise)", 0.5,
+        return [*epochs, ck.at_most("final / initial mean error (LTD when P > R, drift up otherwise)", 0.5,
                            final / float(ds.mean_error.isel(trial=0)), source="theory", off=why,
                            cite="Bouvier 2018 Eqs 14-15 on a single output")]
-    return [ck.at_most(f"final mean error of the {a['rule']} rule (an exact solution exists below "
+    return [*epochs, ck.at_most(f"final mean error of the {a['rule']} rule (an exact solution exists below "
                        "capacity; node perturbation's mean update vanishes only at P = R)", 0.1,
                        final, source="theory", off=why, cite="capacity α_c = 0.391 (Fig 10C legend)")]
 
