@@ -166,17 +166,22 @@ def checks_fig7(ds: xr.Dataset) -> list[ck.Check]:
 
 
 def plot_fig7(ds: xr.Dataset):
+    """Track 0: each movement's error, grey above the olive's inhibition without an eCS and blue
+    with one (at most ~2000 movements drawn, evenly spaced), the central error, ℐ and its
+    mean-field theory drawn over them."""
     fig, ax = figure(1, 1, title="Fig 7: the olive tracks the mean error", width=8)
     a = ax[0, 0]
     one = ds.isel(track=0)
-    a.plot(one.movement, one.error, ".", ms=2, color="0.6", label="error ℰ per movement (track 0)")
-    a.plot(one.movement, one.centre, "k-", label="central error")
-    a.plot(one.movement, one.inhibition, "r-", label="inhibition ℐ")
-    a.plot(one.movement, mean_field(ds.attrs), "r:", lw=1, label="ℐ, mean field (theory)")
-    k = one.movement[one.ecs]
-    a.plot(k, one.error[one.ecs], "|", color="tab:blue", ms=4, label="eCS")
+    shown = one.isel(movement=slice(None, None, max(1, one.sizes["movement"] // 2000)))
+    for ecs, colour, label in ((False, "0.65", "error ℰ, no eCS"), (True, "tab:blue", "error ℰ, eCS")):
+        sel = shown.ecs.values == ecs
+        a.plot(shown.movement[sel], shown.error[sel], ".", ms=2, color=colour, label=label, zorder=1)
+    a.plot(one.movement, one.centre, "k-", lw=1.5, label="central error", zorder=3)
+    a.plot(one.movement, one.inhibition, "r-", lw=1, label="inhibition ℐ", zorder=4)
+    a.plot(one.movement, mean_field(ds.attrs), color="gold", ls=":", lw=1.5,
+           label="ℐ, mean field (theory)", zorder=5)
     a.set(xlabel="movement [trial]", ylabel="rate [Hz]")
-    a.legend(fontsize=8)
+    a.legend(fontsize=8, markerscale=3, loc="upper right")
     return fig
 
 
