@@ -1,6 +1,6 @@
 """The planted errors of the mutation harness, and its command.
 
-    python audit/mutants.py                 # every mutant, 2 at a time (~20 min on 2 cores)
+    python audit/mutants.py                 # every mutant, 2 at a time (~16 min on 2 cores)
     python audit/mutants.py --only vor-     # the mutants whose name starts with 'vor-'
     python audit/mutants.py --list          # the catalogue, nothing run
     python audit/mutants.py --json out.json # also the outcomes, machine-readable
