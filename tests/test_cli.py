@@ -73,7 +73,7 @@ def test_run_json(tmp_path):
     assert result.exit_code == 0 and doc["experiment"] == "coenen1993-fig5" and doc["passed"]
     assert {Path(f).name for f in doc["files"]} == {"coenen1993-fig5.nc", "coenen1993-fig5.png"}
     assert set(doc["checks"][0]) == {"what", "source", "cite", "expected", "got", "tolerance",
-                                     "verdict", "note"}
+                                     "verdict", "note", "deviation_range"}
     assert doc["status"] == "ok" and doc["diverged"] is None
 
 
