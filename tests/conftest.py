@@ -9,6 +9,14 @@ import pytest
 matplotlib.use("Agg")
 
 
+def pytest_collection_modifyitems(items):
+    """Tests of the whole quick `cerebellar reproduce` (the ``reproduced`` fixture, about 2 min
+    on 2 cores) carry the ``reproduce`` marker: `pytest -m reproduce` runs them, CI runs both."""
+    for item in items:
+        if "reproduced" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.reproduce)
+
+
 @pytest.fixture(scope="session")
 def reproduced(tmp_path_factory):
     """`cerebellar reproduce --json` run once, in a subprocess as a user would: (folder, report)."""
