@@ -47,14 +47,21 @@ def map_prediction(ds: xr.Dataset, t: int) -> tuple[float, float]:
     if not np.isfinite(r):
         return float("nan"), float("nan")
     z0 = np.array([g_ - _value(ds, "G", 0), g_ - _value(ds, "D", 0)])
-    zt = np.linalg.matrix_power(np.eye(2) - eD * an.transfer_matrix(b, v, q, r), t) @ z0
+    zt = map_z(b, v, q, eA, eD, z0, t)
     return g_ - zt[0], g_ - zt[1]
+
+
+def map_z(b: float, v: float, q: float, eta_A: float, eta_D: float, z0: np.ndarray, t: int
+          ) -> np.ndarray:
+    """z_t = (I − η_D K̃)^t z₀, z = (g − G, g − D): the exact linear map of the Fig 3 rules."""
+    M = np.eye(2) - eta_D * an.transfer_matrix(b, v, q, eta_A / eta_D)
+    return np.linalg.matrix_power(M, t) @ z0
 
 
 def map_matrix(ds: xr.Dataset) -> np.ndarray:
     """The per-cycle map I − η_D K̃ of z = (g − G, g − D) at the run's parameters (Fig 3 rules)."""
     b, v, q, eA, eD = _params(ds, "b", "v", "q", "eta_A", "eta_D")
-    return np.eye(2) - eD * an.transfer_matrix(b, v, q, eA / eD)
+    return map_z(b, v, q, eA, eD, np.eye(2), 1)
 
 
 def fig6_formula(ds: xr.Dataset) -> float:

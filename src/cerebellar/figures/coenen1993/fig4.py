@@ -21,6 +21,7 @@ from cerebellar.figures.coenen1993._common import (
     _value,
     fig6_formula,
     map_matrix,
+    map_z,
     overshoot_row,
     theory_rows,
 )
@@ -45,12 +46,6 @@ AXIS_LONG = 10_000
 """Fig 4's long-term axis: 'D increased from 1 to reach its final value 1.6' by its end (§4)."""
 
 
-def _map_z(b: float, v: float, q: float, r: float, eta_A: float, z0: np.ndarray, t: int) -> np.ndarray:
-    """z_t = (I − η_D K̃)^t z₀ at η_A (η_D = η_A/r): the exact linear map of the Fig 3 rules."""
-    M = np.eye(2) - (eta_A / r) * an.transfer_matrix(b, v, q, r)
-    return np.linalg.matrix_power(M, t) @ z0
-
-
 def _bisect(ok, low: float, high: float) -> float:
     """Smallest η in [low, high] with ``ok(η)`` for a predicate false below it, true above it."""
     for _ in range(80):
@@ -72,10 +67,10 @@ def eta_intervals(g: float, b: float, v: float, q: float, r: float,
         return float("nan"), float("nan"), mono
 
     def reached(eta: float) -> bool:
-        return _map_z(b, v, q, r, eta, z0, AXIS_SHORT)[0] / (g - 1.0) <= 0.0
+        return map_z(b, v, q, eta, eta / r, z0, AXIS_SHORT)[0] / (g - 1.0) <= 0.0
 
     def transferred(eta: float) -> bool:
-        return abs(_map_z(b, v, q, r, eta, z0, AXIS_LONG)[1]) <= tol
+        return abs(map_z(b, v, q, eta, eta / r, z0, AXIS_LONG)[1]) <= tol
 
     top = mono * (1 - 1e-9)
     lows = [_bisect(f, 0.0, top) if f(top) else float("nan") for f in (reached, transferred)]
