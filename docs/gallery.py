@@ -54,6 +54,9 @@ def gallery(results: Path, docs: Path) -> list[str]:
         names.append(name)
         checks = [Check.from_json(c) for c in exp["checks"]]
         counts = ", ".join(f"{MARKS[v]} {n} {v}" for v, n in verdict_counts(checks).items() if n)
+        calibrated = sum(c.source == "calibrated" for c in checks)
+        counts += f"; {calibrated} calibrated (a paper value used to choose a parameter)" \
+            if calibrated else ""
         png = results / f"{name}.png"
         lines = ["---", "hide:", "  - toc", "---", "",   # the check table needs the width
                  f"# {name}", "", f"*{exp['reproduces']}*", ""]
