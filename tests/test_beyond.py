@@ -1,4 +1,5 @@
-"""Past the papers (beyond.md §2, §4): SGDEGE learning the VOR, and learning-time scaling."""
+"""Beyond the papers: SGDEGE learning the VOR (the model reference, 'SGDEGE on the VOR'), and
+learning-time scaling (Werfel, Xie & Seung 2005)."""
 
 import numpy as np
 import pytest

@@ -34,7 +34,7 @@ def test_describe_shows_ranges_and_not_stated_choices():
 
 def test_run_vor_acceptance_example(tmp_path):
     """Issue acceptance 2: the file has the variables, dimension and every parameter in attrs,
-    and follows the spec §2 equations to 1e-9."""
+    and follows the Fig 3 rules to 1e-9 (the model reference, 'VOR learning rules')."""
     out = tmp_path / "d"
     result = invoke("run", "vor", "--set", "g=1.3", "--set", "q=0.2", "--set", "eta_A=0.05",
                     "--set", "eta_D=0.01", "--set", "n_cycles=3000", "--out", out)
@@ -51,7 +51,7 @@ def test_run_vor_acceptance_example(tmp_path):
         A, D = 0.88, 1.0
         g, b, v, q, eA, eD = 1.3, 0.88, 1.0, 0.2, 0.05, 0.01
         ref = [(A, D)]
-        for _ in range(3000):  # Fig 3 rules, the paper's form with p = P/h (spec §2)
+        for _ in range(3000):  # Fig 3 rules, the paper's form with p = P/h
             p = (A - b * D - v * (g - D)) / (1 - b + v)
             A, D = A - eA * v * ((g - D) + p), D + eD * ((1 - q) * (g - D) + (1 - 2 * q) * p)
             ref.append((A, D))
@@ -106,7 +106,7 @@ def test_paper_rows_are_na_away_from_the_paper_setting(tmp_path):
 
 @pytest.mark.parametrize("args", [
     ["perceptron", "--set", "dP=1000", "--set", "dJ=1000", "--set", "trials_per_pattern=200"],
-    ["perceptron", "--set", "rule=delta", "--set", "alpha_delta=10"],
+    ["perceptron", "--set", "rule=delta", "--set", "delta.alpha=10"],
     ["network", "--set", "alpha_w=1000", "--set", "alpha_v=1000", "--set", "trials_per_pattern=500"],
     ["vor", "--set", "eta_A=10", "--set", "eta_D=10"],
 ])

@@ -82,7 +82,7 @@ def test_fig6_grid_is_one_vectorised_call(monkeypatch):
     ds = cerebellar.run("coenen1993-fig6")
     assert ds.sizes["q"] >= 50 and ds.sizes["r"] >= 50
     grid_calls = [c for c in calls if np.size(c.get("q")) >= 50]
-    assert len(grid_calls) == 1 and len(calls) == 2  # the grid, and the spec-table points
+    assert len(grid_calls) == 1 and len(calls) == 2  # the grid, and the exact-table points
 
 
 def test_overrides_change_the_run_and_are_recorded():

@@ -1,4 +1,5 @@
-"""The olivo-cerebellar network of Bouvier et al. 2018 (Methods Eqs 1-15; spec §2-§4)."""
+"""The olivo-cerebellar network of Bouvier et al. 2018 (Methods Eqs 1-15; the model reference,
+'Rate network')."""
 
 import dataclasses
 import inspect
@@ -28,7 +29,7 @@ SMALL = NetworkParams(S=4, L=6, T=5, N=200, trials_per_pattern=50)
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_initial_mean_rates_table2(seed):
-    """spec §2.5: initial weights give mean PC 50 Hz, PN ≈ 30 Hz, NO ≈ 15 Hz (±1 Hz: one network)."""
+    """Initial weights (Eqs 11-13) give mean PC 50 Hz, PN ≈ 30 Hz, NO ≈ 15 Hz (±1 Hz: one network)."""
     rates = initial_rates(Network.draw(NetworkParams(), np.random.default_rng(seed)))
     assert rates["pc"] == pytest.approx(50.0, abs=1.0)
     assert rates["pn"] == pytest.approx(30.0, abs=1.0)
@@ -137,7 +138,7 @@ def _assert_kernels_agree(params):
 
 
 def test_short_learning_run_reduces_the_error():
-    """SGDEGE (spec §1) on a small network (ρ = 0.3 to learn fast): the error falls by ≥ 25 %
+    """SGDEGE (Eqs 9-10) on a small network (ρ = 0.3 to learn fast): the error falls by ≥ 25 %
     and ℐ locks onto ℰ."""
     p = NetworkParams(S=10, L=10, T=10, N=1000, trials_per_pattern=3000, rho=0.3,
                       u_m_pn=4 * 10 * 10 * 30 / (1000 * 10))

@@ -1,4 +1,5 @@
-"""Analog perceptron of Bouvier et al. 2018 (Appendix 1, Eqs 36-42; spec §6)."""
+"""Analog perceptron of Bouvier et al. 2018 (Appendix 1, Eqs 36-42; the model reference,
+'Analog perceptron')."""
 
 import math
 
@@ -7,11 +8,11 @@ import pytest
 
 from cerebellar.core.errors import ParameterError
 from cerebellar.papers import claim
-from cerebellar.rules import RULES
+from cerebellar.rules import RULES, get_rule, rule_names
 from cerebellar.sgdege.capacity import capacity, feasible, infeasibility
 from cerebellar.sgdege.perceptron import (
     MAX_LANES,
-    RULE_NAMES,
+    MODEL,
     Patterns,
     PerceptronParams,
     initial_weight,
@@ -41,7 +42,8 @@ def test_learning_rates_eqs_40_41():
 
 
 def test_capacity_391():
-    """spec §6.4: −u = γ(uΦ(u) + φ(u)), α_c = Φ(u): 0.39126, the Fig 10C legend's 391 at N_M = 1000."""
+    """−u = γ(uΦ(u) + φ(u)), α_c = Φ(u): 0.39126, the Fig 10C legend's 391 at N_M = 1000 (the model
+    reference, 'Perceptron capacity')."""
     assert capacity(0.2, 1.0) == pytest.approx(0.39126, abs=1e-5)
     assert capacity(0.2, 1.0) * 1000 == pytest.approx(claim("bouvier2018.fig10.capacity").value, abs=0.5)
     assert capacity(0.2, 0.5) == pytest.approx(0.4358, abs=1e-4)
@@ -64,20 +66,22 @@ def _random_block(p, rng, n_epochs=30):
     return pats, order, rng.random(order.size)
 
 
-@pytest.mark.parametrize("rule", RULE_NAMES)
+@pytest.mark.parametrize("rule", rule_names(MODEL))
 def test_numba_kernel_matches_numpy_reference(rule):
     """Every rule: same pre-drawn orders and perturbations, the two kernels agree to 1e-9."""
-    p = PerceptronParams(rule=rule, N_M=300, n_patterns=60, beta_w=1e-3)
+    p = PerceptronParams.build(rule=rule, N_M=300, n_patterns=60, **{f"{rule}.beta": 1e-3}
+                               if rule.startswith("mai") else {})
     pats, order, u = _random_block(p, np.random.default_rng(5))
     w1 = np.full(p.N_M, initial_weight(p))
     v1 = w1.copy()
     w2, v2 = w1.copy(), v1.copy()
     head = (pats.idx, pats.ptr, pats.R, order, u)
-    plain, compiled = (kernel_args(p, RULES[rule], compiled=c) for c in (False, True))
+    plain, compiled = (kernel_args(p, get_rule(rule, MODEL, **p.rule_settings.of(rule)),
+                                   compiled=c) for c in (False, True))
     train_block_numpy(w1, v1, *head, *plain)
     train_block_numba(w2, v2, *head, *compiled)
     assert np.abs(w1 - w2).max() <= 1e-9 and np.abs(v1 - v2).max() <= 1e-9
-    assert np.abs(plain[6] - compiled[6]).max() <= 1e-9          # the rule's own state
+    assert np.abs(plain[7] - compiled[7]).max() <= 1e-9          # the rule's own state
     assert np.abs(w1 - initial_weight(p)).max() > 0  # learning happened
 
 
@@ -101,7 +105,7 @@ def test_one_sgdege_presentation_by_hand():
     J = max((20.0 - theta_N) / sqrtN - 0.5 * P, 0.0)               # Eq 37
     c = 1.0 if abs(P - 1.0) > J else -1.0
     train_block_numba(w, v, idx, ptr, R, np.array([0]), np.array([0.0]),  # u = 0 < ρ: perturbed
-                      *kernel_args(p, RULES["sgdege"], compiled=True, n_patterns=1))
+                      *kernel_args(p, get_rule("sgdege", MODEL), compiled=True, n_patterns=1))
     assert w[[0, 2]] == pytest.approx(10.0 - p.alpha_w * c)        # Eq 38
     assert v[[0, 2]] == pytest.approx(10.0 + p.alpha_v * c)        # Eq 39
     assert (w[[1, 3]] == 5.0).all() and (v[[1, 3]] == 5.0).all()   # inactive synapses untouched
@@ -119,24 +123,26 @@ def test_delta_rule_learns_below_capacity_and_outputs_are_unperturbed():
 
 
 def test_sgdege_floor_below_capacity():
-    """spec §6.5: SGDEGE error floor A(1+q)/2 = 1.5 Hz for q = 0.5 (20 % tolerance: fluctuations)."""
+    """SGDEGE error floor A(1+q)/2 = 1.5 Hz for q = 0.5 (20 % tolerance: fluctuations; the model
+    reference, 'Perceptron error floor')."""
     p = PerceptronParams(N_M=200, n_patterns=20, trials_per_pattern=5000)
     ds = train(p, np.random.default_rng(4))
     assert float(ds.mean_error[-1]) == pytest.approx(1.5, rel=0.2)
 
 
 @pytest.mark.parametrize(("name", "value"), [("f", 0.0), ("f", 1.0), ("rho", 1.2), ("A", -1.0),
-                                             ("dP", -0.1), ("dJ", -0.1), ("alpha_delta", -1.0),
+                                             ("dP", -0.1), ("dJ", -0.1), ("delta.alpha", -1.0),
                                              ("n_patterns", 0), ("N_M", 0), ("q", -0.5),
                                              ("rule", "hebb")])
 def test_bad_parameters_are_rejected(name, value):
     with pytest.raises(ParameterError, match=f"'{name}'"):
-        PerceptronParams(**{name: value})
+        PerceptronParams.build(**{name: value})
 
 
 @pytest.mark.parametrize(("rule", "field", "values"), [
-    ("sgdege", "q", (0.0, 0.25, 0.5, 0.75)), ("delta", "alpha_delta", (0.005, 0.01)),
-    ("node_perturbation", "eta_np", (0.003, 0.0063)), ("mai", "beta_w", (0.001, 0.00316)),
+    ("sgdege", "q", (0.0, 0.25, 0.5, 0.75)), ("delta", "delta.alpha", (0.005, 0.01)),
+    ("node_perturbation", "node_perturbation.eta", (0.003, 0.0063)),
+    ("mai", "mai.beta", (0.001, 0.00316)),
     ("sgdege", "q", (0.0, 0.5, 1.0)),                      # 3 runs: a padded 4-lane kernel
     ("sgdege", "q", tuple(np.linspace(0, 1, 9))),          # 9 runs: kernel calls of 8 and 1
     ("sgdege", "rule", ("sgdege", "delta", "mai", "sgdege")),  # rules taking turns on a block
@@ -144,8 +150,8 @@ def test_bad_parameters_are_rejected(name, value):
 def test_batched_runs_equal_the_runs_one_by_one(rule, field, values):
     """Runs in lockstep (one SIMD lane per run) give each run exactly as trained alone with a
     generator in the same state (the issue asks 1e-9; the arithmetic is the same, so 0)."""
-    configs = [PerceptronParams(**{"rule": rule, "N_M": 200, "n_patterns": 40,
-                                   "trials_per_pattern": 400, field: x}) for x in values]
+    configs = [PerceptronParams.build(**{"rule": rule, "N_M": 200, "n_patterns": 40,
+                                         "trials_per_pattern": 400, field: x}) for x in values]
     batch = train_batch(configs, np.random.default_rng(5), show_progress=False)
     for config, together in zip(configs, batch, strict=True):
         alone = train(config, np.random.default_rng(5), show_progress=False)

@@ -21,7 +21,15 @@ def test_ecs_sign_is_one_bit_and_a_tie_is_no_ecs():
 
 def test_every_rule_is_registered_and_unknown_names_are_refused():
     assert set(RULES) == {"sgdege", "delta", "node_perturbation", "mai", "mai_unsigned", "local"}
-    assert get_rule(RULES["delta"]) is RULES["delta"]
+    delta = get_rule("delta", "network")
+    assert get_rule(delta) is delta and delta.settings.alpha == 0.0005   # the network's default
+    assert get_rule(delta, alpha=0.02).settings.alpha == 0.02
+    with pytest.raises(cerebellar.ParameterError, match=r"'delta\.alpha' = -1"):
+        get_rule("delta", "perceptron", alpha=-1)
+    with pytest.raises(cerebellar.ParameterError, match=r"unknown setting 'delta\.rate'"):
+        get_rule("delta", rate=1.0)
+    with pytest.raises(cerebellar.ParameterError, match="does not run on the vor model"):
+        get_rule("delta", "vor")
     with pytest.raises(cerebellar.ParameterError, match="unknown rule 'hebb'"):
         get_rule("hebb")
     with pytest.raises(cerebellar.ParameterError, match="needs parameter 'gamma_np'"):
@@ -39,12 +47,15 @@ def test_every_rule_learns_the_perceptron_task(rule):
     assert ds.attrs.get("status", "ok") == "ok"
 
 
-def test_readme_own_rule_script_runs(capsys):
-    """The README's "Write your own rule" script, executed as written."""
+def test_readme_own_rule_script_runs(capsys, monkeypatch):
+    """The README's "Write your own rule" script, executed as written: a rule with its own
+    settings is one small file (registered here for this test only)."""
     text = README.read_text(encoding="utf-8")
     block = text[text.index("<!-- own-rule:begin -->"):text.index("<!-- own-rule:end -->")]
     code = re.search(r"```python\n(.*?)```", block, re.S).group(1)
-    assert len(code.strip().splitlines()) <= 25
+    assert len(code.strip().splitlines()) <= 35
+    monkeypatch.setattr("cerebellar.rules.base.RULES", dict(RULES))
+    monkeypatch.setattr("cerebellar.rules.RULES", cerebellar.rules.base.RULES)
     exec(compile(code, "README own-rule", "exec"), {})
     start, end = map(float, re.search(r"mean error ([\d.]+) -> ([\d.]+) Hz",
                                       capsys.readouterr().out).groups())
@@ -53,10 +64,12 @@ def test_readme_own_rule_script_runs(capsys):
 
 def test_compare_rules_has_every_rule_and_each_halves_the_error(reproduced):
     """`compare-rules` at its quick default (from the shared reproduce run): dimension `rule`
-    with the four rules, each halving the error at the default load."""
+    with every registered perceptron rule, each that learns halving the error at the default
+    load, Marr-Albus-Ito with an unsigned error silencing the P-cell."""
     ds = cerebellar.load(reproduced[0] / "compare-rules.nc")
-    assert list(ds.rule.values) == ["sgdege", "delta", "node_perturbation", "mai"]
+    assert list(ds.rule.values) == ["sgdege", "delta", "node_perturbation", "mai", "mai_unsigned"]
     rows = cerebellar.checks(ds)
     halves = [r for r in rows if "final / initial" in r.what]
     assert len(halves) == 4 and all(r.verdict == "pass" for r in halves)
+    assert [r.verdict for r in rows if r.what.startswith("mai_unsigned:")] == ["pass"]
     assert not [r.what for r in rows if r.verdict == "fail"]

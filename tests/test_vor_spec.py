@@ -1,7 +1,9 @@
-"""The VOR model against spec §6 (vor_coenen1993.md), the paper's Figs 3-6 and closed forms.
+"""The VOR model against the paper's Figs 3-6 and the closed forms of the model reference
+('Static VOR model').
 
-Each test names the spec item and the paper's figure it checks. Tolerances: values the spec gives
-to 6 decimals are asserted to 2e-6 (rounding plus float noise); closed-form identities to 1e-12.
+Each test names the paper's figure or the model reference section it checks. Tolerances: values
+given to 6 decimals are asserted to 2e-6 (rounding plus float noise); closed-form identities to
+1e-12.
 """
 
 import numpy as np
@@ -24,7 +26,8 @@ gains = st.floats(-3, 3)
 
 
 def reference_trajectory(g, b, v, q, eta_A, eta_D, A, D, n):
-    """Independent scalar loop of the spec §2 reduced form:
+    """Independent scalar loop of the reduced form of the Fig 3 rules (the model reference,
+    'VOR learning rules'):
     ΔA = −η_A v s, ΔD = η_D[(1−2q)s + q(g−D)]."""
     out = [(A, D)]
     for _ in range(n):
@@ -34,7 +37,7 @@ def reference_trajectory(g, b, v, q, eta_A, eta_D, A, D, n):
     return np.array(out)
 
 
-# spec §6.1 (Fig 2 loop, Fig 3 "Purkinje signal")
+# Fig 2 loop, Fig 3 "Purkinje signal" (the model reference, 'VOR closed-form responses')
 @settings(max_examples=200)
 @given(A=gains, D=gains, g=gains, b=st.floats(0, 0.95), v=st.floats(0, 5))
 def test_closed_form_responses_solve_the_loop(A, D, g, b, v):
@@ -46,7 +49,7 @@ def test_closed_form_responses_solve_the_loop(A, D, g, b, v):
     assert purkinje_dark(A, D, b) == pytest.approx(P0, abs=1e-10)
 
 
-# spec §6.2 (slip identity)
+# slip identity (derived: the model reference, 'VOR closed-form responses')
 @settings(max_examples=200)
 @given(A=gains, D=gains, g=gains, b=st.floats(0, 0.95), v=st.floats(0, 5))
 def test_slip_identity(A, D, g, b, v):
@@ -56,7 +59,7 @@ def test_slip_identity(A, D, g, b, v):
 
 def test_fig3_rule_is_the_cycle_integral_of_rate_input_error():
     """Fig 3: ΔA = η_A ∫ h·(−v(gh+e)) dt, ΔD = η_D ∫ h·[(1−q)(gh+e) − qP] dt over one cycle,
-    with ∫h² dt = c; the per-cycle rule with η·c (spec §6.15)."""
+    with ∫h² dt = c; the per-cycle rule with η·c (the model reference, 'VOR learning rules')."""
     A, D, g, b, v, q = 0.85, 1.02, 1.6, 0.88, 1.0, 0.3
     t = np.linspace(0, 1, 4001)
     c = 2.5
@@ -69,7 +72,7 @@ def test_fig3_rule_is_the_cycle_integral_of_rate_input_error():
     assert dA == pytest.approx(ref[0], rel=1e-6) and dD == pytest.approx(ref[1], rel=1e-6)
 
 
-# acceptance: the trajectory follows the spec's equations to 1e-9
+# acceptance: the trajectory follows the model reference's equations to 1e-9
 @pytest.mark.parametrize("kw", [dict(g=1.3, q=0.2, eta_A=0.05, eta_D=0.01),
                                 dict(g=0.5, q=1.0, eta_A=0.3, eta_D=0.1, v=2.0, b=0.5)])
 def test_trajectory_matches_independent_reference(kw):
@@ -80,7 +83,7 @@ def test_trajectory_matches_independent_reference(kw):
     np.testing.assert_allclose(ds.D.values, ref[:, 1], atol=1e-9, rtol=0)
 
 
-# spec §6.3 (equilibrium, paper §4 "D = g, A = bg, P = 0")
+# equilibrium, paper §4 "D = g, A = bg, P = 0" (the model reference, 'VOR equilibria')
 def test_equilibrium_reached_for_q_nonzero():
     ds = simulate(FIG4.replace(q=0.2, n_cycles=20_000), RNG)
     end = ds.isel(cycle=-1)
@@ -90,7 +93,7 @@ def test_equilibrium_reached_for_q_nonzero():
     assert dA == 0.0 and dD == 0.0
 
 
-# spec §6.4 (q = 0 line of equilibria, Fig 5 right)
+# q = 0 line of equilibria, Fig 5 right (the model reference, 'VOR equilibria')
 def test_q0_end_state():
     A, D, P = an.end_state_q0(1.6, 0.88, 1.0, 10.0)
     assert (A, D, P) == pytest.approx((0.8145455, 1.0065455, -0.5934545), abs=1e-7)
@@ -98,7 +101,7 @@ def test_q0_end_state():
     assert (float(end.A), float(end.D), float(end.P_dark)) == pytest.approx((A, D, P), abs=1e-10)
 
 
-# spec §6.5 (linearisation, Fig 4 time scales)
+# linearisation, Fig 4 time scales (the model reference, 'VOR linearisation and time scales')
 def test_eigenvalues_and_multipliers():
     lam = an.eigenvalues(0.88, 1.0, 0.01, 10.0)
     assert lam[0].real == pytest.approx(9.804465, rel=1e-5)
@@ -110,7 +113,8 @@ def test_eigenvalues_and_multipliers():
 
 
 def test_discrete_map_is_exactly_linear():
-    """spec §3: z_{n+1} = (I − η_D K̃) z_n for z = (g − G, g − D)."""
+    """z_{n+1} = (I − η_D K̃) z_n for z = (g − G, g − D): the model reference,
+    'VOR linearisation and time scales'."""
     p = FIG4.replace(q=0.37, eta_A=0.2, eta_D=0.03, n_cycles=50)
     ds = simulate(p, RNG)
     M = np.eye(2) - p.eta_D * an.transfer_matrix(p.b, p.v, p.q, p.r)
@@ -118,7 +122,7 @@ def test_discrete_map_is_exactly_linear():
     np.testing.assert_allclose(z[1:], z[:-1] @ M.T, atol=1e-13)
 
 
-# spec §6.6 (Fig 4 regression values, eta_A = 0.1; the reference values live in the papers' table)
+# Fig 4 regression values, eta_A = 0.1 (the reference values live in the papers' table)
 def test_fig4_regression_values():
     ds = simulate(FIG4.replace(n_cycles=10_000), RNG)
     G = ds.G
@@ -133,7 +137,8 @@ def test_fig4_regression_values():
     assert float(ds.A.sel(cycle=10_000)) == pytest.approx(ref["A10000"], abs=2e-6)
 
 
-# spec §6.7 (Fig 6: small-eta simulation vs exact closed form vs the paper's formula)
+# Fig 6: small-eta simulation vs exact closed form vs the paper's formula
+# (the model reference, 'VOR overshoot')
 @pytest.mark.parametrize(("q", "r", "exact", "paper"), [
     (0.01, 10, 0.00499, 0.00510), (0.1, 10, 0.04790, 0.05185),
     (1.0, 10, 0.42099, 0.62222), (0.5, 5, 0.39052, 0.56),
@@ -165,7 +170,7 @@ def test_paper_formula_diverges_where_exact_stays_finite():
     assert float(an.overshoot_exact(1.6, 0.88, 1.0, 1.0, 1.0)) == pytest.approx(2.49425, abs=6e-6)
 
 
-# spec §6.8 (Fig 6 trends)
+# Fig 6 trends (the model reference, 'VOR overshoot')
 def test_overshoot_zero_for_q0_and_monotone():
     q = np.linspace(0, 1, 21)
     r = np.geomspace(1, 100, 21)
@@ -180,7 +185,7 @@ def test_overshoot_zero_for_q0_and_monotone():
     assert bool((an.overshoot_paper(1.6, 0.88, 1.0, q[:, None], r) >= exact - 1e-15).all())
 
 
-# spec §6.9 (exact identity at the G peak, small-eta limit)
+# exact identity at the G peak, small-eta limit (the model reference, 'VOR overshoot')
 @pytest.mark.parametrize(("q", "r"), [(0.2, 5.0), (0.05, 20.0)])
 def test_peak_identity(q, r):
     ds = simulate(FIG4.replace(q=q, eta_D=2e-4, eta_A=r * 2e-4, n_cycles=30_000), RNG)
@@ -190,7 +195,7 @@ def test_peak_identity(q, r):
     assert float(ds.G_max) - 1.6 == pytest.approx(predicted, rel=1e-2)
 
 
-# spec §6.10 (linearity; gain up and down are mirror images; recovery mirrors acquisition)
+# linearity: gain up and down are mirror images; recovery mirrors acquisition
 def test_linearity_and_recovery_mirror():
     up = simulate(FIG4.replace(n_cycles=3000), RNG).G
     down = simulate(FIG4.replace(g=0.5, n_cycles=3000), RNG).G
@@ -199,7 +204,7 @@ def test_linearity_and_recovery_mirror():
     np.testing.assert_allclose(recovery, 1 + 1.6 - up, atol=1e-12)
 
 
-# spec §6.11 (Fig 5)
+# Fig 5
 def test_fig5_behaviour():
     ds = simulate(FIG4.replace(n_cycles=500), RNG, q=np.array([1.0, 0.0]))
     left, right = ds.sel(q=1.0), ds.sel(q=0.0)
@@ -212,7 +217,7 @@ def test_fig5_behaviour():
     assert float(right.D.sel(cycle=500)) - 1 < 0.01
 
 
-# spec §6.12 (sign pattern in time, paper §4)
+# sign pattern in time (paper §4)
 def test_sign_pattern():
     ds = simulate(FIG4.replace(n_cycles=3000), RNG)
     dA = np.diff(ds.A.values)
@@ -222,7 +227,7 @@ def test_sign_pattern():
     assert (np.diff(ds.D.values) >= 0).all()
 
 
-# spec §6.13 (stability of the map and of the continuous system)
+# stability of the map and of the continuous system (the model reference, 'VOR stability')
 def test_stability_limits():
     lim_mono, lim_stable = an.eta_A_limits(0.88, 1.0, 0.01, 10.0)
     assert (lim_mono, lim_stable) == pytest.approx((1.0199, 2.0399), abs=1e-4)
@@ -242,7 +247,7 @@ def test_stability_limits():
     assert an.stable_continuous(0.88, 1.0, 0.01, 10.0)
 
 
-# spec §6.14 (learning in the dark, paper §6)
+# learning in the dark (paper §6; the model reference, 'Learning in the dark')
 def test_dark_learning():
     lit = simulate(FIG4.replace(n_cycles=100), RNG).isel(cycle=-1)
     start = FIG4.replace(A0=float(lit.A), D0=float(lit.D), n_cycles=1000, light_cycles=0,
@@ -265,7 +270,7 @@ def test_light_dark_schedule_repeats():
 
 
 def test_spectacles_off_returns_g_to_one():
-    """spec §5d: taken off at t = 100 after gain-up, G returns to 1 with the fast time constant."""
+    """Spectacles taken off at t = 100 after gain-up: G returns to 1 with the fast time constant."""
     ds = simulate(FIG4.replace(n_cycles=1000, off_cycle=100), RNG)
     assert ds.desired_gain.values[99] == 1.6 and ds.desired_gain.values[100] == 1.0
     assert float(ds.G.sel(cycle=136)) == pytest.approx(claim("coenen1993.fig1.G_recovery").value,

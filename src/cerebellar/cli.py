@@ -75,10 +75,10 @@ def _execute(exp: Experiment, params: Params, seed: int, out: Path) -> dict[str,
     """Run one experiment, write ``out/NAME.nc`` and ``out/NAME.png``, return its report (with
     the wall-clock seconds it took, run, checks, files and figure together)."""
     start = time.perf_counter()
-    ds = run_experiment(exp.name, params, seed=seed)
-    rows = check_rows(ds)
+    ds = run_experiment(exp, params, seed=seed)
+    rows = check_rows(ds, exp)
     nc = save(ds, out / f"{exp.name}.nc")
-    fig = plot_result(ds)
+    fig = plot_result(ds, exp)
     png = atomic_write(out / f"{exp.name}.png", lambda tmp: fig.savefig(tmp, format="png", dpi=110))
     diverged = status.summary(ds, params) if status.diverged(ds) else None
     return dict(experiment=exp.name, reproduces=exp.reproduces, files=[str(nc), str(png)],
@@ -144,8 +144,8 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
             out = Path(given.get("out", "results")) if out is None else out
             make_rng(seed)
             if dry_run:
-                changed = {k: v for k, v in params.to_dict().items()
-                           if v != exp.params().to_dict()[k]}
+                default = exp.params().flat_dict()
+                changed = {k: v for k, v in params.flat_dict().items() if v != default.get(k)}
                 typer.echo(f"{exp.name}: parameters valid"
                            + (f" ({', '.join(f'{k}={v}' for k, v in changed.items())})"
                               if changed else " (defaults)") + "; nothing run")
@@ -250,7 +250,7 @@ def show(file: Annotated[Path, typer.Argument(help="A result file written by run
             return
         try:
             if status.diverged(ds):
-                typer.echo(f"\nstatus: {status.summary(ds, exp.params(**values))}")
+                typer.echo(f"\nstatus: {status.summary(ds, exp.params.build(**values))}")
             typer.echo("\nchecks:\n" + format_table(check_rows(ds)))
         except Exception as err:  # a damaged or edited file: say so, in one line
             typer.echo(f"error: the checks cannot be recomputed from {file}: "

@@ -58,6 +58,6 @@ def attach_batch(ds: xr.Dataset, values: dict[str, xr.DataArray], batch: dict[st
         if name not in ds.coords:
             ds[name] = da.drop_vars(list(da.coords))
     ds.attrs.update({k: (int(v) if isinstance(v, bool) else v)
-                     for k, v in params.to_dict().items() if k not in batched})
+                     for k, v in params.flat_dict().items() if k not in batched})
     ds.attrs["batched"] = ",".join(batched)
     return ds

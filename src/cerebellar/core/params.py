@@ -5,12 +5,19 @@ made with :func:`param`, which records the allowed range, units and a one-line d
 are checked on construction: a bad value raises :class:`ParameterError` naming the parameter, the
 value and the allowed range. ``Params.full()`` gives the paper-scale preset, ``Params.parse()``
 reads ``KEY=VALUE`` strings from the command line.
+
+A parameter class may hold one :class:`Settings` field (made with :func:`settings_param`): the
+settings of named components it plugs in (a learning rule's rate, say), set as
+``COMPONENT.SETTING=VALUE`` and validated by the component's own parameter class, which the
+field's ``resolve`` callable supplies. The core knows no component: the model layer passes the
+resolver.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
@@ -44,6 +51,52 @@ def param(
     return field(default=default, metadata=meta)
 
 
+class Settings(Mapping):
+    """Settings of named components, ``{"COMPONENT.SETTING": value}``: immutable and hashable,
+    sorted by key, so two parameter sets with the same settings compare (and hash) equal."""
+
+    def __init__(self, values: Mapping[str, Any] | None = None):
+        self._items = tuple(sorted(dict(values or {}).items()))
+
+    def __getitem__(self, key: str) -> Any:
+        return dict(self._items)[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._items) == dict(other)
+
+    def __repr__(self) -> str:
+        return f"Settings({dict(self._items)!r})"
+
+    def of(self, component: str) -> dict[str, Any]:
+        """The settings given for ``component``, without its prefix."""
+        head = component + "."
+        return {k[len(head):]: v for k, v in self._items if k.startswith(head)}
+
+    def merged(self, changes: Mapping[str, Any]) -> Settings:
+        return Settings({**dict(self._items), **changes})
+
+
+def settings_param(resolve: Callable[[str], type], *, doc: str = "",
+                   components: Callable[[], Iterable[str]] = tuple,
+                   defaults: Callable[[str], Mapping[str, Any]] = lambda component: {}) -> Any:
+    """A :class:`Settings` field; ``resolve(component)`` gives the component's parameter class
+    (or raises :class:`ParameterError` for an unknown component), ``components()`` the names
+    :meth:`Params.describe` lists, ``defaults(component)`` their defaults here where they differ
+    from the class's."""
+    return field(default_factory=Settings, metadata=dict(
+        low=None, high=None, low_open=False, high_open=False, choices=None, units="1", doc=doc,
+        why="", resolve=resolve, components=components, defaults=defaults))
+
+
 def same_as(cls: type, name: str, **changes: Any) -> Any:
     """The field ``name`` of the parameter class ``cls`` declared again in another class (its
     default, range, units and doc), with ``changes`` (e.g. ``default=``, ``doc=``) applied."""
@@ -51,9 +104,18 @@ def same_as(cls: type, name: str, **changes: Any) -> Any:
     return param(changes.pop("default", f.default), **{**f.metadata, **changes})
 
 
+def _choices(meta: Mapping) -> tuple[str, ...] | None:
+    """The allowed strings: ``choices`` itself, or what it returns when it is a callable (a
+    registry whose entries other packages may add)."""
+    choices = meta["choices"]
+    return tuple(choices()) if callable(choices) else choices
+
+
 def _range_text(meta: dict, kind: type) -> str:
+    if kind is Settings:
+        return "COMPONENT.SETTING=VALUE entries"
     if meta["choices"] is not None:
-        return "one of " + ", ".join(repr(c) for c in meta["choices"])
+        return "one of " + ", ".join(repr(c) for c in _choices(meta))
     if kind is bool:
         return "true or false"
     def show(x: float) -> str:
@@ -81,7 +143,7 @@ class Params:
     """Base class of all parameter sets.
 
     Subclasses set ``FULL`` (overrides that give the paper's scale) and ``NOT_STATED`` (parameter
-    name -> why we chose its value where the paper is silent, the spec's ``[NS]``); both are
+    name -> why we chose its value where the paper is silent); both are
     recorded in every result's metadata. ``STEP_PARAMS`` names the learning rates and step sizes
     a divergence report blames first.
     """
@@ -120,6 +182,8 @@ class Params:
         """Return ``value`` as the parameter's type, or raise :class:`ParameterError`."""
         meta = cls._field(name).metadata
         kind = kind or cls.kind(name)
+        if kind is Settings:
+            return cls._coerce_settings(name, value, meta["resolve"])
         allowed = _range_text(meta, kind)
         bad = ParameterError(f"parameter '{name}' = {value!r} is out of range: allowed {allowed}")
         if kind is bool:
@@ -127,7 +191,7 @@ class Params:
                 return bool(value)
             raise bad
         if kind is str:
-            if not isinstance(value, str) or (meta["choices"] and value not in meta["choices"]):
+            if not isinstance(value, str) or (meta["choices"] and value not in _choices(meta)):
                 raise bad
             return value
         if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
@@ -141,6 +205,49 @@ class Params:
         if not _in_range(np.asarray(value, dtype=float), meta):
             raise bad
         return value
+
+    @staticmethod
+    def _coerce_settings(name: str, value: Any, resolve: Callable[[str], type]) -> Settings:
+        if not isinstance(value, Mapping):
+            raise ParameterError(f"parameter '{name}' = {value!r} is not a mapping of "
+                                 "COMPONENT.SETTING to values")
+        out = {}
+        for key, item in value.items():
+            component, dot, setting = str(key).partition(".")
+            if not dot or not component or not setting:
+                raise ParameterError(f"parameter '{key}': expected COMPONENT.SETTING")
+            owner = resolve(component)
+            try:
+                out[key] = owner.coerce(setting, item)
+            except ParameterError as err:  # name the setting as the user spelt it
+                raise ParameterError(str(err).replace(f"'{setting}'", f"'{key}'", 1)) from None
+        return Settings(out)
+
+    @classmethod
+    def _settings_field(cls) -> str | None:
+        hints = typing.get_type_hints(cls)
+        return next((f.name for f in dataclasses.fields(cls) if hints[f.name] is Settings), None)
+
+    @classmethod
+    def _fold(cls, values: Mapping[str, Any], base: Settings | None = None) -> dict[str, Any]:
+        """``values`` with its ``COMPONENT.SETTING`` keys gathered into the settings field."""
+        dotted = {k: v for k, v in values.items() if "." in k}
+        plain = {k: v for k, v in values.items() if "." not in k}
+        if not dotted:
+            return plain
+        name = cls._settings_field()
+        if name is None:
+            raise ParameterError(f"unknown parameter '{next(iter(dotted))}' for {cls.__name__}: "
+                                 "it takes no COMPONENT.SETTING values")
+        start = plain.get(name, base if base is not None else Settings())
+        plain[name] = Settings(start).merged(dotted)
+        return plain
+
+    @classmethod
+    def build(cls, **values: Any) -> Params:
+        """An instance from keyword values, ``COMPONENT.SETTING`` keys included (as
+        :meth:`flat_dict` writes them)."""
+        return cls(**cls._fold(values))
 
     @classmethod
     def check_array(cls, name: str, values: Any) -> np.ndarray:
@@ -168,21 +275,32 @@ class Params:
     @classmethod
     def full(cls, **overrides: Any) -> Params:
         """The paper-scale preset (``FULL``), with optional overrides."""
-        return cls(**{**cls.FULL, **overrides})
+        return cls.build(**{**cls.FULL, **overrides})
 
     @classmethod
     def paper_setting(cls) -> dict[str, Any]:
         """The defaults of every parameter but ``SCALE``: the setting a paper value holds at
         (compare with :func:`cerebellar.core.checks.off_setting`)."""
-        return {f.name: f.default for f in dataclasses.fields(cls) if f.name not in cls.SCALE}
+        return {f.name: f.default for f in dataclasses.fields(cls)
+                if f.name not in cls.SCALE and f.default is not dataclasses.MISSING}
 
     @classmethod
     def names(cls) -> list[str]:
         return [f.name for f in dataclasses.fields(cls)]
 
     @classmethod
+    def accepts(cls, key: str) -> bool:
+        """Whether ``key`` names a parameter, or a ``COMPONENT.SETTING`` this class can hold."""
+        return key in cls.names() or ("." in key and cls._settings_field() is not None)
+
+    @classmethod
     def parse_value(cls, name: str, text: str) -> Any:
-        """Parse a command-line string for parameter ``name`` into its type."""
+        """Parse a command-line string for parameter ``name`` (or ``COMPONENT.SETTING``) into
+        its type."""
+        if "." in name and (field_name := cls._settings_field()) is not None:
+            component, _, setting = name.partition(".")
+            resolve = cls._field(field_name).metadata["resolve"]
+            return resolve(component).parse_value(setting, text)
         kind = cls.kind(name)
         text = text.strip()
         if kind is bool:
@@ -212,15 +330,34 @@ class Params:
                 raise ParameterError(f"expected KEY=VALUE, got {item!r}")
             if key in out:
                 raise ParameterError(f"parameter '{key}' is set twice; give it once")
-            out[key] = cls.coerce(key, cls.parse_value(key, text))
+            value = cls.parse_value(key, text)
+            if "." in key:  # validated by the component's own class
+                out[key] = cls.coerce(cls._settings_field(), {key: value})[key]
+            else:
+                out[key] = cls.coerce(key, value)
         return out
 
     def replace(self, **changes: Any) -> Params:
-        """A copy with some values changed (validated again)."""
-        return dataclasses.replace(self, **changes)
+        """A copy with some values changed (validated again); ``COMPONENT.SETTING`` keys change
+        one setting and keep the others."""
+        name = self._settings_field()
+        return dataclasses.replace(
+            self, **self._fold(changes, getattr(self, name) if name else None))
 
     def to_dict(self) -> dict[str, Any]:
+        """Every field's value (a :class:`Settings` field as the mapping itself)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def flat_dict(self) -> dict[str, Any]:
+        """Plain values for files and JSON: the :class:`Settings` field spread into its
+        ``COMPONENT.SETTING`` keys (:meth:`build` reads this back)."""
+        out = {}
+        for key, value in self.to_dict().items():
+            if isinstance(value, Settings):
+                out.update(value)
+            else:
+                out[key] = value
+        return out
 
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:
@@ -228,10 +365,26 @@ class Params:
         hints = typing.get_type_hints(cls)
         rows = []
         for f in dataclasses.fields(cls):
+            if hints[f.name] is Settings:
+                rows += cls._component_rows(f.metadata)
+                continue
             rows.append(dict(name=f.name, type=hints[f.name].__name__, default=f.default,
                              full=cls.FULL.get(f.name, f.default),
                              allowed=_range_text(f.metadata, hints[f.name]),
                              units=f.metadata["units"], doc=f.metadata["doc"],
                              not_stated=cls.NOT_STATED.get(f.name, "")))
+        return rows
+
+    @staticmethod
+    def _component_rows(meta: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Rows of every component's settings, as ``COMPONENT.SETTING``, at this class's
+        defaults."""
+        rows = []
+        for component in meta["components"]():
+            owner, here = meta["resolve"](component), meta["defaults"](component)
+            for row in owner.describe():
+                default = here.get(row["name"], row["default"])
+                rows.append({**row, "name": f"{component}.{row['name']}", "default": default,
+                             "full": default})
         return rows
 

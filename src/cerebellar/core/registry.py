@@ -28,6 +28,7 @@ from .results import annotate, parameters
 
 EXPERIMENT_GROUP = "cerebellar.experiments"
 _REGISTRY: dict[str, Experiment] = {}
+_LOADED: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,12 @@ class Experiment:
     def make_params(self, *, full: bool = False, **overrides: Any) -> Params:
         """The quick default (or the ``full`` preset) with ``overrides`` applied and validated."""
         for key in overrides:
-            if key not in self.params.names():
+            if not self.params.accepts(key):
                 known = ", ".join(self.params.names())
                 raise ParameterError(
                     f"unknown parameter '{key}' for experiment '{self.name}'; known: {known}")
         base = self.params.FULL if full else {}
-        params = self.params(**{**base, **overrides})
+        params = self.params.build(**{**base, **overrides})
         check_memory(params, f"experiment '{self.name}'")
         return params
 
@@ -61,9 +62,12 @@ def register(experiment: Experiment) -> Experiment:
 
 def load_plugins(group: str) -> None:
     """Import every module declared in the entry-point ``group`` (importing registers), in the
-    order of the entry points' names."""
+    order of the entry points' names; the entry points are read once per process."""
+    if group in _LOADED:
+        return
     for entry in sorted(entry_points(group=group), key=lambda e: e.name):
         importlib.import_module(entry.value)
+    _LOADED.add(group)
 
 
 def experiments() -> dict[str, Experiment]:
@@ -86,21 +90,27 @@ def make_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(check_seed(seed)))
 
 
-def run(name: str, params: Params | None = None, *, seed: int = 0, full: bool = False,
-        **overrides: Any) -> xr.Dataset:
-    """Run experiment ``name`` and return its annotated dataset.
+def run(experiment: str | Experiment, params: Params | None = None, *, seed: int = 0,
+        full: bool = False, rng: np.random.Generator | None = None, **overrides: Any
+        ) -> xr.Dataset:
+    """Run an experiment (its name or the object) and return its annotated dataset: the one
+    path of the Python API, ``cerebellar run``, ``reproduce`` and every point of a sweep.
+
+    The generator is ``make_rng(seed)`` unless ``rng`` is given (a sweep point's own stream;
+    ``seed`` then records where it came from).
 
     >>> ds = run("coenen1993-fig5", q=0.5)          # doctest: +SKIP
     """
-    experiment = get_experiment(name)
+    if not isinstance(experiment, Experiment):
+        experiment = get_experiment(experiment)
     if params is None:
         params = experiment.make_params(full=full, **overrides)
     elif overrides:
         params = params.replace(**overrides)
-    rng = make_rng(seed)
+    rng = make_rng(seed) if rng is None else rng
     with np.errstate(all="ignore"):  # a diverging run is reported by its status, not by warnings
         ds = experiment.run(params, rng)
-    return annotate(ds, experiment, params, seed)
+    return annotate(ds, experiment.name, experiment.reproduces, params, seed)
 
 
 def experiment_of(ds: xr.Dataset) -> Experiment:
@@ -109,10 +119,10 @@ def experiment_of(ds: xr.Dataset) -> Experiment:
     return get_experiment(ds.attrs["experiment"])
 
 
-def plot(ds: xr.Dataset) -> Figure:
+def plot(ds: xr.Dataset, experiment: Experiment | None = None) -> Figure:
     """The figure of a result, laid out like the paper's panels; a diverged run is drawn with
     its runaway values masked and says so across the figure."""
-    experiment = experiment_of(ds)
+    experiment = experiment or experiment_of(ds)
     if not status.diverged(ds):
         return experiment.plot(ds)
     masked = ds.copy()
@@ -128,7 +138,7 @@ def plot(ds: xr.Dataset) -> Figure:
     return fig
 
 
-def checks(ds: xr.Dataset) -> list[Check]:
+def checks(ds: xr.Dataset, experiment: Experiment | None = None) -> list[Check]:
     """The check rows of a result (each with its source and verdict). A diverged run has one
     failed row: its other rows would compare numbers that mean nothing."""
     if status.diverged(ds):
@@ -136,7 +146,7 @@ def checks(ds: xr.Dataset) -> list[Check]:
         return [holds("the run stays finite and bounded", False, expected="no divergence",
                       got=f"diverged at {a['diverged_unit']} {a['diverged_at']}: {a['divergence']}",
                       source="invariant")]
-    return experiment_of(ds).checks(ds)
+    return (experiment or experiment_of(ds)).checks(ds)
 
 
 class Description(str):
@@ -168,4 +178,4 @@ def describe(name: str) -> Description:
 
 def params_of(ds: xr.Dataset) -> Params:
     """Rebuild the parameter object a result was made with."""
-    return experiment_of(ds).params(**parameters(ds))
+    return experiment_of(ds).params.build(**parameters(ds))

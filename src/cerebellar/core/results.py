@@ -24,7 +24,6 @@ from .version import VERSION
 
 if TYPE_CHECKING:
     from .params import Params
-    from .registry import Experiment
 
 ENGINE = "h5netcdf"
 _UMASK = os.umask(0o022)
@@ -40,15 +39,17 @@ def _attr_value(value: Any) -> Any:
     return value
 
 
-def annotate(ds: xr.Dataset, experiment: Experiment, params: Params, seed: int) -> xr.Dataset:
-    """Return ``ds`` with the provenance attributes every saved result must have."""
+def annotate(ds: xr.Dataset, experiment: str, reproduces: str, params: Params, seed: int
+             ) -> xr.Dataset:
+    """Return ``ds`` with the provenance attributes every saved result must have: the
+    experiment's name and what it reproduces, every parameter, the seed, the version."""
     ds = ds.copy()
-    values = params.to_dict()
+    values = params.flat_dict()
     for name, value in values.items():
         ds.attrs[name] = _attr_value(value)
     ds.attrs.update(
-        experiment=experiment.name,
-        reproduces=experiment.reproduces,
+        experiment=experiment,
+        reproduces=reproduces,
         seed=int(seed),
         cerebellar_version=VERSION,
         params_class=f"{type(params).__module__}.{type(params).__qualname__}",

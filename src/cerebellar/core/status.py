@@ -39,11 +39,12 @@ def merge(ds: xr.Dataset, runs: Iterable[xr.Dataset]) -> xr.Dataset:
 
 
 def suspects(params: Params) -> list[str]:
-    """Step-size parameters changed from their defaults (else every changed parameter)."""
-    default = type(params)()
-    changed = [n for n in params.names() if getattr(params, n) != getattr(default, n)]
-    steps = [n for n in changed if n in type(params).STEP_PARAMS]
-    return [f"{n} = {getattr(params, n)!r} (default {getattr(default, n)!r})"
+    """Step-size parameters changed from their defaults (else every changed parameter); a
+    component's setting (``COMPONENT.SETTING``, a rule's rate) counts as a step size."""
+    now, default = params.flat_dict(), type(params)().flat_dict()
+    changed = [n for n in now if now[n] != default.get(n)]
+    steps = [n for n in changed if n in type(params).STEP_PARAMS or "." in n]
+    return [f"{n} = {now[n]!r}" + (f" (default {default[n]!r})" if n in default else "")
             for n in (steps or changed)]
 
 

@@ -30,8 +30,8 @@ import xarray as xr
 from .errors import CerebellarError, OutputError, ParameterError
 from .guards import LOCK, check_seed, exit_with_parent, output_lock
 from .progress import progress
-from .registry import Experiment, get_experiment
-from .results import annotate, atomic_write, load, prepare_out_dir, save
+from .registry import Experiment, get_experiment, run
+from .results import atomic_write, load, prepare_out_dir, save
 from .version import VERSION
 
 MANIFEST = "manifest.json"
@@ -124,9 +124,9 @@ def run_point(plan: dict[str, Any], index: int, out: str | None = None) -> xr.Da
     overrides, _ = sweep_plan.point(index)
     params = experiment.make_params(full=sweep_plan.full, **overrides)
     seq = np.random.SeedSequence(sweep_plan.root).spawn(sweep_plan.n_points)[index]
-    ds = annotate(experiment.run(params, np.random.default_rng(seq)), experiment, params,
-                  sweep_plan.root)
-    ds.attrs["sweep_point"] = index
+    ds = run(experiment, params, seed=sweep_plan.root, rng=np.random.default_rng(seq))
+    ds.attrs.update(sweep_point=index, seed_of_point=f"SeedSequence(seed).spawn("
+                                                    f"{sweep_plan.n_points})[{index}]")
     if out is None:
         return ds
     save(ds, _point_path(Path(out), index))

@@ -5,5 +5,5 @@ three groups below, so another package can add its own the same way.
 
 * :mod:`.coenen1993`: Coenen, Sejnowski & Lisberger 1993 (VOR adaptation);
 * :mod:`.bouvier2018`: Bouvier et al. 2018 (cerebellar learning using perturbations);
-* :mod:`.beyond`: past the two papers (``shared/spec/beyond.md``).
+* :mod:`.beyond`: past the two papers (the README's "Past the papers" section).
 """

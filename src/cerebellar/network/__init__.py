@@ -1,4 +1,7 @@
-"""The olivo-cerebellar rate network of Bouvier et al. 2018 (Methods Eqs 1-15; spec §2-§3)."""
+"""The olivo-cerebellar rate network of Bouvier et al. 2018 (Methods Eqs 1-15).
+
+See the model reference, 'Rate network' and 'Marr-Albus-Ito rule'.
+"""
 
 from .model import Network, NetworkParams, simulate
 

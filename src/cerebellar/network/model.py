@@ -1,5 +1,5 @@
 """Olivo-cerebellar rate network learning by SGDEGE (Bouvier et al. 2018, Methods Eqs 1-13;
-spec §2).
+the model reference, 'Rate network').
 
 S×L Purkinje cells (PC), L projection neurones (PN) and L nucleo-olivary neurones (NO), N mossy
 fibres (MF) per sagittal row, T time bins. Each active fibre fires in one bin of a movement.
@@ -40,17 +40,19 @@ import xarray as xr
 from threadpoolctl import threadpool_limits
 
 from ..core.errors import ParameterError
-from ..core.params import Params, param
+from ..core.params import Params, Settings, param
 from ..core.progress import progress
 from ..core.status import mark_diverged
-from ..rules import Rule, get_rule
+from ..rules import Rule, rule_of, rule_param, rule_settings_param
 
-RULE_NAMES = ("sgdege", "mai", "mai_unsigned", "delta", "node_perturbation")
+MODEL = "network"
+"""The name rules know this model by (their ``models`` and per-model ``defaults``)."""
 
 
 @dataclass(frozen=True)
 class NetworkParams(Params):
-    """Table 2 of the paper (spec §2.6); trials are counted per pattern (spec §2.7)."""
+    """Table 2 of the paper (the model reference, 'Network parameters'); trials are counted per
+    pattern (Fig 8A; the model reference, 'Network choices not stated in the paper')."""
 
     S: int = param(10, low=1, high=1000, doc="sagittal extent (PCs per column)")
     L: int = param(40, low=1, high=10_000, doc="lateral extent (columns, PN, NO, climbing fibres)")
@@ -74,36 +76,32 @@ class NetworkParams(Params):
     trials_per_pattern: int = param(5000, low=1, high=100_000_000, units="trial",
                                     doc="movements of each pattern (trials counted per pattern)")
     n_profiles: int = param(4, low=2, high=1000, doc="trials at which PN profiles are recorded")
-    rule: str = param("sgdege", choices=RULE_NAMES,
-                      doc="learning rule (cerebellar.rules): SGDEGE (Eqs 7-10), Marr-Albus-Ito with "
-                          "a signed (Eqs 14-15) or unsigned error (Fig 2C), delta, node perturbation")
-    beta_w: float = param(0.002, low=0, high=1e3,
-                          doc="Marr-Albus-Ito: drift of every MF→PC weight without a CF (Eq 15)")
-    alpha_delta: float = param(0.0005, low=0, high=1e3,
-                               doc="delta rule: Δw = −α ⟨R − PN⟩ per active synapse")
-    eta_np: float = param(1.0, low=0, high=1e4,
-                          doc="node perturbation: Δw = −η (ℰ − ℰ̄) s/A in the perturbed bin")
-    baseline_rate: float = param(0.2, low=0, high=1, low_open=True,
-                                 doc="node perturbation: rate of each pattern's running-mean error")
+    rule: str = rule_param("sgdege", MODEL,
+                           doc="learning rule (cerebellar.rules): SGDEGE (Eqs 7-10), Marr-Albus-Ito "
+                               "with a signed (Eqs 14-15) or unsigned error (Fig 2C), delta, node "
+                               "perturbation, or another package's")
     shared: float = param(0.0, low=0, high=1,
                           doc="fraction of each movement's active fibres common to all movements "
                               "(same fibres, same bins); the rest drawn at random")
+    rule_settings: Settings = rule_settings_param(MODEL)
 
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 60_000}
     SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_profiles")
-    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("alpha_w", "alpha_v", "A", "rho", "beta_w",
-                                              "alpha_delta", "eta_np")
+    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("alpha_w", "alpha_v", "A", "rho")
     NOT_STATED: ClassVar[dict[str, str]] = {
-        "order": "patterns presented in strict alternation (spec §8.1)",
+        "order": "patterns presented in strict alternation (the model reference, 'Network choices "
+                 "not stated in the paper')",
         "shared": "the paper draws each movement's active half of the fibres independently "
                   "(shared = 0: two movements share half their active fibres); shared > 0 is ours, "
                   "to raise the overlap between movements (bouvier2018-patterns)",
-        "NO_partner": "each MF's NO partner is its PN partner l(i,s) (spec §2.1)",
-        "trials": "a trial is one movement of each pattern (spec §2.7: only this gives 1.4 Hz)",
-        "alpha_delta": "the delta rule is not run on the network in the paper: α = 0.0005 makes "
-                       "its step at a 40 Hz error that of SGDEGE (α_w = 0.02)",
-        "eta_np": "node perturbation is not run on the network in the paper: every column is "
-                  "perturbed by ±A in one random bin on every movement",
+        "NO_partner": "each MF's NO partner is its PN partner l(i,s); the Methods say only that each "
+                      "fibre contacts 'a single projection neurone and a single nucleo-olivary "
+                      "neurone' (the model reference, 'Network choices not stated in the paper')",
+        "trials": "a trial is one movement of each pattern (only this gives Fig 8A's 1.4 Hz; the "
+                  "model reference, 'Network choices not stated in the paper')",
+        "rule_settings": "the rates of the rules the paper does not run on the network are the "
+                         "rules' own defaults on this model (delta.alpha, node_perturbation.eta; "
+                         "see cerebellar.rules); Table 2 gives mai.beta",
     }
 
     def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
@@ -129,7 +127,8 @@ class NetworkParams(Params):
 
 
 def phi(x, r_max):
-    """Saturating threshold-linear transfer function: 0 below 0, r_max above (spec §2.2)."""
+    """Saturating threshold-linear transfer function: 0 below 0, r_max above (Φ of Eqs 2-4; the
+    model reference, 'Network rate equations')."""
     return np.minimum(np.maximum(x, 0.0), r_max)
 
 
@@ -160,7 +159,7 @@ class Network:
             common_bins = rng.integers(0, T, n_common)
             others = np.setdiff1d(np.arange(S * N), common)
         for _ in range(p.n_patterns):
-            if not n_common:                               # the paper's draw (spec §2.2)
+            if not n_common:                               # the paper's draw (Methods, input patterns)
                 a = np.sort(rng.choice(S * N, size=n_active, replace=False))
                 t = rng.integers(0, T, a.size)
             else:
@@ -233,7 +232,8 @@ class Network:
 
 
 def initial_rates(net: Network) -> dict[str, float]:
-    """Mean unperturbed PC, PN and NO rates of the freshly drawn network (spec §2.5)."""
+    """Mean unperturbed PC, PN and NO rates of the freshly drawn network (Methods, initial
+    weights, Eqs 11-13; Fig 8C; the model reference, 'Network fixed weights and initialisation')."""
     p = net.params
     mf_pn = net.mf_drive_pn()
     pc, pn, no = [], [], []
@@ -260,9 +260,9 @@ def profile_trials(p: NetworkParams) -> np.ndarray:
 
 def rule_args(p: NetworkParams, rule: Rule | str | None, *, compiled: bool,
               n_patterns: int | None = None) -> tuple:
-    """(perturb, update, prm, state) of the rule (default: ``p.rule``): compiled functions, or
-    their plain Python for the NumPy reference."""
-    rule = get_rule(p.rule if rule is None else rule)
+    """(perturb, update, prm, state) of the rule (default: ``p.rule``, with the settings ``p``
+    gives it): compiled functions, or their plain Python for the NumPy reference."""
+    rule = rule_of(p, MODEL, rule)
     fn = (lambda f: f) if compiled else (lambda f: f.py_func)
     n = p.n_patterns if n_patterns is None else n_patterns
     return fn(rule.perturb), fn(rule.update), rule.constants_for(p), np.zeros(rule.state_size(n))
@@ -644,7 +644,7 @@ def simulate(params: NetworkParams, rng: np.random.Generator, *, rule: Rule | st
     p = params
     if backend not in KERNELS:
         raise ParameterError(f"backend = {backend!r}: allowed one of {', '.join(KERNELS)}")
-    rule = get_rule(p.rule if rule is None else rule)
+    rule = rule_of(p, MODEL, rule)
     net = Network.draw(p, rng)
     n_mov = p.n_patterns * p.trials_per_pattern
     u, pbin = draw_perturbations(p, n_mov, rng)
@@ -682,7 +682,7 @@ def simulate(params: NetworkParams, rng: np.random.Generator, *, rule: Rule | st
         ),
         coords=dict(trial=("trial", np.arange(p.trials_per_pattern), dict(units="trial (per pattern)")),
                     pattern=np.arange(p.n_patterns), profile_trial=at),
-        attrs=dict(backend=backend, rule=rule.name,
+        attrs=dict(backend=backend, rule=rule.name, **rule.settings_attrs(),
                    mf_ceiling=float(net.mf_drive_pn().mean()), overlap=net.overlap()),
     )
     at_trial, why = runaway(per_movement["E"].mean(axis=0), rec["PN"][-1], p.r_max)
@@ -693,7 +693,9 @@ def simulate(params: NetworkParams, rng: np.random.Generator, *, rule: Rule | st
 
 RUNAWAY_FACTOR = 1.5
 """A smoothed error above RUNAWAY_FACTOR × its initial value marks a run as diverged: SGDEGE
-lowers the error (Fig 8), and even a stalled run (q ≥ 1, spec §7b) stays below its start."""
+lowers the error (Fig 8), and even a stalled run (q ≥ 1: no convergence, as Fig 9D shows for the
+reduced model; the network's stall is our own observation) stays below its start (the model
+reference, 'Network plasticity')."""
 
 
 PINNED = 0.75

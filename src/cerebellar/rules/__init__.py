@@ -18,16 +18,34 @@ functions of the rule:
   ``drift``; models rectify what their equations rectify.
 
 The kernels take the rule as compiled functions, the way scikit-learn's ``_plain_sgd`` takes a
-loss, so a new rule is one small file (see ``README.md``, "Write your own rule").
+loss, so a new rule is one small file (see ``README.md``, "Write your own rule"). A rule owns
+its settings (a frozen parameter class, with per-model defaults); models hold only the rule's
+name and its ``RULE.SETTING`` values, and another package's rule (a ``cerebellar.rules`` entry
+point) runs everywhere a built-in does.
 ``local`` is Coenen's cortical rule of the VOR; :func:`nucleus_update` his nucleus rule.
 """
 
-from .base import RULES, BatchRule, Rule, get_rule, register_rule
+from .base import (
+    RULES,
+    BatchRule,
+    NoSettings,
+    Rule,
+    get_rule,
+    register_rule,
+    registered,
+    rule_names,
+    rule_of,
+    rule_param,
+    rule_settings_param,
+    settings_class,
+)
 from .coenen import LOCAL, nucleus_update
-from .delta import DELTA
-from .mai import MAI, MAI_UNSIGNED
-from .node_perturbation import NODE_PERTURBATION
+from .delta import DELTA, DeltaSettings
+from .mai import MAI, MAI_UNSIGNED, MAISettings
+from .node_perturbation import NODE_PERTURBATION, NodePerturbationSettings
 from .sgdege import SGDEGE, ecs_sign
 
 __all__ = ["DELTA", "LOCAL", "MAI", "MAI_UNSIGNED", "NODE_PERTURBATION", "RULES", "SGDEGE",
-           "BatchRule", "Rule", "ecs_sign", "get_rule", "nucleus_update", "register_rule"]
+           "BatchRule", "DeltaSettings", "MAISettings", "NoSettings", "NodePerturbationSettings",
+           "Rule", "ecs_sign", "get_rule", "nucleus_update", "register_rule", "registered",
+           "rule_names", "rule_of", "rule_param", "rule_settings_param", "settings_class"]

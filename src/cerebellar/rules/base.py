@@ -1,7 +1,11 @@
-"""The rule protocol (see :mod:`cerebellar.rules`) and the registry of named rules."""
+"""The rule protocol (see :mod:`cerebellar.rules`), a rule's own settings, and the registry of
+named rules (built-ins and those of other packages, through the ``cerebellar.rules`` entry
+points)."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,20 +14,32 @@ import numba
 import numpy as np
 
 from ..core.errors import ParameterError
+from ..core.params import Params, param, settings_param
 from ..core.registry import load_plugins
 
 RULE_GROUP = "cerebellar.rules"
 
 
 @dataclass(frozen=True)
-class Rule:
-    """A learning rule: compiled ``perturb`` and ``update`` functions and their constants.
+class NoSettings(Params):
+    """The settings of a rule that has none of its own."""
 
-    ``constants`` lists, in the order ``prm`` holds them, either parameter names of the model
-    (read from its parameter object) or numbers. ``uses_olive`` says whether ``update`` reads ℐ
-    (the kernel skips that sum otherwise). ``state_size(n_patterns)`` sizes the rule's memory.
-    ``complex_spike(E, e, J)`` (arrays → bool), where the rule has one, says on which
-    presentations its climbing fibre signalled an error; models record it as ``ecs``.
+
+@dataclass(frozen=True)
+class Rule:
+    """A learning rule: compiled ``perturb`` and ``update`` functions, their constants and the
+    rule's own settings.
+
+    ``constants`` lists, in the order ``prm`` holds them, numbers or names: a name is read from
+    the rule's settings (``settings_class``: a frozen, validated :class:`~cerebellar.core.params.
+    Params`) if it is one of them, else from the model's parameters (the perturbation amplitude
+    ``A``, say). ``defaults`` gives, per model name, the settings' defaults on that model (a
+    learning rate's scale follows the model's units); ``models`` names the models the rule can
+    teach (``None``: any model whose parameters hold its other constants). ``uses_olive`` says
+    whether ``update`` reads ℐ (the kernel skips that sum otherwise). ``state_size(n_patterns)``
+    sizes the rule's memory. ``complex_spike(E, e, J)`` (arrays → bool), where the rule has one,
+    says on which presentations its climbing fibre signalled an error; models record it as
+    ``ecs``. :meth:`configure` binds settings (``settings``), as :func:`get_rule` does.
     """
 
     name: str
@@ -34,18 +50,58 @@ class Rule:
     state_size: Callable[[int], int] = field(default=lambda n_patterns: 1)
     complex_spike: Callable | None = None
     doc: str = ""
+    settings_class: type[Params] = NoSettings
+    defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    models: tuple[str, ...] | None = None
+    settings: Params | None = None
+
+    def configure(self, model: str | None = None, **settings: Any) -> Rule:
+        """This rule with its settings bound: the defaults of ``model``, then ``settings``
+        (validated; an unknown or out-of-range setting raises :class:`ParameterError`)."""
+        if model is not None and not self.runs_on(model):
+            raise ParameterError(f"rule '{self.name}' does not run on the {model} model; it runs "
+                                 f"on: {', '.join(self.models or ())}")
+        base = dict(self.defaults.get(model, {})) if model is not None else {}
+        known = self.settings_class.names()
+        for key in settings:
+            if key not in known:
+                raise ParameterError(f"unknown setting '{self.name}.{key}'; rule '{self.name}' "
+                                     f"has: {', '.join(known) or 'none'}")
+        try:
+            values = self.settings_class(**{**base, **settings})
+        except ParameterError as err:  # name the setting as the command line spells it
+            raise ParameterError(re.sub(r"parameter '(\w+)'", rf"parameter '{self.name}.\1'",
+                                        str(err), count=1)) from None
+        return dataclasses.replace(self, settings=values)
+
+    def runs_on(self, model: str) -> bool:
+        return self.models is None or model in self.models
+
+    def setting_values(self) -> dict[str, Any]:
+        """The bound settings (the class defaults when none are bound)."""
+        return (self.settings or self.settings_class()).to_dict()
+
+    def settings_attrs(self) -> dict[str, Any]:
+        """The bound settings as a result's attributes, ``{"RULE.SETTING": value}``."""
+        return {f"{self.name}.{k}": v for k, v in self.setting_values().items()}
 
     def constants_for(self, params: Any) -> np.ndarray:
-        """``prm``: the rule's constants, parameter names read from ``params``."""
+        """``prm``: the rule's constants, names read from its settings, else from ``params``
+        (a parameter object or a mapping)."""
+        own = self.setting_values()
         out = []
         for c in self.constants:
-            if isinstance(c, str):
-                if not hasattr(params, c):
-                    raise ParameterError(f"rule '{self.name}' needs parameter '{c}', which "
-                                         f"{type(params).__name__} does not have")
+            if not isinstance(c, str):
+                out.append(float(c))
+            elif c in own:
+                out.append(float(own[c]))
+            elif isinstance(params, Mapping) and c in params:
+                out.append(float(params[c]))
+            elif not isinstance(params, Mapping) and hasattr(params, c):
                 out.append(float(getattr(params, c)))
             else:
-                out.append(float(c))
+                raise ParameterError(f"rule '{self.name}' needs parameter '{c}', which "
+                                     f"{type(params).__name__} does not have")
         return np.array(out, dtype=np.float64)
 
 
@@ -59,17 +115,67 @@ def register_rule(rule: Rule) -> Rule:
     return rule
 
 
-def get_rule(rule: str | Rule, known: Mapping[str, Rule] | None = None) -> Rule:
-    """A :class:`Rule` from itself or its registered name."""
-    if isinstance(rule, Rule):
-        return rule
-    if known is None:
+def registered() -> dict[str, Rule]:
+    """Every registered rule by name: the built-ins and those of the ``cerebellar.rules``
+    entry points of installed packages."""
+    load_plugins(RULE_GROUP)
+    return dict(RULES)
+
+
+def rule_names(model: str | None = None) -> tuple[str, ...]:
+    """The names of the registered rules (that run on ``model``), built-ins first."""
+    return tuple(name for name, rule in registered().items()
+                 if model is None or rule.runs_on(model))
+
+
+def get_rule(rule: str | Rule, model: str | None = None, **settings: Any) -> Rule:
+    """A :class:`Rule` from itself or its registered name, configured for ``model`` with
+    ``settings`` (a rule object already configured is returned as it is unless settings are
+    given).
+
+    >>> get_rule("delta", model="perceptron", alpha=0.02).settings.alpha   # doctest: +SKIP
+    0.02
+    """
+    if not isinstance(rule, Rule):
         if rule not in RULES:
             load_plugins(RULE_GROUP)  # rules of other installed packages
-        known = RULES
-    if rule not in known:
-        raise ParameterError(f"unknown rule '{rule}'; known: {', '.join(sorted(known))}")
-    return known[rule]
+        if rule not in RULES:
+            raise ParameterError(f"unknown rule '{rule}'; known: {', '.join(sorted(RULES))}")
+        rule = RULES[rule]
+    if settings or rule.settings is None:
+        rule = rule.configure(model, **settings)
+    return rule
+
+
+def rule_of(params: Any, model: str, rule: str | Rule | None = None) -> Rule:
+    """The rule of a run (``rule``, else ``params.rule``), configured for ``model`` with the
+    settings that ``params.rule_settings`` gives it."""
+    rule = params.rule if rule is None else rule
+    name = rule if isinstance(rule, str) else rule.name
+    return get_rule(rule, model, **params.rule_settings.of(name))
+
+
+def settings_class(name: str) -> type[Params]:
+    """The settings class of rule ``name`` (the resolver of :func:`rule_settings_param`)."""
+    return get_rule(name).settings_class
+
+
+def rule_settings_param(model: str) -> Any:
+    """The ``rule_settings`` field of ``model``'s parameters: ``RULE.SETTING`` values (on the
+    command line ``--set delta.alpha=0.02``), validated by each rule's settings class; the
+    defaults are each rule's on ``model``."""
+    return settings_param(settings_class, doc="settings of the rules, as RULE.SETTING=VALUE",
+                          components=lambda: rule_names(model),
+                          defaults=lambda name: get_rule(name).defaults.get(model, {}))
+
+
+def rule_param(default: str, model: str, doc: str) -> Any:
+    """The ``rule`` field of a model's parameters: a registered rule that runs on ``model``."""
+    return param(default, choices=lambda: rule_names(model), doc=doc)
+
+
+__all__ = ["RULES", "NoSettings", "Rule", "get_rule", "register_rule", "registered",
+           "rule_names", "rule_of", "rule_param", "rule_settings_param", "settings_class"]
 
 
 # -- a rule for a batch of independent learners (the vectorised VOR and reduced models) -----------
@@ -106,6 +212,8 @@ class BatchRule:
                  compiled: bool = True):
         self.rule, self.shape = rule, shape
         n = int(np.prod(shape, dtype=np.int64))
+        own = rule.setting_values()
+        values = {**values, **own}
         cols = []
         for c in rule.constants:
             if isinstance(c, str) and c not in values:

@@ -1,4 +1,5 @@
-"""Node perturbation (Fiete & Seung 2006; Werfel, Xie & Seung 2005; beyond.md §1).
+"""Node perturbation (Fiete & Seung 2006; Werfel, Xie & Seung 2005; beyond the papers: see the model
+reference, 'Node perturbation').
 
 Every presentation perturbs each learner's output by ξ = s·σ, s = ±1 at random (σ is the model's
 amplitude A). The error ℰ is compared with a running-mean baseline ℰ̄_μ of the same pattern
@@ -7,9 +8,30 @@ active synapse. In the small-noise limit the mean update is the gradient step �
 is this rule with the error difference quantised to one bit and the baseline learnt by the olive.
 """
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numba
 
+from ..core.params import Params, param
 from .base import Rule, register_rule
+
+
+@dataclass(frozen=True)
+class NodePerturbationSettings(Params):
+    """Node perturbation's learning rate and baseline (the rule is not in the paper)."""
+
+    eta: float = param(0.0063, low=0, high=1e4,
+                       doc="learning rate η of Δw = −η (ℰ − ℰ̄) s/σ")
+    baseline_rate: float = param(0.2, low=0, high=1, low_open=True,
+                                 doc="rate γ of each pattern's running-mean error ℰ̄")
+
+    NOT_STATED: ClassVar[dict[str, str]] = {
+        "eta": "node perturbation is not in the paper. Perceptron: ξ = ±A on every "
+               "presentation, η = 0.0063 makes its mean step far from the target, ηf√N_M, equal "
+               "SGDEGE's ρΔP. Network: every column perturbed by ±A in one random bin of every "
+               "movement, η = 1.0",
+        "baseline_rate": "γ = 0.2: the baseline follows a pattern's error within a few visits"}
 
 
 @numba.njit(cache=True)
@@ -30,5 +52,7 @@ def update(E, e, J, mu, state, prm):  # pragma: no cover - compiled
 
 NODE_PERTURBATION = register_rule(Rule(
     name="node_perturbation", perturb=perturb, update=update,
-    constants=("A", "eta_np", "baseline_rate"), state_size=lambda n_patterns: 2 * n_patterns,
+    constants=("A", "eta", "baseline_rate"), state_size=lambda n_patterns: 2 * n_patterns,
+    settings_class=NodePerturbationSettings, models=("perceptron", "network"),
+    defaults={"perceptron": {"eta": 0.0063}, "network": {"eta": 1.0}},
     doc="Fiete & Seung 2006: a continuous error against a running-mean baseline"))

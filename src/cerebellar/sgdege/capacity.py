@@ -1,6 +1,7 @@
-"""Capacity of the non-negative analog perceptron (Bouvier et al. 2018, Fig 10C,D; spec §6.4).
+"""Capacity of the non-negative analog perceptron (Bouvier et al. 2018, Fig 10C,D legends).
 
-Theory (replica-symmetric, large N; derived in the spec, reproducing the paper's 391):
+Theory (replica-symmetric, large N; the paper prints no formula; derived in the model reference,
+'Perceptron capacity', reproducing the paper's 391):
 −u = γ[uΦ(u) + φ(u)] and α_c = Φ(u), Φ and φ the standard normal cdf and pdf.
 Finite-size check: exact feasibility of {w ≥ 0 : X w/√N − θ√N = R} by linear programming (HiGHS);
 all targets are positive, so the rectification of Eq 36 is inactive at a solution.
@@ -16,8 +17,9 @@ from scipy.stats import norm
 def capacity(f: float = 0.2, gamma: float = 1.0) -> float:
     """Critical load α_c = p_c/N_M: 0.39126 for γ = 1 (391 patterns at N_M = 1000).
 
-    The coding level enters only through γ once θ is parameterised as in the paper (spec §6.4);
-    ``f`` is accepted for the signature the paper's users expect.
+    The coding level enters only through γ once θ is parameterised as in the paper (Fig 10
+    legend; the model reference, 'Perceptron capacity'); ``f`` is accepted for the signature the
+    paper's users expect.
     """
     if not 0 < f < 1:
         raise ValueError(f"f = {f} is out of range: allowed (0, 1)")

@@ -1,5 +1,5 @@
 """Analog perceptron trained by SGDEGE or by the delta rule (Bouvier et al. 2018, Appendix 1,
-"Perceptron model and simulations", Eqs 36-42; spec §6).
+"Perceptron model and simulations", Eqs 36-42; the model reference, 'Analog perceptron').
 
 One P-cell reads N_M binary mossy fibres (coding level f) through weights w ≥ 0:
 
@@ -32,13 +32,14 @@ import xarray as xr
 
 from ..core.errors import ParameterError
 from ..core.parallel import map_runs
-from ..core.params import Params, param
+from ..core.params import Params, Settings, param
 from ..core.progress import progress
 from ..core.simd import vector_ops
 from ..core.status import mark_diverged
-from ..rules import Rule, get_rule
+from ..rules import Rule, rule_of, rule_param, rule_settings_param
 
-RULE_NAMES = ("sgdege", "delta", "node_perturbation", "mai", "mai_unsigned")
+MODEL = "perceptron"
+"""The name rules know this model by (their ``models`` and per-model ``defaults``)."""
 INITS = ("halfnormal", "constant")
 SILENT = 0.1
 """A weight below SILENT × the mean initial weight w̄ counts as near-silent: the rectification
@@ -47,7 +48,8 @@ of Eqs 38, 42 makes few weights exactly zero, but near capacity most of them bec
 
 @dataclass(frozen=True)
 class PerceptronModel(Params):
-    """The perceptron and its rules (Fig 10 defaults, spec §6.2), without the run's size."""
+    """The perceptron and its rules (defaults of the Fig 10 legend and Eqs 40-41; the model
+    reference, 'Perceptron parameters'), without the run's size."""
 
     N_M: int = param(1000, low=1, high=1_000_000, doc="number of mossy-fibre inputs")
     f: float = param(0.2, low=0, high=1, low_open=True, high_open=True, doc="coding level")
@@ -58,19 +60,12 @@ class PerceptronModel(Params):
     q: float = param(0.5, low=0, high=10, doc="PC→NO relative strength")
     dP: float = param(0.2, low=0, high=1e3, units="Hz", doc="ΔP (sets α_w by Eq 40)")
     dJ: float = param(0.4, low=0, high=1e3, units="Hz", doc="Δ𝒥 (sets α_v by Eq 41)")
-    alpha_delta: float = param(0.01, low=0, high=10, doc="delta-rule learning rate α (Eq 42)")
-    eta_np: float = param(0.0063, low=0, high=10,
-                          doc="node-perturbation learning rate η (mean step ηf√N_M = ρΔP, as SGDEGE)")
-    baseline_rate: float = param(0.2, low=0, high=1, low_open=True,
-                                 doc="node perturbation: rate γ of each pattern's running-mean error")
-    beta_w: float = param(0.00316, low=0, high=10,
-                          doc="Marr-Albus-Ito: drift of every weight without a climbing fibre")
     w_init: str = param("halfnormal", choices=INITS,
                         doc="initial MF→PC weights w: 'halfnormal' (half of them zero) or 'constant'")
+    rule_settings: Settings = rule_settings_param(MODEL)
 
-    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("dP", "dJ", "alpha_delta", "eta_np", "beta_w", "A")
+    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("dP", "dJ", "A")
     NOT_STATED: ClassVar[dict[str, str]] = {
-        "alpha_delta": "the delta-rule rate is not printed; 0.01 (stable and fast) [spec §8.5]",
         "trials_per_pattern": "each trial is one epoch: every pattern once, in a new random order",
         "w_init": "initial weights are not stated. v_i = w̄ = θ/f + (P_max/2)/(f√N_M), so 𝒥 "
                   "starts at P_max/2. 'halfnormal': w_i ∝ max(0, z), z ~ N(0, 1), scaled to mean "
@@ -79,11 +74,9 @@ class PerceptronModel(Params):
                   "zero-weight synapses can give Fig 10A's half-rate depression; 'constant' "
                   "(w_i = w̄) cannot",
         "mean_error": "mean over patterns of |P − R| without perturbation",
-        "eta_np": "node perturbation is not in the paper: ξ = ±A on every presentation, η chosen so "
-                  "that its mean step far from the target equals SGDEGE's ρΔP",
-        "beta_w": "Marr-Albus-Ito on the perceptron is not in the paper: LTD α_w of the active "
-                  "weights on a climbing fibre (P > R), drift β_w = α_w/10 of every weight "
-                  "otherwise (Eq 15; Table 2's ratio β_w/α_w)",
+        "rule_settings": "the rates of the rules the paper does not run on the perceptron are "
+                         "the rules' own defaults on this model (delta.alpha, "
+                         "node_perturbation.eta, mai.beta; see cerebellar.rules)",
     }
 
     @property
@@ -114,9 +107,9 @@ class PerceptronModel(Params):
 class PerceptronParams(PerceptronModel):
     """One perceptron learning run (the ``perceptron`` experiment)."""
 
-    rule: str = param("sgdege", choices=RULE_NAMES,
-                      doc="learning rule (cerebellar.rules): SGDEGE (Eqs 37-39), delta (Eq 42), "
-                          "node perturbation, Marr-Albus-Ito (Eqs 14-15)")
+    rule: str = rule_param("sgdege", MODEL,
+                           doc="learning rule (cerebellar.rules): SGDEGE (Eqs 37-39), delta (Eq 42), "
+                               "node perturbation, Marr-Albus-Ito (Eqs 14-15), or another package's")
     n_patterns: int = param(100, low=1, high=1_000_000, doc="number of patterns p")
     trials_per_pattern: int = param(20_000, low=1, high=100_000_000, units="trial",
                                     doc="trials per pattern (epochs)")
@@ -336,16 +329,17 @@ def kernel_args(p: PerceptronModel, rule: Rule, *, compiled: bool, n_patterns: i
             rule.constants_for(p), np.zeros(rule.state_size(n)), rule.uses_olive)
 
 
-def lockstep_args(configs: list[PerceptronModel], rule: Rule, n_patterns: int | None = None
-                  ) -> tuple:
+def lockstep_args(configs: list[PerceptronModel], rules: list[Rule],
+                  n_patterns: int | None = None) -> tuple:
     """:func:`lockstep_kernel`'s arguments after (X, idx, ptr, R, order, u) for runs ``configs``
-    of one rule: θN, √N (shared), q and A per run, the rule's compiled functions, one row of
-    constants and one fresh state row per run, and whether the rule reads 𝒥."""
-    p = configs[0]
+    of one rule (``rules[k]``: run k's, configured with its settings): θN, √N (shared), q and A
+    per run, the rule's compiled functions, one row of constants and one fresh state row per
+    run, and whether the rule reads 𝒥."""
+    p, rule = configs[0], rules[0]
     n = getattr(p, "n_patterns", 1) if n_patterns is None else n_patterns
     return (p.theta * p.N_M, math.sqrt(p.N_M), np.array([c.q for c in configs], float),
             np.array([c.A for c in configs], float), rule.perturb, rule.update,
-            np.stack([rule.constants_for(c) for c in configs]),
+            np.stack([r.constants_for(c) for c, r in zip(configs, rules, strict=True)]),
             np.zeros((len(configs), rule.state_size(n))), rule.uses_olive)
 
 
@@ -365,8 +359,7 @@ def record_trials(trials_per_pattern: int, n_records: int) -> np.ndarray:
     return np.unique(np.r_[0, counts, trials_per_pattern])
 
 
-BATCHABLE = ("rule", "q", "A", "rho", "dP", "dJ", "alpha_delta", "eta_np", "baseline_rate",
-             "beta_w")
+BATCHABLE = ("rule", "q", "A", "rho", "dP", "dJ", "rule_settings")
 """Parameters that may differ between runs trained in lockstep (:func:`train_batch`): they
 change neither the patterns, the initial weights nor θ."""
 
@@ -420,7 +413,8 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
     n_runs = len(configs)
     if backend == "numpy" and n_runs > 1:
         raise ParameterError("the NumPy reference trains one run at a time")
-    rules = [get_rule(c.rule if rule is None else rule) for c in configs]
+    rules = [rule_of(c, MODEL, rule if rule is not None else getattr(c, "rule", "sgdege"))
+             for c in configs]
     pats = Patterns.draw(p, rng)
     w, v = initial_weights(p, rng)
     w_start_zero = float(np.mean(w == 0))
@@ -445,10 +439,9 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
             X[:, 0], X[:, 1] = w[:, None], v[:, None]
             for lane, r in enumerate(members):
                 W[r], V[r] = X[:, 0, lane], X[:, 1, lane]
-            lanes = [configs[r] for r in members]
+            lanes = members + members[:1] * (width - len(members))
             steps.append((lockstep_kernel(width), (X.reshape(-1), idx, pats.ptr, pats.R),
-                          lockstep_args(lanes + lanes[:1] * (width - len(lanes)),
-                                        rules[members[0]])))
+                          lockstep_args([configs[r] for r in lanes], [rules[r] for r in lanes])))
 
         def run_block(order, u):
             for kernel, head, rest in steps:

@@ -1,4 +1,4 @@
-"""Reduced (P, 𝒥) model of SGDEGE (Bouvier et al. 2018, Appendix 1; spec §5).
+"""Reduced (P, 𝒥) model of SGDEGE (Bouvier et al. 2018, Appendix 1, Eqs 16-35; Fig 9).
 
 State: the principal-cell rate P, the MF→NO drive 𝒥, a target R. Error ℰ = |P − R| (Eq 16),
 estimated error ℐ = [𝒥 − qP]_+ (Eq 17). Each trial:
@@ -8,7 +8,9 @@ estimated error ℐ = [𝒥 − qP]_+ (Eq 17). Each trial:
   P ← P + ΔP, 𝒥 ← [𝒥 − Δ𝒥]_+ (Eqs 21-22);
 * otherwise (Δ𝒥 update): eCS (ℰ > ℐ) → 𝒥 ← 𝒥 + Δ𝒥; no eCS → 𝒥 ← [𝒥 − Δ𝒥]_+ (Eqs 23-26).
 
-Ties (ℰ = ℐ) count as no eCS [NS]; place R off the ΔP lattice to avoid them (spec §7b).
+Ties (ℰ = ℐ) count as no eCS [NS]; place R off the ΔP lattice to avoid them (the model reference,
+'Reduced model choices not stated in the paper'). The model reference, 'Reduced SGDEGE model',
+states the whole model.
 """
 
 from __future__ import annotations
@@ -28,21 +30,24 @@ from ..rules import BatchRule, Rule, get_rule
 
 @dataclass(frozen=True)
 class ReducedParams(Params):
-    """Parameters of the reduced model; defaults are Fig 9E,F (spec §5.8)."""
+    """Parameters of the reduced model; defaults are those of the Fig 9E,F legend (the model
+    reference, 'Reduced model parameters')."""
 
     A: float = param(10.0, low=0, high=1e4, doc="perturbation amplitude")
     dP: float = param(1.0, low=0, high=1e4, doc="ΔP, step of P on a perturbed trial")
     dJ: float = param(2.0, low=0, high=1e4, doc="Δ𝒥, step of the error estimate drive")
     q: float = param(0.5, low=0, high=10, doc="PC→NO relative strength (converges iff q < 1)")
     rho: float = param(0.2, low=0, high=1, doc="perturbation probability per trial")
-    R: float = param(50.3, low=-1e6, high=1e6, doc="target (off the ΔP lattice, spec §7b)")
+    R: float = param(50.3, low=-1e6, high=1e6, doc="target (off the ΔP lattice to avoid ties)")
     P0: float = param(100.0, low=0, high=1e6, doc="initial P")
     J0: float = param(0.0, low=0, high=1e6, doc="initial 𝒥")
     n_trials: int = param(1000, low=1, high=100_000_000, units="trial", doc="trials")
 
     NOT_STATED: ClassVar[dict[str, str]] = {
-        "R": "R and the initial points are not stated (spec §8.4); R = 50.3 is off the ΔP lattice",
-        "n_trials": "trial counts are not stated (spec §8.4)",
+        "R": "R and the initial points are not stated (the model reference, 'Reduced model choices "
+             "not stated in the paper'); R = 50.3 is off the ΔP lattice",
+        "n_trials": "trial counts are not stated (the model reference, 'Reduced model choices not "
+                    "stated in the paper')",
     }
 
 
@@ -57,7 +62,7 @@ def step(P, J, s, A, q, R, rule: BatchRule):
 def batch_rule(rule: Rule | str, p: dict[str, np.ndarray], shape: tuple[int, ...], *,
                compiled: bool = True) -> BatchRule:
     """The rule for a batch of reduced models: P is the weight (α_w = ΔP), 𝒥 the olive's (α_v = Δ𝒥)."""
-    return BatchRule(get_rule(rule), dict(p, alpha_w=p["dP"], alpha_v=p["dJ"]), shape,
+    return BatchRule(get_rule(rule, "reduced"), dict(p, alpha_w=p["dP"], alpha_v=p["dJ"]), shape,
                      compiled=compiled)
 
 
@@ -124,23 +129,28 @@ def simulate(params: ReducedParams, rng: np.random.Generator, *, rule: Rule | st
     return attach_batch(ds, given, batch, params)
 
 
-# -- analytic layer (spec §5.3-5.7) --------------------------------------------------------------
+# -- analytic layer (Appendix 1, Eqs 27-35; Fig 9B,C,F and Appendix 1—figure 1) ---------------------
+# See the model reference, 'Reduced model lines and corridors' to 'Reduced model fixed point'.
 
 
 def lines(P, A, q, R):
-    """𝒥 on the lines C+, C−, D+, D− at P (spec §5.3): C± = (q ± 1)(P + A) ∓ R, D± = (q ± 1)P ∓ R."""
+    """𝒥 on the lines C+, C−, D+, D− at P: C± = (q ± 1)(P + A) ∓ R, D± = (q ± 1)P ∓ R (Appendix 1
+    and Fig 9B; the model reference, 'Reduced model lines and corridors')."""
     P = np.asarray(P, float)
     return {"C+": (1 + q) * (P + A) - R, "C-": R - (1 - q) * (P + A),
             "D+": (1 + q) * P - R, "D-": R - (1 - q) * P}
 
 
 def upper_boundary(beta, q):
-    """ρ = β/[(q + 1) + 2β]: D+ below it, C+ above it (spec §5.6)."""
+    """ρ = β/[(q + 1) + 2β]: D+ below it, C+ above it (Appendix 1, Eqs 32-33; Fig 9C; the model
+    reference, 'Reduced model corridor speeds')."""
     return beta / ((q + 1.0) + 2.0 * beta)
 
 
 def lower_boundary(beta, q):
-    """ρ = β/(2β + q − 1), meaningful for β > 1 − q: C− above it, D− below it (spec §5.6)."""
+    """ρ = β/(2β + q − 1), meaningful for β > 1 − q: C− above it, D− below it (Appendix 1,
+    Eqs 34-35; Fig 9C, whose printed D− condition is read as a typo: the model reference,
+    'Reduced model corridor speeds')."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(beta > 1 - q, beta / (2.0 * beta + q - 1.0), np.inf)
 
@@ -187,5 +197,6 @@ def entry_conditions(A, dP, dJ, q):
 
 
 def fixed_point(A, q, R):
-    """Intersection of C+ and D− for q < 1: (R − A(q + 1)/2, qR + (1 − q²)A/2) (spec §5.7)."""
+    """Intersection of C+ and D− for q < 1: (R − A(q + 1)/2, qR + (1 − q²)A/2) (Appendix 1,
+    Phase 3; Fig 9F; the model reference, 'Reduced model fixed point')."""
     return R - A * (q + 1) / 2, q * R + (1 - q * q) * A / 2

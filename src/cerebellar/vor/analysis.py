@@ -1,7 +1,8 @@
-"""Closed-form results of the static VOR model (spec §3). All functions broadcast over arrays.
+"""Closed-form results of the static VOR model (the model reference, 'VOR closed forms').
 
-Notation: r = η_A/η_D, z = (g − G, g − D). The per-cycle map is exactly z ← (I − η_D K̃) z with
-the matrix K̃ of spec §3 ("Linearisation"); its small-η limit is dz/dt = −η_D K̃ z.
+All functions broadcast over arrays. Notation: r = η_A/η_D, z = (g − G, g − D). The per-cycle map
+is exactly z ← (I − η_D K̃) z with the matrix K̃ derived in the model reference,
+'VOR linearisation and time scales'; its small-η limit is dz/dt = −η_D K̃ z.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import numpy as np
 
 from .model import gain_dark
 
-# -- equilibria (spec §3, "Equilibria") -----------------------------------------------------
+# -- equilibria (paper §4; the model reference, 'VOR equilibria') ------------------------------
 
 
 def equilibrium(g, b):
@@ -22,14 +23,15 @@ def end_state_q0(g, b, v, r, A0=0.88, D0=1.0):
     """End point on the q = 0 line of equilibria (G = g), reached along ΔD/ΔA = −1/(r v).
 
     Returns (A∞, D∞, P∞) with D∞ = D0 + (g − G0)(1 − b)/(1 + r v),
-    A∞ = A0 − (g − G0)(1 − b) r v/(1 + r v), P∞ = −(g − D∞)   (spec §3).
+    A∞ = A0 − (g − G0)(1 − b) r v/(1 + r v), P∞ = −(g − D∞): no transfer, as in Fig 5 (right,
+    q = 0); the closed form is derived (the model reference, 'VOR equilibria').
     """
     shift = (g - gain_dark(A0, D0, b)) * (1.0 - b) / (1.0 + r * v)
     D_end = D0 + shift
     return A0 - shift * r * v, D_end, -(g - D_end)
 
 
-# -- linearisation (spec §3, "Linearisation") ---------------------------------------------
+# -- linearisation (the model reference, 'VOR linearisation and time scales') ------------
 
 
 def transfer_matrix(b, v, q, r):
@@ -63,7 +65,8 @@ def multipliers(b, v, q, eta_A, eta_D):
 
 
 def stable_continuous(b, v, q, r):
-    """Small-η stability: trace T > 0 and det Δ > 0, i.e. r v + 1 > q(1 + b − v) (spec §3)."""
+    """Small-η stability: trace T > 0 and det Δ > 0, i.e. r v + 1 > q(1 + b − v) (derived: the
+    model reference, 'VOR stability')."""
     K = transfer_matrix(b, v, q, r)
     T = K[..., 0, 0] + K[..., 1, 1]
     det = K[..., 0, 0] * K[..., 1, 1] - K[..., 0, 1] * K[..., 1, 0]
@@ -77,12 +80,13 @@ def spectral_radius(b, v, q, eta_A, eta_D):
 
 
 def eta_A_limits(b, v, q, r):
-    """η_A below which the map is monotone (η_D λ₁ < 1) and stable (η_D λ₁ < 2), real λ (spec §3)."""
+    """η_A below which the map is monotone (η_D λ₁ < 1) and stable (η_D λ₁ < 2), real λ (derived:
+    the model reference, 'VOR stability')."""
     lam1 = eigenvalues(b, v, q, r)[0].real
     return r / lam1, 2.0 * r / lam1
 
 
-# -- overshoot of G (Fig 6, spec §3 "Overshoot") ------------------------------------------
+# -- overshoot of G (Fig 6, paper §5; the model reference, 'VOR overshoot') ---------------
 
 
 def overshoot_paper(g, b, v, q, r):
@@ -99,8 +103,9 @@ def overshoot_exact(g, b, v, q, r):
 
     Real eigenvalues: ẽ(t) = a₁e^{−λ₁t} + a₂e^{−λ₂t} with a₁ = (S − λ₂)/(λ₁ − λ₂),
     a₂ = (λ₁ − S)/(λ₁ − λ₂), S = K̃₁₁ + K̃₁₂; peak at t* = ln(−λ₁a₁/(λ₂a₂))/(λ₁ − λ₂) and
-    ε = −a₂e^{−λ₂t*}(1 − λ₂/λ₁); none if a₂ ≥ 0 (spec §3). Complex λ = α ± iω: ẽ(t) =
-    e^{−αt}(cos ωt + B sin ωt), B = (α − S)/ω; the deepest minimum is the first extremum with ẽ < 0.
+    ε = −a₂e^{−λ₂t*}(1 − λ₂/λ₁); none if a₂ ≥ 0 (derived: the model reference, 'VOR overshoot').
+    Complex λ = α ± iω: ẽ(t) = e^{−αt}(cos ωt + B sin ωt), B = (α − S)/ω; the deepest minimum is
+    the first extremum with ẽ < 0.
     Returns ``|g − 1|`` times the overshoot of the unit problem (undershoot for g < 1); ``inf``
     where the system is unstable.
     """
@@ -137,7 +142,7 @@ def peak_identity(g, b, v, q, r, D_peak):
     return q * (1.0 - b + v) * (g - D_peak) / ((1.0 - b) * (r * v + 1.0 - 2.0 * q))
 
 
-# -- learning in the dark (spec §5e) ------------------------------------------------------
+# -- learning in the dark (paper §6; the model reference, 'Learning in the dark') -----------
 
 
 def dark_growth_factor(b, q, eta_D):

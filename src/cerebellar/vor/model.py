@@ -1,8 +1,9 @@
 """Static linear VOR model of Coenen, Sejnowski & Lisberger (1993).
 
-Specification: ``shared/spec/vor_coenen1993.md`` (cited below as "spec §n"). Signals are deviations
-from resting rates per unit head velocity h, one learning update per cycle of head rotation with
-∫h² dt = 1 (the paper's explicit per-cycle Euler scheme, spec §2):
+Model reference: ``docs/models.md#static-vor-model`` (the model reference, 'Static VOR model').
+Signals are deviations from resting rates per unit head velocity h, one learning update per cycle
+of head rotation with ∫h² dt = 1 (the paper's explicit per-cycle Euler scheme, Fig 3; the model
+reference, 'VOR learning rules'):
 
     P = A h + b e − v (g h + e)      Purkinje node (A plastic, b and v fixed)         (Fig 2)
     N = D h − P                      vestibular nucleus (D plastic)                   (Fig 2)
@@ -11,18 +12,18 @@ from resting rates per unit head velocity h, one learning update per cycle of he
     ΔA = −η_A v [(g − D) + p]                 cerebellar rule        (Fig 3, top)
     ΔD =  η_D [(1 − q)(g − D) + (1 − 2q) p]   vestibular-nucleus rule (Fig 3, bottom)
 
-with p = P/h in the light, from the previous cycle's A and D. In the dark (spec §5e) the visual
-mossy fibres and the climbing fibres are silent: ΔA = 0 and ΔD = −η_D q P_dark, unless nucleus
-learning is gated by vision (``gate_nucleus``, the paper's proposed remedy, §6 of the paper),
-in which case ΔD = 0.
+with p = P/h in the light, from the previous cycle's A and D. In the dark (§6 of the paper; the
+model reference, 'Light, dark and gating') the visual mossy fibres and the climbing fibres are
+silent: ΔA = 0 and ΔD = −η_D q P_dark, unless nucleus learning is gated by vision
+(``gate_nucleus``, the paper's proposed remedy, §6 of the paper), in which case ΔD = 0.
 
 The cortical gain A learns by a rule of :mod:`cerebellar.rules` (``rule``): ``local`` is
 Coenen's rule above, fed the climbing-fibre error (gh + e)/h as its signed error. With
-``sgdege`` (beyond.md §4, not in either paper) a pCS adds ξ to P on a fraction ρ of cycles, the
-error is the unsigned slip |gh + e|/h, an olive with drive V and nucleo-olivary inhibition
-ℐ = V − q_NO p gives the eCS (c = ±1), and ΔA = −α_w c on pCS cycles, ΔV = α_v c; the
-nucleus keeps Coenen's rule with its climbing-fibre term carried by the eCS train, cf = κ c on
-lit cycles (κ = ``ecs_weight``).
+``sgdege`` (beyond the papers; the model reference, 'SGDEGE on the VOR') a pCS adds ξ to P on a
+fraction ρ of cycles, the error is the unsigned slip |gh + e|/h, an olive with drive V and
+nucleo-olivary inhibition ℐ = V − q_NO p gives the eCS (c = ±1), and ΔA = −α_w c on pCS cycles,
+ΔV = α_v c; the nucleus keeps Coenen's rule with its climbing-fibre term carried by the eCS
+train, cf = κ c on lit cycles (κ = ``ecs_weight``).
 """
 
 from __future__ import annotations
@@ -35,21 +36,31 @@ import xarray as xr
 
 from ..core.batch import attach_batch, batch_arrays, broadcast_values
 from ..core.errors import ParameterError
-from ..core.params import Params, param
+from ..core.params import Params, Settings, param
 from ..core.progress import progress
 from ..core.status import mark_diverged
-from ..rules import BatchRule, Rule, ecs_sign, get_rule, nucleus_update
+from ..rules import (
+    BatchRule,
+    Rule,
+    ecs_sign,
+    get_rule,
+    nucleus_update,
+    rule_of,
+    rule_param,
+    rule_settings_param,
+)
 
 RUNAWAY_GAIN = 1e6
 """|G| beyond this on a lit cycle (or any non-finite state) marks a run as diverged: the light
-dynamics are a stable linear map whenever the learning rates are in range (spec §3), so a gain a
-million times the desired one can only come from an unstable step size. In the dark the model's
-own runaway (spec §5e) is a result, not a divergence."""
+dynamics are a stable linear map whenever the learning rates are in range (the model reference,
+'VOR stability'), so a gain a million times the desired one can only come from an unstable step
+size. In the dark the model's own runaway (paper §6; the model reference, 'Learning in the dark')
+is a result, not a divergence."""
 CHECK_EVERY = 50
 """Cycles between two divergence checks (a non-finite or runaway gain stays so): checking every
 cycle would slow the batched loop by a fifth."""
 
-# -- closed-form responses (spec §1) -----------------------------------------------------------
+# -- closed-form responses (Fig 3, paper §2; the model reference, 'VOR closed-form responses') ---
 
 
 def purkinje_light(A, D, g, b, v):
@@ -68,12 +79,14 @@ def gain_dark(A, D, b):
 
 
 def gain_light(A, D, g, b, v):
-    """VOR gain in the light, G_L = −e/h = (D − A + g v) / (1 − b + v)   (spec §1)."""
+    """VOR gain in the light, G_L = −e/h = (D − A + g v) / (1 − b + v), derived (the model
+    reference, 'VOR closed-form responses')."""
     return (D - A + g * v) / (1.0 - b + v)
 
 
 def slip(A, D, g, b, v):
-    """Climbing-fibre error (g h + e)/h = (g − D) + P/h; retinal slip is its negative (spec §1)."""
+    """Climbing-fibre error (g h + e)/h = (g − D) + P/h; retinal slip is its negative (Fig 2
+    caption; the identity is derived in the model reference, 'VOR closed-form responses')."""
     return (g - D) + purkinje_light(A, D, g, b, v)
 
 
@@ -81,11 +94,11 @@ def learning_step(A, D, g, b, v, q, eta_A, eta_D, *, light=True, gate_nucleus=Fa
     """One cycle's updates (ΔA, ΔD) by Coenen's local rules (rule ``local`` and
     :func:`~cerebellar.rules.nucleus_update`), fed the loop's signals: in the light P = P_light
     and the climbing-fibre error (gh + e)/h = (g − D) + P_light (Fig 3); in the dark P = P_dark
-    with the visual and climbing-fibre signals silent (spec §5e), nucleus learning optionally
-    gated by vision."""
+    with the visual and climbing-fibre signals silent (paper §6; the model reference,
+    'Light, dark and gating'), nucleus learning optionally gated by vision."""
     A, D = np.asarray(A, float), np.asarray(D, float)
     shape = np.broadcast(A, D, g, b, v, q, eta_A, eta_D).shape
-    local = BatchRule(get_rule("local"), dict(eta_A=eta_A, v=v), shape)
+    local = BatchRule(get_rule("local", MODEL), dict(eta_A=eta_A, v=v), shape)
     P = purkinje_light(A, D, g, b, v) if light else purkinje_dark(A, D, b)
     cf = (g - D) + P if light else np.zeros(shape)
     dA = local.update(np.abs(cf), cf, 0.0)[0]
@@ -95,12 +108,14 @@ def learning_step(A, D, g, b, v, q, eta_A, eta_D, *, light=True, gate_nucleus=Fa
 # -- parameters ----------------------------------------------------------------------------
 
 
-VOR_RULES = ("local", "sgdege")
+MODEL = "vor"
+"""The name rules know this model by (their ``models`` and per-model ``defaults``)."""
 
 
 @dataclass(frozen=True)
 class VORParams(Params):
-    """Parameters of the static VOR model; defaults are those of Fig 4 (spec §4)."""
+    """Parameters of the static VOR model; defaults are those of the Fig 4 legend (the model
+    reference, 'VOR parameters')."""
 
     g: float = param(1.6, low=-10, high=10,
                      doc="desired VOR gain set by the optics (x2 magnifiers: 1.6, Fig 4)")
@@ -125,9 +140,10 @@ class VORParams(Params):
     gate_nucleus: bool = param(False, doc="gate nucleus (D) learning by vision: no D change in the dark")
     off_cycle: int = param(0, low=0, high=10_000_000, units="cycle",
                            doc="cycle at which the spectacles come off and g returns to 1 (0: never)")
-    rule: str = param("local", choices=VOR_RULES,
-                      doc="rule of the cortical gain A (cerebellar.rules): Coenen's 'local' rule or "
-                          "'sgdege' (perturbations, an unsigned error and an olive)")
+    rule: str = rule_param("local", MODEL,
+                           doc="rule of the cortical gain A (cerebellar.rules): Coenen's 'local' "
+                               "rule, 'sgdege' (perturbations, an unsigned error and an olive), or "
+                               "another package's")
     rho: float = param(0.2, low=0, high=1, doc="SGDEGE: pCS probability per cycle")
     xi: float = param(0.01, low=0, high=10, doc="SGDEGE: pCS perturbation of P per unit head velocity")
     alpha_w: float = param(0.001, low=0, high=10, doc="SGDEGE: change of A per pCS (Eq 38)")
@@ -137,18 +153,19 @@ class VORParams(Params):
     V0: float = param(0.0, low=-100, high=100, doc="SGDEGE: initial olive drive V")
     ecs_weight: float = param(0.01, low=0, high=10,
                               doc="SGDEGE: the nucleus's climbing-fibre term κ c per eCS sign c")
+    rule_settings: Settings = rule_settings_param(MODEL)
 
     FULL: ClassVar[dict[str, Any]] = {"n_cycles": 60_000}
     STEP_PARAMS: ClassVar[tuple[str, ...]] = ("eta_A", "eta_D", "alpha_w", "alpha_v", "xi")
     SCALE: ClassVar[tuple[str, ...]] = ("n_cycles",)
     NOT_STATED: ClassVar[dict[str, str]] = {
         "eta_A": "not given in the paper; 0.1 reproduces 'G reaches 1.6 within 60 steps' and Fig 5 "
-                 "(spec §5a)",
+                 "(the 60 steps are Fig 4's; the model reference, 'VOR choices not stated in the paper')",
         "eta_D": "eta_A / r with r = 10 (Fig 4 legend)",
-        "sgdege": "SGDEGE on the VOR is in neither paper (beyond.md §4): pCS on a fraction ρ of "
-                  "cycles adding ξ to P inside the loop; error |slip| of the cycle (silent in the "
-                  "dark); olive ℐ = V − q_NO p with V learnt by ±α_v (Eq 39), neither rectified since "
-                  "Coenen's signals are deviations from resting rates; the nucleus's "
+        "sgdege": "SGDEGE on the VOR is beyond the papers (the model reference, 'SGDEGE on the VOR'): "
+                  "pCS on a fraction ρ of cycles adding ξ to P inside the loop; error |slip| of the cycle "
+                  "(silent in the dark); olive ℐ = V − q_NO p with V learnt by ±α_v (Eq 39), neither "
+                  "rectified since Coenen's signals are deviations from resting rates; the nucleus's "
                   "climbing-fibre term κ c, c = ±1 the eCS sign, on lit cycles only. Ratios of "
                   "Fig 9E,F: ξ = 10 α_w, α_v = 2 α_w, ρ = 0.2, q_NO = 0.5",
     }
@@ -167,7 +184,7 @@ class VORParams(Params):
             raise ParameterError("light_cycles + dark_cycles must be > 0")
 
 
-SCHEDULE_FIELDS = ("n_cycles", "light_cycles", "dark_cycles", "rule")
+SCHEDULE_FIELDS = ("n_cycles", "light_cycles", "dark_cycles", "rule", "rule_settings")
 """Fields shared by a whole batch (the time axis); every other field may vary across the batch."""
 
 OUTPUT_ATTRS = {
@@ -240,7 +257,7 @@ def simulate(params: VORParams, rng: np.random.Generator, *, rule: Rule | str | 
     D_rec = np.empty_like(A_rec)
     b, v, q, eta_D, xi, q_no = (p[k].astype(float) for k in
                                 ("b", "v", "q", "eta_D", "xi", "q_no"))
-    rule = get_rule(params.rule if rule is None else rule)
+    rule = rule_of(params, MODEL, rule)
     cortex = BatchRule(rule, p, shape, compiled=backend == "numba")
     olive = rule.uses_olive
     V = p["V0"].astype(float).copy()
@@ -329,7 +346,7 @@ def simulate(params: VORParams, rng: np.random.Generator, *, rule: Rule | str | 
     if olive:
         ds["ecs"] = ds.ecs.fillna(0).astype(bool).assign_attrs(ds.ecs.attrs)
     ds = attach_batch(ds, given, batch, params)
-    ds.attrs["rule"] = rule.name
+    ds.attrs.update(rule=rule.name, **rule.settings_attrs())
     if bad_at >= 0:
         mark_diverged(ds, bad_at, "cycle", f"VOR gain G = {bad_G:.3g}: the per-cycle map of the "
                                            "Fig 3 rules is unstable at these learning rates")

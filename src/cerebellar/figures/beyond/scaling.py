@@ -1,5 +1,5 @@
 """``sgdege-scaling``: how the learning time of the SGDEGE network grows with the number of
-outputs sharing its one error (beyond.md §2; Werfel, Xie & Seung 2005).
+outputs sharing its one error (beyond the papers; Werfel, Xie & Seung 2005).
 
 The network of Bouvier 2018 (:mod:`cerebellar.network.model`) learns one movement. Each
 (column, bin) of the L×T Purkinje outputs is perturbed only when its climbing fibre fires in that
@@ -101,12 +101,12 @@ class ScalingParams(Params):
 def network(p: ScalingParams, rule: str, L: int, T: int, N: int, rho: float) -> NetworkParams:
     """Table 2's network at this size, with its rate steps kept and a run long enough."""
     guess = 40 * T / rho if rule == "sgdege" else 250 * L * T / 10
-    return NetworkParams(
+    return NetworkParams.build(
         S=p.S, L=L, T=T, N=N, n_patterns=1, rule=rule, rho=min(rho, 1.0),
         u_m_pn=4 * T * L * 30.0 / (N * p.S),                              # Eq 11
         alpha_w=0.02 * (2000 / N) * (T / 10),
         alpha_v=0.0002 * (2000 * 10 / (N * p.S)),
-        eta_np=p.eta_np * (2000 / N) * (T / 10),
+        **{"node_perturbation.eta": p.eta_np * (2000 / N) * (T / 10)},
         trials_per_pattern=int(max(2000, p.length * guess)))
 
 
@@ -259,5 +259,5 @@ def plot_scaling(ds: xr.Dataset):
 register(Experiment(
     name="sgdege-scaling",
     reproduces="Beyond the papers: learning time of the SGDEGE network against L, T and N, beside "
-               "node perturbation (Werfel, Xie & Seung 2005; spec beyond.md §2)",
+               "node perturbation (Werfel, Xie & Seung 2005)",
     params=ScalingParams, run=run_scaling, plot=plot_scaling, checks=checks_scaling))

@@ -14,9 +14,11 @@ from cerebellar.core.parallel import map_runs
 from cerebellar.core.params import param
 from cerebellar.core.status import merge
 from cerebellar.papers import claim
+from cerebellar.rules import rule_of
 from cerebellar.sgdege.capacity import capacity, infeasibility
 from cerebellar.sgdege.perceptron import (
     BATCHABLE,
+    MODEL,
     Patterns,
     PerceptronModel,
     PerceptronParams,
@@ -253,7 +255,7 @@ def _predicted_half_time(run: xr.Dataset, p: PerceptronParams) -> tuple[float, f
     e0 = np.abs(run.P_traj.isel(trial=0) - run.R).values
     if p.rule == "delta":
         level = e0.mean() / 2
-        kappa = p.alpha_delta * p.f * np.sqrt(p.N_M)
+        kappa = rule_of(p, MODEL, "delta").settings.alpha * p.f * np.sqrt(p.N_M)
         if not 0 < kappa < 1:
             return float(level), np.nan
         return float(level), float(np.log(2) / -np.log1p(-kappa))

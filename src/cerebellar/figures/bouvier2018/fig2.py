@@ -94,7 +94,7 @@ def cf_fraction(attrs: dict[str, Any], overlap: float) -> float:
     of pattern μ falls by α_w N/(4T) (f_μ + overlap Σ_ν≠μ f_ν) per trial by LTD and rises by
     β_w N/(4T) Σ_ν (1 − f_ν) by the drift of every weight (Eq 15); stationary and symmetric:
     f = p β_w / (p β_w + α_w (1 + (p − 1) overlap))."""
-    p, a, b = attrs["n_patterns"], attrs["alpha_w"], attrs["beta_w"]
+    p, a, b = attrs["n_patterns"], attrs["alpha_w"], attrs["mai.beta"]
     return p * b / (p * b + a * (1.0 + (p - 1) * overlap))
 
 
@@ -140,7 +140,8 @@ def checks_fig2(ds: xr.Dataset) -> list[ck.Check]:
         "signed error: fraction of movements with a climbing fibre after relaxation (late half, "
         "mean over m) = p β_w / (p β_w + α_w (1 + (p − 1) overlap)), LTD balancing the drift",
         f_theory, f_got, rtol=rtol, source="theory", cite="Bouvier 2018 Eq 15 (stationary weights)",
-        note=f"discriminates: β_w halved gives {cf_fraction({**a, 'beta_w': a['beta_w'] / 2}, overlap):.3f}, "
+        note=f"discriminates: β_w halved gives "
+             f"{cf_fraction({**a, 'mai.beta': a['mai.beta'] / 2}, overlap):.3f}, "
              f"α_w halved {cf_fraction({**a, 'alpha_w': a['alpha_w'] / 2}, overlap):.3f}"))
     temporal = {m: (final(sig.error, m), blind_floor(m)) for m in means}
     rows.append(claim("bouvier2018.fig2.signed_cells").holds(
