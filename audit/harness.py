@@ -32,7 +32,8 @@ PACKAGE = ROOT / "src" / "cerebellar"
 
 @dataclass(frozen=True)
 class Mutant:
-    """One planted error: ``old`` (found exactly ``count`` times in ``file``) becomes ``new``."""
+    """One planted error: ``old`` (found exactly ``count`` times in ``file`` and in each of
+    ``also``, where the same code sits in more than one kernel) becomes ``new``."""
 
     name: str
     file: str            # path under src/cerebellar
@@ -42,6 +43,11 @@ class Mutant:
     what: str            # the error in words, with the equation or figure it breaks
     count: int = 1
     equivalent: str = ""  # why this mutant changes no result the experiments see
+    also: tuple[str, ...] = ()  # further files planted the same way
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return (self.file, *self.also)
 
 
 @dataclass
@@ -53,15 +59,17 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-def mutated_text(mutant: Mutant, text: str) -> str:
-    """``text`` with the mutant planted (ValueError when ``old`` is not there ``count`` times)."""
+def mutated_text(mutant: Mutant, text: str, file: str | None = None) -> str:
+    """``text`` (of ``file``, default the mutant's first) with the mutant planted (ValueError
+    when ``old`` is not there ``count`` times)."""
+    file = file or mutant.file
     found = text.count(mutant.old)
     if found != mutant.count:
         raise ValueError(f"mutant {mutant.name}: {mutant.old!r} occurs {found} times in "
-                         f"{mutant.file}, expected {mutant.count}")
+                         f"{file}, expected {mutant.count}")
     text = text.replace(mutant.old, mutant.new)
     try:
-        compile(text, mutant.file, "exec")
+        compile(text, file, "exec")
     except SyntaxError as err:
         raise ValueError(f"mutant {mutant.name} does not compile: {err}") from None
     return text
@@ -71,10 +79,11 @@ def stale(mutants: Iterable[Mutant]) -> list[str]:
     """Mutants whose ``old`` text no longer matches the source (each with the reason)."""
     out = []
     for m in mutants:
-        try:
-            mutated_text(m, (PACKAGE / m.file).read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError) as err:
-            out.append(str(err))
+        for file in m.files:
+            try:
+                mutated_text(m, (PACKAGE / file).read_text(encoding="utf-8"), file)
+            except (ValueError, FileNotFoundError) as err:
+                out.append(str(err))
     return out
 
 
@@ -133,8 +142,10 @@ def run_mutant(mutant: Mutant | None, workdir: Path, experiments: Sequence[str] 
                         ignore=shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc"))
         if mutant is None:
             return run_experiments(tree, experiments, timeout)
-        target = tree / "cerebellar" / mutant.file
-        target.write_text(mutated_text(mutant, target.read_text(encoding="utf-8")), encoding="utf-8")
+        for file in mutant.files:
+            target = tree / "cerebellar" / file
+            target.write_text(mutated_text(mutant, target.read_text(encoding="utf-8"), file),
+                              encoding="utf-8")
         start = time.perf_counter()
         try:
             results = run_experiments(tree, mutant.experiments, timeout)

@@ -19,17 +19,11 @@ import numba
 import numpy as np
 
 import cerebellar
-from cerebellar.network.model import (
-    OVERLAP_BUDGET,
-    Network,
-    NetworkParams,
-    draw_perturbations,
-    overlap_bytes,
-    profile_trials,
-    run_direct,
-    run_numba,
-    run_numpy,
-)
+from cerebellar.models.network.draw import Network, draw_perturbations, profile_trials
+from cerebellar.models.network.kernels.direct import run_direct
+from cerebellar.models.network.kernels.incremental import run_incremental
+from cerebellar.models.network.kernels.reference import run_numpy
+from cerebellar.models.network.params import OVERLAP_BUDGET, NetworkParams, overlap_bytes
 
 
 def rate(kernel, net: Network, n: int) -> float:
@@ -76,7 +70,7 @@ def main() -> int:
     p = NetworkParams()
     net = Network.draw(p, np.random.default_rng(0))
     r_np = rate(run_numpy, net, 500)
-    r_nb = rate(run_numba, net, 40_000)
+    r_nb = rate(run_incremental, net, 40_000)
     print(f"Table 2 network: {p.S * p.L} PCs, {p.S * p.N} mossy fibres, {p.T} bins")
     print(f"{'kernel':10} {'movements/s':>12} {'µs/movement':>12}")
     print(f"{'numpy':10} {r_np:12,.0f} {1e6 / r_np:12.1f}")
@@ -103,7 +97,7 @@ def main() -> int:
         speeds = [float("nan")] * 3
         if n <= 300:
             net_n = Network.draw(q, np.random.default_rng(0))
-            speeds = [rate(run_numba, net_n, 4000) if fits else float("nan"),
+            speeds = [rate(run_incremental, net_n, 4000) if fits else float("nan"),
                       rate(run_direct, net_n, 4000), floor_rate(net_n, 4000)]
         print(f"{n:6d} {overlap_bytes(q) / 2**30:15.3f} {q.memory_bytes()[0] / 2**30:15.3f} "
               f"{'incremental' if fits else 'direct':>12} {speeds[0]:14,.0f} {speeds[1]:10,.0f} "

@@ -25,18 +25,12 @@ import time
 import numba
 import numpy as np
 
-from cerebellar.figures.bouvier2018._perceptron import PAPER_P, Q_VALUES, LoadSweepParams
+from cerebellar.models.perceptron.kernels.lockstep import kernel_args, lockstep_args, lockstep_kernel
+from cerebellar.models.perceptron.kernels.reference import train_block_numpy
+from cerebellar.models.perceptron.params import MAX_LANES, PerceptronParams
+from cerebellar.models.perceptron.patterns import Patterns, initial_weight
 from cerebellar.rules import get_rule
-from cerebellar.sgdege.perceptron import (
-    MAX_LANES,
-    Patterns,
-    PerceptronParams,
-    initial_weight,
-    kernel_args,
-    lockstep_args,
-    lockstep_kernel,
-    train_block_numpy,
-)
+from cerebellar.studies.load_sweep import PAPER_P, Q_VALUES, LoadSweepParams
 
 
 def presentations(p: PerceptronParams, n_epochs: int):
@@ -124,7 +118,7 @@ def floor_ns(p: PerceptronParams, n_epochs: int, repeats: int = 3, olive: bool =
 
 def rng_ns(p: PerceptronParams, n_epochs: int) -> float:
     """ns per presentation spent drawing orders and perturbation numbers (once per lockstep
-    group, as :func:`cerebellar.sgdege.perceptron.train_batch` does)."""
+    group, as :func:`cerebellar.models.perceptron.simulate.train_batch` does)."""
     rng = np.random.default_rng(0)
     base = np.tile(np.arange(p.n_patterns), (n_epochs, 1))
     t0 = time.perf_counter()

@@ -34,7 +34,8 @@ def timed_sweep(out: Path, workers: int, points: int, cycles: int) -> tuple[floa
 
 
 def _bare_point(q: float, cycles: int) -> float:
-    from cerebellar.vor import VORParams, simulate
+    from cerebellar.models.vor.params import VORParams
+    from cerebellar.models.vor.simulate import simulate
 
     return float(simulate(VORParams(q=q, n_cycles=cycles), np.random.default_rng(0)).G[-1])
 

@@ -6,8 +6,9 @@ import pytest
 
 import cerebellar
 from cerebellar.figures.beyond.scaling import fit_exponents, learning_time
-from cerebellar.figures.beyond.vor_sgdege import fixed_gain
-from cerebellar.vor import VORParams, simulate
+from cerebellar.models.vor.params import VORParams
+from cerebellar.models.vor.simulate import simulate
+from cerebellar.models.vor.theory import fixed_gain
 
 
 def test_vor_sgdege_acceptance(reproduced):

@@ -69,10 +69,9 @@ def test_same_seed_same_data():
 def test_fig6_grid_is_one_vectorised_call(monkeypatch):
     """Acceptance: the >= 50x50 map is computed by one call of simulate (no loop over points)."""
     from cerebellar.figures.coenen1993 import fig6 as experiments
-    from cerebellar.vor import model
+    from cerebellar.models.vor.simulate import simulate as real
 
     calls = []
-    real = model.simulate
 
     def spy(*args, **kwargs):
         calls.append(kwargs)

@@ -10,19 +10,15 @@ import pytest
 import xarray as xr
 
 from cerebellar.core.errors import ParameterError
-from cerebellar.figures.bouvier2018.fig3 import predicted_change, table1
-from cerebellar.network.model import (
-    Network,
-    NetworkParams,
-    draw_perturbations,
-    initial_rates,
-    profile_trials,
-    run_direct,
-    run_numba,
-    run_numpy,
-    simulate,
-)
+from cerebellar.figures.bouvier2018.fig3 import ProtocolParams, table1
+from cerebellar.models.network.draw import Network, draw_perturbations, initial_rates, profile_trials
+from cerebellar.models.network.kernels.direct import run_direct
+from cerebellar.models.network.kernels.incremental import run_incremental
+from cerebellar.models.network.kernels.reference import run_numpy
+from cerebellar.models.network.params import NetworkParams
+from cerebellar.models.network.simulate import simulate
 from cerebellar.rules import SGDEGE, ecs_sign
+from cerebellar.rules.sgdege import predicted_change
 
 SMALL = NetworkParams(S=4, L=6, T=5, N=200, trials_per_pattern=50)
 
@@ -63,7 +59,7 @@ def _one_movement(kernel, pcs: bool, ecs: bool):
     return net, rec, dw, dv, (s, i)
 
 
-@pytest.mark.parametrize("kernel", [run_numpy, run_numba])
+@pytest.mark.parametrize("kernel", [run_numpy, run_incremental])
 @pytest.mark.parametrize(("protocol", "pcs", "ecs", "sign_w"), [
     ("G__", False, False, 0), ("GP_", True, False, +1), ("G_E", False, True, 0), ("GPE", True, True, -1),
 ])
@@ -84,7 +80,7 @@ def test_eq9_eq10_signs_for_each_protocol(kernel, protocol, pcs, ecs, sign_w):
     else:
         assert (dv[active] < 0).all()
     assert np.abs(np.delete(dv, active)).max() == 0.0
-    assert np.sign(predicted_change(pcs, ecs, 0.02)) == sign_w
+    assert np.sign(predicted_change(pcs, ecs, ProtocolParams(alpha_w=0.02))) == sign_w
 
 
 def test_table1_is_shipped_with_both_halves_and_the_6cf_control():
@@ -117,7 +113,7 @@ def test_direct_kernel_with_many_patterns(rule):
 def test_many_movements_fit_in_linear_memory():
     """Issue: n_patterns = 300 asked for 13.4 GiB (the p² overlap tensor); the estimate now
     stays linear in p, and the direct kernel is chosen."""
-    from cerebellar.network.model import OVERLAP_BUDGET, overlap_bytes
+    from cerebellar.models.network.params import OVERLAP_BUDGET, overlap_bytes
     p = NetworkParams(n_patterns=300, trials_per_pattern=20)
     assert overlap_bytes(p) > OVERLAP_BUDGET
     assert p.memory_bytes()[0] < 2**30
@@ -129,7 +125,7 @@ def _assert_kernels_agree(params):
     u, pbin = draw_perturbations(params, n, np.random.default_rng(12))
     at = profile_trials(params)
     a = run_numpy(net, u, pbin, at)
-    for b in (run_numba(net, u, pbin, at), run_direct(net, u, pbin, at)):
+    for b in (run_incremental(net, u, pbin, at), run_direct(net, u, pbin, at)):
         for key in ("E", "e", "I", "pn_mean", "pc_mean", "w_eff", "v", "PN"):
             assert np.abs(a[key] - b[key]).max() <= 1e-9, key
         np.testing.assert_array_equal(a["n_pcs"], b["n_pcs"])
@@ -245,9 +241,9 @@ def test_planted_rule_errors_fail_a_quick_row(plant, caught):
 def test_doubled_perturbation_amplitude_in_the_kernel_fails_a_quick_row(monkeypatch):
     """Issue 18: 'the network's perturbation amplitude doubled in the kernel' went unseen; the
     size of a pCS on PN (Eqs 3, 6) now fails."""
-    from cerebellar.network import model
+    from cerebellar.models.network.kernels import incremental as model
 
-    kernel = model._movements
+    kernel = model.incremental_movements
     position = list(inspect.signature(kernel.py_func).parameters).index("A")
 
     def doubled(*args):
@@ -255,7 +251,7 @@ def test_doubled_perturbation_amplitude_in_the_kernel_fails_a_quick_row(monkeypa
         args[position] *= 2.0
         return kernel(*args)
 
-    monkeypatch.setattr(model, "_movements", doubled)
+    monkeypatch.setattr(model, "incremental_movements", doubled)
     rows = _network_rows(NetworkParams(trials_per_pattern=400))
     failed = [r.what for r in rows if r.verdict == "fail"]
     assert failed and failed[0].startswith("mean PN change per pCS"), failed
@@ -297,11 +293,11 @@ def test_robustness_uses_student_t_and_says_inconclusive():
 
 def test_patterns_tracking_is_the_mean_of_absolute_differences():
     """Fig 8A's tracking is mean |ℰ − ℐ|, not |mean(ℰ − ℐ)| (issue 18)."""
-    from cerebellar.figures.bouvier2018.patterns import _summary
+    from cerebellar.figures.bouvier2018.patterns import overlap_summary
 
     ds = simulate(SMALL.replace(trials_per_pattern=40, n_patterns=2), np.random.default_rng(1))
     late = ds.isel(trial=slice(20, None))
-    assert _summary(ds)["tracking"] == pytest.approx(
+    assert overlap_summary(ds)["tracking"] == pytest.approx(
         float(np.abs(late.error - late.inhibition).mean()))
 
 
@@ -309,7 +305,7 @@ def test_perturbed_bins_row_fails_when_a_bin_is_never_drawn():
     """Methods: a pCS falls in one random bin. A draw that misses the last bin must fail."""
     import xarray as xr
 
-    from cerebellar.figures.bouvier2018._network import perturbation_bins_row
+    from cerebellar.studies.network_runs import perturbation_bins_row
 
     uniform = xr.Dataset(dict(perturbation_bins=("bin", np.full(10, 2400))))
     assert perturbation_bins_row(uniform).verdict == "pass"

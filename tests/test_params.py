@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from cerebellar.core.errors import ParameterError
 from cerebellar.figures.coenen1993.fig6 import Fig6Params
-from cerebellar.vor import VORParams
+from cerebellar.models.vor.params import VORParams
 
 
 @pytest.mark.parametrize(("name", "value", "fragment"), [

@@ -7,25 +7,14 @@ import numpy as np
 import pytest
 
 from cerebellar.core.errors import ParameterError
+from cerebellar.models.perceptron.capacity import capacity, feasible, infeasibility
+from cerebellar.models.perceptron.kernels.lockstep import kernel_args, lane_width, train_block_numba
+from cerebellar.models.perceptron.kernels.reference import train_block_numpy
+from cerebellar.models.perceptron.params import MAX_LANES, MODEL, PerceptronParams, threshold
+from cerebellar.models.perceptron.patterns import Patterns, initial_weight, initial_weights, outputs
+from cerebellar.models.perceptron.simulate import simulate, train_batch
 from cerebellar.papers import claim
 from cerebellar.rules import RULES, get_rule, rule_names
-from cerebellar.sgdege.capacity import capacity, feasible, infeasibility
-from cerebellar.sgdege.perceptron import (
-    MAX_LANES,
-    MODEL,
-    Patterns,
-    PerceptronParams,
-    initial_weight,
-    initial_weights,
-    kernel_args,
-    lane_width,
-    outputs,
-    threshold,
-    train,
-    train_batch,
-    train_block_numba,
-    train_block_numpy,
-)
 
 
 def test_threshold_fig10_legend():
@@ -87,9 +76,9 @@ def test_numba_kernel_matches_numpy_reference(rule):
 
 def test_train_agrees_across_kernels_and_is_reproducible():
     p = PerceptronParams(N_M=200, n_patterns=30, trials_per_pattern=50)
-    a = train(p, np.random.default_rng(1), backend="numba")
-    b = train(p, np.random.default_rng(1), backend="numpy")
-    c = train(p, np.random.default_rng(1), backend="numba")
+    a = simulate(p, np.random.default_rng(1), backend="numba")
+    b = simulate(p, np.random.default_rng(1), backend="numpy")
+    c = simulate(p, np.random.default_rng(1), backend="numba")
     np.testing.assert_allclose(a.P_traj, b.P_traj, atol=1e-9)
     np.testing.assert_array_equal(a.P_traj, c.P_traj)
 
@@ -114,7 +103,7 @@ def test_one_sgdege_presentation_by_hand():
 def test_delta_rule_learns_below_capacity_and_outputs_are_unperturbed():
     """Eq 42: below capacity the delta rule drives the error to 0 (Fig 10C)."""
     p = PerceptronParams(rule="delta", N_M=200, n_patterns=40, trials_per_pattern=2000)
-    ds = train(p, np.random.default_rng(2))
+    ds = simulate(p, np.random.default_rng(2))
     assert float(ds.mean_error[-1]) < 0.01 < float(ds.mean_error[0])
     rng = np.random.default_rng(2)
     pats = Patterns.draw(p, rng)
@@ -126,7 +115,7 @@ def test_sgdege_floor_below_capacity():
     """SGDEGE error floor A(1+q)/2 = 1.5 Hz for q = 0.5 (20 % tolerance: fluctuations; the model
     reference, 'Perceptron error floor')."""
     p = PerceptronParams(N_M=200, n_patterns=20, trials_per_pattern=5000)
-    ds = train(p, np.random.default_rng(4))
+    ds = simulate(p, np.random.default_rng(4))
     assert float(ds.mean_error[-1]) == pytest.approx(1.5, rel=0.2)
 
 
@@ -154,7 +143,7 @@ def test_batched_runs_equal_the_runs_one_by_one(rule, field, values):
                                          "trials_per_pattern": 400, field: x}) for x in values]
     batch = train_batch(configs, np.random.default_rng(5), show_progress=False)
     for config, together in zip(configs, batch, strict=True):
-        alone = train(config, np.random.default_rng(5), show_progress=False)
+        alone = simulate(config, np.random.default_rng(5), show_progress=False)
         np.testing.assert_array_equal(together.P_traj.values, alone.P_traj.values)
         np.testing.assert_array_equal(together.J_traj.values, alone.J_traj.values)
         assert float(together.w_silent) == float(alone.w_silent)
@@ -177,14 +166,14 @@ def test_figs_10b_c_d_view_the_same_paired_runs():
     the same patterns."""
     import xarray as xr
 
-    from cerebellar.figures.bouvier2018 import _perceptron as fp
     from cerebellar.figures.bouvier2018.fig10bc import run_fig10b, run_fig10c
     from cerebellar.figures.bouvier2018.fig10d import run_fig10d
+    from cerebellar.studies import load_sweep as fp
 
     p = fp.LoadSweepParams(N_M=60, trials_per_pattern=300, n_records=6, n_seeds=2)
-    fp._RUNS.clear()
+    fp.RUNS.clear()
     d = run_fig10d(p, np.random.default_rng(3))
-    fp._RUNS.clear()
+    fp.RUNS.clear()
     b = run_fig10b(p, np.random.default_rng(3))
     c = run_fig10c(p, np.random.default_rng(3))
     np.testing.assert_array_equal(b.mean_error.sel(rule="sgdege"),
@@ -217,7 +206,7 @@ def test_instance_capacity_is_the_last_feasible_prefix():
 def test_departure_finds_the_first_load_above_the_floor_by_three_standard_errors():
     import xarray as xr
 
-    from cerebellar.figures.bouvier2018._perceptron import departure
+    from cerebellar.studies.perceptron_rows import departure
 
     rng = np.random.default_rng(0)
     loads = [10, 20, 30, 40]
@@ -241,7 +230,7 @@ def test_fig10a_olive_row_sees_the_olive_step(monkeypatch):
     import numba
 
     from cerebellar.core import checks as ck
-    from cerebellar.figures.bouvier2018.fig10a import Fig10AParams, _olive_row, run_fig10a
+    from cerebellar.figures.bouvier2018.fig10a import Fig10AParams, olive_row, run_fig10a
     from cerebellar.rules import ecs_sign
 
     p = Fig10AParams(n_runs=16, trials_per_pattern=800)
@@ -250,7 +239,7 @@ def test_fig10a_olive_row_sees_the_olive_step(monkeypatch):
     def olive(seed):
         ds = run_fig10a(p, np.random.default_rng(seed))
         ds.attrs.update(attrs)
-        return _olive_row(ds)
+        return olive_row(ds)
 
     assert olive(1).verdict == "pass"
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from cerebellar.core.errors import ParameterError
-from cerebellar.figures.bouvier2018._reduced import corridor_runs, measured_speeds
-from cerebellar.sgdege import reduced as rd
-from cerebellar.sgdege.reduced import ReducedParams
+from cerebellar.models import reduced as rd
+from cerebellar.models.reduced.params import ReducedParams
+from cerebellar.studies.corridor_runs import corridor_runs, measured_speeds
 
 
 def _step(P, J, perturbed, A, dP, dJ, q, R):
@@ -128,8 +128,8 @@ def test_drift_regimes_match_the_printed_boundaries():
     """The regimes derived from the corridor drifts (Eqs 27, 31; used by the checks) agree with the
     boundaries as the paper prints them (ρ = β/(q+1+2β); ρ = β/(2β+q−1) for β > 1 − q, its
     misprint mended; β < (1 − q)ρ excluded), and put the red dots of Fig 9C where the legends do."""
-    from cerebellar.figures.bouvier2018._reduced import drift_regime
     from cerebellar.papers import claim
+    from cerebellar.studies.corridor_runs import drift_regime
 
     rho, beta = np.meshgrid(np.linspace(0.013, 0.987, 61), np.linspace(0.017, 3.9, 67))
     for q in (0.0, 0.25, 0.5, 0.75):
@@ -149,8 +149,8 @@ def test_corridor_runs_never_meet_a_tie_and_the_tie_rule_changes_nothing():
 
     import numba
 
-    from cerebellar.figures.bouvier2018._reduced import corridor_runs, tie_count
     from cerebellar.rules import SGDEGE
+    from cerebellar.studies.corridor_runs import corridor_runs, tie_count
 
     @numba.njit
     def tie_is_ecs(E, e, J, mu, state, prm):

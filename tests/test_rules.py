@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import cerebellar
+from cerebellar.models.perceptron.params import PerceptronParams
+from cerebellar.models.perceptron.simulate import simulate
 from cerebellar.rules import RULES, Rule, ecs_sign, get_rule
-from cerebellar.sgdege.perceptron import PerceptronParams, train
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -42,7 +43,7 @@ def test_every_rule_learns_the_perceptron_task(rule):
     """Below capacity (p = 0.1 N_M) each rule at least halves the mean error (not
     ``mai_unsigned``: an unsigned error fires the climbing fibre on every presentation)."""
     p = PerceptronParams(rule=rule, N_M=200, n_patterns=20, trials_per_pattern=10_000)
-    ds = train(p, np.random.default_rng(3), show_progress=False)
+    ds = simulate(p, np.random.default_rng(3), show_progress=False)
     assert float(ds.mean_error[-1]) < 0.5 * float(ds.mean_error[0])
     assert ds.attrs.get("status", "ok") == "ok"
 

@@ -13,11 +13,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import expm
 
-from cerebellar.figures.coenen1993.vor import loop_solution
+from cerebellar.models.vor import theory as an
+from cerebellar.models.vor.params import VORParams
+from cerebellar.models.vor.simulate import simulate
+from cerebellar.models.vor.theory import (
+    gain_dark,
+    gain_light,
+    learning_step,
+    loop_solution,
+    purkinje_dark,
+    purkinje_light,
+    slip,
+)
 from cerebellar.papers import claim
-from cerebellar.vor import VORParams, learning_step, simulate
-from cerebellar.vor import analysis as an
-from cerebellar.vor.model import gain_dark, gain_light, purkinje_dark, purkinje_light, slip
 
 FIG4 = VORParams()  # v = 1, b = .88, r = 10, q = .01, g = 1.6, eta_A = .1, A0 = .88, D0 = 1
 RNG = np.random.default_rng(0)  # the local rule draws nothing from it: runs are deterministic
@@ -306,12 +314,12 @@ def test_fig4_eta_interval_meets_both_axes():
 def test_nucleus_split_whole_adaptation():
     """Coenen §6: the climbing-fibre term's net part of D's change over the whole adaptation is
     −(1 − q)(g − 1) b/(r v) for any q > 0: the Purkinje term carries the transfer."""
-    from cerebellar.figures.coenen1993.fig4 import _split_sim, nucleus_split
+    from cerebellar.figures.coenen1993.fig4 import nucleus_split, split_sim
     for q in (0.01, 0.2):
         ds = simulate(FIG4.replace(q=q, n_cycles=3000), RNG)
         ds.attrs.update(FIG4.replace(q=q).to_dict())
         cf, total = nucleus_split(ds, 3000)
-        assert (cf, total) == pytest.approx(_split_sim(ds, 3000), abs=1e-12)
+        assert (cf, total) == pytest.approx(split_sim(ds, 3000), abs=1e-12)
         cf_inf, total_inf = nucleus_split(ds, 10_000_000)
         assert total_inf == pytest.approx(0.6, abs=1e-9)
         assert cf_inf == pytest.approx(-(1 - q) * 0.6 * 0.88 / 10, rel=1e-9)
@@ -329,7 +337,7 @@ def test_paper_formula_error_is_first_order_at_small_q_large_r():
 
 def test_slow_limit_is_the_end_point():
     """Aitken's Δ² on the run's last half gives where it ends: D = g, A = b g (Coenen §4)."""
-    from cerebellar.figures.coenen1993._common import slow_limit
+    from cerebellar.figures.coenen1993.common import slow_limit
     ds = simulate(FIG4.replace(g=0.5, n_cycles=2000), RNG)
     ds.attrs.update(FIG4.replace(g=0.5).to_dict())
     for name, end in (("G", 0.5), ("D", 0.5), ("A", 0.44)):

@@ -10,6 +10,7 @@ the modules to import, so the core names no model.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -68,6 +69,16 @@ def load_plugins(group: str) -> None:
     for entry in sorted(entry_points(group=group), key=lambda e: e.name):
         importlib.import_module(entry.value)
     _LOADED.add(group)
+
+
+def import_modules(package: str, first: tuple[str, ...] = ()) -> None:
+    """Import (and so register) every module of ``package``: those named in ``first`` in that
+    order, then the others by name, so a new figure is one new module. Modules whose name starts
+    with ``_`` are left out."""
+    found = sorted(m.name for m in pkgutil.iter_modules(importlib.import_module(package).__path__)
+                   if not m.name.startswith("_"))
+    for name in [*first, *(m for m in found if m not in first)]:
+        importlib.import_module(f"{package}.{name}")
 
 
 def experiments() -> dict[str, Experiment]:

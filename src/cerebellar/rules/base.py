@@ -35,7 +35,8 @@ class Rule:
     Params`) if it is one of them, else from the model's parameters (the perturbation amplitude
     ``A``, say). ``defaults`` gives, per model name, the settings' defaults on that model (a
     learning rate's scale follows the model's units); ``models`` names the models the rule can
-    teach (``None``: any model whose parameters hold its other constants). ``uses_olive`` says
+    teach (``None``: any model whose parameters hold its other constants); ``perturbs=False``
+    says ``perturb`` is always 0, so a deterministic model needs no generator. ``uses_olive`` says
     whether ``update`` reads ℐ (the kernel skips that sum otherwise). ``state_size(n_patterns)``
     sizes the rule's memory. ``complex_spike(E, e, J)`` (arrays → bool), where the rule has one,
     says on which presentations its climbing fibre signalled an error; models record it as
@@ -53,6 +54,7 @@ class Rule:
     settings_class: type[Params] = NoSettings
     defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: tuple[str, ...] | None = None
+    perturbs: bool = True
     settings: Params | None = None
 
     def configure(self, model: str | None = None, **settings: Any) -> Rule:

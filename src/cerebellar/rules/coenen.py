@@ -30,7 +30,7 @@ def update(E, e, J, mu, state, prm):  # pragma: no cover - compiled
 
 
 LOCAL = register_rule(Rule(name="local", perturb=perturb, update=update, constants=("eta_A", "v"),
-                           models=("vor",),
+                           models=("vor",), perturbs=False,
                            doc="Coenen 1993 Fig 3: the cortical gain learns from the visual "
                                "mossy-fibre error"))
 

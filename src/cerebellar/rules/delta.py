@@ -34,6 +34,6 @@ def update(E, e, J, mu, state, prm):  # pragma: no cover - compiled
 
 DELTA = register_rule(Rule(
     name="delta", perturb=perturb, update=update, constants=("alpha",),
-    settings_class=DeltaSettings, models=("perceptron", "network"),
+    settings_class=DeltaSettings, models=("perceptron", "network"), perturbs=False,
     defaults={"perceptron": {"alpha": 0.01}, "network": {"alpha": 0.0005}},
     doc="Bouvier 2018 Eq 42: the signed error"))

@@ -55,10 +55,10 @@ def update_unsigned(E, e, J, mu, state, prm):  # pragma: no cover - compiled
 MAI = register_rule(Rule(
     name="mai", perturb=perturb, update=update, constants=("alpha_w", "beta"),
     complex_spike=lambda E, e, J: e > 0, settings_class=MAISettings, defaults=MAI_DEFAULTS,
-    models=("perceptron", "network"),
+    models=("perceptron", "network"), perturbs=False,
     doc="Bouvier 2018 Eqs 14-15: LTD on a signed-error climbing fibre"))
 MAI_UNSIGNED = register_rule(Rule(
     name="mai_unsigned", perturb=perturb, update=update_unsigned, constants=("alpha_w", "beta"),
     complex_spike=lambda E, e, J: E > 0, settings_class=MAISettings, defaults=MAI_DEFAULTS,
-    models=("perceptron", "network"),
+    models=("perceptron", "network"), perturbs=False,
     doc="Bouvier 2018 Fig 2C: LTD on a climbing fibre driven by the unsigned error"))

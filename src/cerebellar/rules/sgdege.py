@@ -8,8 +8,9 @@ every presentation (Eqs 10, 39).
 """
 
 import numba
+import numpy as np
 
-from .base import Rule, register_rule
+from .base import Rule, get_rule, register_rule
 
 
 @numba.vectorize(["float64(float64, float64)"], cache=True)
@@ -37,3 +38,19 @@ SGDEGE = register_rule(Rule(
     doc="Bouvier 2018 Eqs 37-39: one eCS bit, a learnt olive baseline"))
 
 
+
+
+def predicted_change(pcs: bool, ecs: bool, constants) -> float:
+    """Δw of a synapse active in the bin of an (imposed) pCS under Bouvier et al. 2018's slice
+    protocols (Fig 3, Table 1), computed by this rule's own compiled code as the network kernel
+    applies it: a + b·s + drift, with (a, b, Δv, drift) = ``update`` and s = ``perturb`` at a
+    draw that makes a pCS (u = 0 < ρ), else s = 0. An eCS is an error above the olive's
+    inhibition (ℰ = 1 > ℐ = 0, Eqs 7-8), its absence the converse. ``constants``: ρ, α_w, α_v
+    (a parameter object or a mapping). The rule is looked up per call: the registered one."""
+    rule = get_rule("sgdege")
+    prm = rule.constants_for(constants)
+    state = np.zeros(rule.state_size(1))
+    s = float(rule.perturb(0.0, prm)) if pcs else 0.0
+    E, J = (1.0, 0.0) if ecs else (0.0, 1.0)
+    a, b, _, drift = rule.update(E, E - J, J, 0, state, prm)
+    return float(a + b * s + drift)

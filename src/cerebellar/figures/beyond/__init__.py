@@ -1,4 +1,7 @@
 """Past the two papers (the README's "Past the papers" section): rules compared on one task,
-SGDEGE learning the VOR, and how perturbation learning time scales with the number of outputs."""
+SGDEGE learning the VOR, and how perturbation learning time scales with the number of outputs
+(a new module here is a new experiment)."""
 
-from . import compare_rules, vor_sgdege, scaling  # noqa: F401, I001  (register, in list order)
+from cerebellar.core.registry import import_modules
+
+import_modules(__name__, ("compare_rules", "vor_sgdege", "scaling"))  # in list order

@@ -15,22 +15,22 @@ from cerebellar.core import checks as ck
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter, symlog_axis
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._perceptron import (
+from cerebellar.models.perceptron.params import MODEL
+from cerebellar.models.perceptron.patterns import Patterns, initial_weights
+from cerebellar.models.perceptron.theory import floor
+from cerebellar.papers import claim
+from cerebellar.rules import rule_names, rule_of
+from cerebellar.studies.load_sweep import (
     FLOOR_LOAD,
     LoadSweepParams,
-    _crossing,
-    _curves,
-    _delta_rows,
-    _final,
-    _floor_rows,
-    _loads,
-    floor,
+    crossing_trial,
+    final_mean_error,
+    load_curves,
+    loads_between,
     mean_se,
     slowdown,
 )
-from cerebellar.papers import claim
-from cerebellar.rules import rule_names, rule_of
-from cerebellar.sgdege.perceptron import MODEL, Patterns, initial_weights
+from cerebellar.studies.perceptron_rows import delta_rows, floor_rows
 
 BASIS = {"sgdege": "Bouvier 2018 Appendix 1 Phase 3 (fixed point below capacity)",
          "delta": "gradient descent on (P − R)², an exact solution below capacity",
@@ -61,8 +61,8 @@ def run_compare_rules(params: CompareRulesParams, rng: np.random.Generator) -> x
     the gradient on fresh patterns at the default load."""
     order = (*BASIS, "mai_unsigned")                 # the built-ins first, then the others
     compared = sorted(rule_names(MODEL), key=lambda r: (order.index(r) if r in order else 99, r))
-    ds = _curves(params, rng, {name: dict(rule=name) for name in compared})
-    ds["final_error"] = _final(ds).assign_attrs(long_name="final error, mean over seeds",
+    ds = load_curves(params, rng, {name: dict(rule=name) for name in compared})
+    ds["final_error"] = final_mean_error(ds).assign_attrs(long_name="final error, mean over seeds",
                                                 units="Hz")
     ds["np_mean_update"], ds["np_gradient"] = _node_perturbation_vs_gradient(params, rng)
     ds["np_baseline_gap"] = _node_perturbation_baseline(params)
@@ -135,7 +135,7 @@ def checks_compare_rules(ds: xr.Dataset) -> list[ck.Check]:
     end = ds.final_error.sel(p=p0)
     rows = [_learning_row(ds, str(rule), p0, float(end.sel(rule=rule) / start.sel(rule=rule)))
             for rule in ds.rule.values]
-    rows += _floor_rows(ds, "sgdege", a["q"]) + _delta_rows(ds)
+    rows += floor_rows(ds, "sgdege", a["q"]) + delta_rows(ds)
     rows += _speed_rows(ds)
     rows.append(ck.at_most(
         "node perturbation: max |mean update over ξ = ±σ − gradient step −η sign(P − R)| over "
@@ -175,16 +175,16 @@ def _speed_rows(ds: xr.Dataset) -> list[ck.Check]:
     B, C)", because SGDEGE takes steps of fixed size (ρΔP per trial) and the delta rule steps in
     proportion to the error (a factor 1 − α f √N_M per trial). Each rule's interference slowdown
     is its measured half-time over its single-pattern half-time from the same initial errors
-    (:func:`~cerebellar.figures.bouvier2018._perceptron.slowdown`); "comparable" is read as a ratio
+    (:func:`~cerebellar.studies.load_sweep.slowdown`); "comparable" is read as a ratio
     of the two within the spread the paper reports for one rule (Fig 10B: 1.5-5), and then SGDEGE's
     half-time over the delta rule's must lie within that spread around the ratio of their
     single-pattern half-times, which is "considerably slower" where that band lies above 1."""
     paper = claim("bouvier2018.fig10b.slowdown")
     spread = paper.high / paper.low
-    loads = _loads(ds, 0.1, 0.35)
+    loads = loads_between(ds, 0.1, 0.35)
     slow = {r: slowdown(ds, r).sel(p=loads) for r in ("sgdege", "delta")}
     rel = slow["sgdege"] / slow["delta"]
-    half = {r: _crossing(ds.mean_error.sel(rule=r, p=loads),
+    half = {r: crossing_trial(ds.mean_error.sel(rule=r, p=loads),
                          ds.half_level.sel(rule=r, p=loads)).mean("seed") for r in ("sgdege", "delta")}
     single = (ds.predicted_half_trial.sel(rule="sgdege", p=loads).mean("seed")
               / ds.predicted_half_trial.sel(rule="delta", p=loads).mean("seed"))
@@ -222,7 +222,7 @@ def _baseline_rows(ds: xr.Dataset) -> list[ck.Check]:
     a = ds.attrs
     n = int(ds.np_visit[-1])
     zero = claim("bouvier2018.fig10c.delta_zero")
-    loads = _loads(ds, hi=FLOOR_LOAD)
+    loads = loads_between(ds, hi=FLOOR_LOAD)
     typical = float(ds.final_abs.sel(rule="node_perturbation", p=loads).median())
     cite = "Fiete & Seung 2006 (baseline = running mean of the error); Werfel, Xie & Seung 2005"
     return [

@@ -1,7 +1,7 @@
 """``vor-sgdege``: Coenen's VOR plant with its cortical gain learnt by SGDEGE (beyond both papers).
 
 Neither paper has this model. The plant, the nucleus rule and the schedules are Coenen et al.'s
-(:mod:`cerebellar.vor.model`); the cortical gain A learns by the ``sgdege`` rule of
+(:mod:`cerebellar.models.vor`); the cortical gain A learns by the ``sgdege`` rule of
 :mod:`cerebellar.rules` from the unsigned slip |gh + e|/h, with climbing-fibre perturbations ξ of
 P on a fraction ρ of cycles and an olive ℐ = V − q_NO p that learns to cancel the mean error.
 Beside it, the same plant with Coenen's local rules (rule ``local``). Questions, each a check row:
@@ -37,9 +37,11 @@ from cerebellar.core import checks as ck
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
+from cerebellar.models.reduced.theory import corridor_speed
+from cerebellar.models.vor.params import VORParams
+from cerebellar.models.vor.simulate import simulate
+from cerebellar.models.vor.theory import fixed_gain, slip
 from cerebellar.papers import claim
-from cerebellar.sgdege.reduced import corridor_speed
-from cerebellar.vor.model import VORParams, simulate, slip
 
 RULES_COMPARED = ("sgdege", "local")
 SPEED_RUNS = ("sgdege", "local", "local_matched")
@@ -77,11 +79,6 @@ class VORSgdegeParams(VORParams):
 
     def plant(self) -> VORParams:
         return VORParams(**{k: v for k, v in self.to_dict().items() if k in VORParams.names()})
-
-
-def fixed_gain(g, xi, q_no, b):
-    """G* = g + ξ(1 + q_NO)/(2(1 − b)): Bouvier's fixed point mapped into the dark gain."""
-    return g + xi * (1 + q_no) / (2 * (1 - b))
 
 
 def matched_eta_A(a: dict[str, Any], g):

@@ -12,19 +12,11 @@ from cerebellar.core import checks as ck
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter, symlog_axis
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._perceptron import (
-    PAPER,
-    LoadSweepParams,
-    _curves,
-    _of_runs,
-    mean_se,
-)
+from cerebellar.models.perceptron.capacity import capacity, feasible
+from cerebellar.models.perceptron.params import threshold
+from cerebellar.models.perceptron.patterns import Patterns
 from cerebellar.papers import claim
-from cerebellar.sgdege.capacity import capacity, feasible
-from cerebellar.sgdege.perceptron import (
-    Patterns,
-    threshold,
-)
+from cerebellar.studies.load_sweep import PAPER, LoadSweepParams, load_curves, mean_se, runs_note
 
 
 @dataclass(frozen=True)
@@ -41,7 +33,7 @@ class CapacityParams(LoadSweepParams):
 
 def instance_capacity(X: np.ndarray, R: np.ndarray, theta: float, guess: int) -> int:
     """The largest p such that the first p patterns (rows of X, targets R) have an exact
-    solution w ≥ 0 (LP, :func:`~cerebellar.sgdege.capacity.feasible`); 0 if none does, len(R) if
+    solution w ≥ 0 (LP, :func:`~cerebellar.models.perceptron.capacity.feasible`); 0 if none does, len(R) if
     all do. Adding patterns only removes solutions, so feasibility is monotone in p: a gallop
     from ``guess`` brackets the change, a bisection finds it."""
     n = R.size
@@ -78,7 +70,7 @@ def run_capacity(params: CapacityParams, rng: np.random.Generator) -> xr.Dataset
     for s in range(params.n_lp):
         pats = Patterns.draw(params.run_params(n_patterns=N), rng)
         caps[s] = instance_capacity(pats.dense(N), pats.R, theta, guess)
-    learned = _curves(params, rng, {"delta": dict(rule="delta")})
+    learned = load_curves(params, rng, {"delta": dict(rule="delta")})
     return xr.Dataset(
         dict(instance_capacity=("instance", caps, dict(
                  long_name="largest number of the instance's patterns with an exact solution (LP)",
@@ -118,7 +110,7 @@ def checks_capacity(ds: xr.Dataset) -> list[ck.Check]:
                     off="" if N == 1000 else f"N_M = {N}: the paper's 391 is for N_M = 1000"),
         claim("bouvier2018.fig10c.delta_zero").check(
             float(ds.learned_error.mean("seed").sel(p=ds.p[ds.p <= 0.35 * N]).max()),
-            what=f"learned (delta rule): largest final error for p ≤ 0.35 N_M{_of_runs(ds)}"),
+            what=f"learned (delta rule): largest final error for p ≤ 0.35 N_M{runs_note(ds)}"),
     ]
 
 

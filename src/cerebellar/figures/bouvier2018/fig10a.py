@@ -14,14 +14,9 @@ from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.core.status import merge
-from cerebellar.figures.bouvier2018._perceptron import (
-    PAPER,
-    Fig10Params,
-)
+from cerebellar.models.perceptron.simulate import train_many
 from cerebellar.papers import claim
-from cerebellar.sgdege.perceptron import (
-    train_many,
-)
+from cerebellar.studies.load_sweep import PAPER, Fig10Params
 
 
 @dataclass(frozen=True)
@@ -90,7 +85,7 @@ def checks_fig10a(ds: xr.Dataset) -> list[ck.Check]:
                  ratio, rtol=0.2, source="theory",
                  cite=cite + "; a zero weight cannot be depressed (Eq 38)"),
         *_fraction_rows(ds, live, off),
-        _olive_row(ds),
+        olive_row(ds),
         ck.at_most("final |P − R| of the runs that start within reach (|P0 − R| < ρΔP T/2)",
                    a["A"], float(abs(ds.error.isel(trial=-1)).where(reach).max()),
                    source="theory", cite="Bouvier 2018 Appendix 1 Phase 3 (error floor A(1+q)/2)"),
@@ -136,7 +131,7 @@ def _fraction_rows(ds: xr.Dataset, zeros: float, off: str) -> list[ck.Check]:
     ]
 
 
-def _olive_row(ds: xr.Dataset) -> ck.Check:
+def olive_row(ds: xr.Dataset) -> ck.Check:
     """Appendix 1 Phase 1 (Eqs 27-28): away from the corridors every trial moves the olive's drive
     𝒥 by Δ𝒥 towards the estimate matching the error (up while ℰ > ℐ, down otherwise): v changes
     by ±α_v on each active synapse, α_v = Δ𝒥/(f√N_M) (Eq 41), so 𝒥 by ±Δ𝒥 n_active/(f N_M). In

@@ -9,33 +9,32 @@ import xarray as xr
 from cerebellar.core import checks as ck
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._perceptron import (
+from cerebellar.papers import claim
+from cerebellar.studies.load_sweep import (
     PAPER,
     LoadSweepParams,
-    _curves,
-    _delta_rows,
-    _floor_rows,
-    _loads,
+    load_curves,
+    loads_between,
     mean_se,
     slowdown,
 )
-from cerebellar.papers import claim
+from cerebellar.studies.perceptron_rows import delta_rows, floor_rows
 
 
 def run_fig10b(params: LoadSweepParams, rng: np.random.Generator) -> xr.Dataset:
-    return _curves(params, rng, {"sgdege": dict(rule="sgdege")})
+    return load_curves(params, rng, {"sgdege": dict(rule="sgdege")})
 
 
 def run_fig10c(params: LoadSweepParams, rng: np.random.Generator) -> xr.Dataset:
-    return _curves(params, rng, {"delta": dict(rule="delta")})
+    return load_curves(params, rng, {"delta": dict(rule="delta")})
 
 
 def checks_fig10b(ds: xr.Dataset) -> list[ck.Check]:
-    slow = slowdown(ds, "sgdege").sel(p=_loads(ds, 0.1, 0.35))
+    slow = slowdown(ds, "sgdege").sel(p=loads_between(ds, 0.1, 0.35))
     lo, hi = float(slow.min()), float(slow.max())
     off = ck.off_setting(ds.attrs, {"q": 0.5, "rho": 0.2, "dP": 0.2, "dJ": 0.4, "A": 2.0})
     paper = claim("bouvier2018.fig10b.slowdown")
-    rows = _floor_rows(ds, "sgdege", ds.attrs["q"])
+    rows = floor_rows(ds, "sgdege", ds.attrs["q"])
     rows.append(paper.holds(
         paper.low <= lo and hi <= paper.high, expected=f"{paper.low:g} to {paper.high:g} at every load",
         got=f"{lo:.2f} to {hi:.2f}",
@@ -46,7 +45,7 @@ def checks_fig10b(ds: xr.Dataset) -> list[ck.Check]:
 
 
 def checks_fig10c(ds: xr.Dataset) -> list[ck.Check]:
-    return _delta_rows(ds)
+    return delta_rows(ds)
 
 
 def _plot_curves(ds: xr.Dataset, title: str, letter: str):

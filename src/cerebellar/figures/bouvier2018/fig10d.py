@@ -3,45 +3,59 @@ capacity (Fig 10D)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+
 import numpy as np
 import xarray as xr
 
 from cerebellar.core import checks as ck
+from cerebellar.core.errors import ParameterError
 from cerebellar.core.plotting import figure, panel_letter, symlog_axis
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._perceptron import (
+from cerebellar.models.perceptron.capacity import capacity
+from cerebellar.models.perceptron.params import SILENT
+from cerebellar.studies.load_sweep import (
     FLOOR_LOAD,
     PAPER,
     Q_VALUES,
     LoadSweepParams,
-    _curves,
-    _delta_rows,
-    _final,
-    _floor_rows,
-    _loads,
-    _of_runs,
+    final_mean_error,
+    load_curves,
+    loads_between,
     mean_se,
+    runs_note,
 )
-from cerebellar.sgdege.capacity import capacity
-from cerebellar.sgdege.perceptron import (
-    SILENT,
-)
+from cerebellar.studies.perceptron_rows import delta_rows, floor_rows
 
 
-def run_fig10d(params: LoadSweepParams, rng: np.random.Generator) -> xr.Dataset:
+@dataclass(frozen=True)
+class Fig10DParams(LoadSweepParams):
+    """Fig 10D's load sweep: SGDEGE at each q of the legend (0, 0.25, 0.5, 0.75) beside the delta
+    rule, so ``q`` is the figure's to set, not the user's."""
+
+    def validate(self) -> None:
+        super().validate()
+        default = {f.name: f.default for f in fields(self)}["q"]
+        if self.q != default:
+            raise ParameterError(f"parameter 'q' = {self.q:g} is out of range for Fig 10D: allowed "
+                                 f"{default:g} (the figure runs SGDEGE at every q of "
+                                 f"{', '.join(f'{q:g}' for q in Q_VALUES)} itself)")
+
+
+def run_fig10d(params: Fig10DParams, rng: np.random.Generator) -> xr.Dataset:
     rules = {"delta": dict(rule="delta")}
     rules.update({f"sgdege q={q:g}": dict(rule="sgdege", q=q) for q in Q_VALUES})
-    ds = _curves(params, rng, rules)
-    ds["final_error"] = _final(ds).assign_attrs(
+    ds = load_curves(params, rng, rules)
+    ds["final_error"] = final_mean_error(ds).assign_attrs(
         long_name="mean error after the last trial, mean over seeds", units="Hz")
     ds["q_of_rule"] = ("rule", [np.nan, *Q_VALUES])
     return ds
 
 
 def checks_fig10d(ds: xr.Dataset) -> list[ck.Check]:
-    rows = _delta_rows(ds)
+    rows = delta_rows(ds)
     for q in Q_VALUES:
-        rows += _floor_rows(ds, f"sgdege q={q:g}", q)
+        rows += floor_rows(ds, f"sgdege q={q:g}", q)
     alpha_c = capacity(ds.attrs["f"], ds.attrs["gamma"])
     silent = ds.silent_fraction.sel(rule="delta").mean("seed")
     exact = ds.final_error.sel(rule="delta") < 0.1
@@ -52,16 +66,16 @@ def checks_fig10d(ds: xr.Dataset) -> list[ck.Check]:
     small = ck.off_setting(ds.attrs, {"N_M": 1000, "trials_per_pattern": 100_000})
     rows += [
         ck.close(f"silent synapses: delta rule's near-silent fraction (w < {SILENT:g} w̄) at "
-                 f"p = {p_top}, the largest load it still learns exactly{_of_runs(ds)}, vs 1 − α_c (wide "
+                 f"p = {p_top}, the largest load it still learns exactly{runs_note(ds)}, vs 1 − α_c (wide "
                  "tolerance: at finite N and training time the solution is not yet unique)",
                  1 - alpha_c, float(silent.sel(p=p_top)), atol=0.2, source="theory", cite=cite,
                  off=small and f"{small}: the replica result holds for large networks trained to "
                                 "convergence"),
         ck.at_least("silent synapses: the delta rule's near-silent fraction grows towards 1 − α_c "
                     "as the load nears capacity: its mean over p = 0.35-0.40 N_M minus its mean "
-                    f"over p ≤ {FLOOR_LOAD} N_M{_of_runs(ds)}", 0.0,
-                    float(silent.sel(p=_loads(ds, 0.35, 0.40)).mean()
-                          - silent.sel(p=_loads(ds, hi=FLOOR_LOAD)).mean()),
+                    f"over p ≤ {FLOOR_LOAD} N_M{runs_note(ds)}", 0.0,
+                    float(silent.sel(p=loads_between(ds, 0.35, 0.40)).mean()
+                          - silent.sel(p=loads_between(ds, hi=FLOOR_LOAD)).mean()),
                     source="theory", cite=cite),
     ]
     return rows
@@ -95,4 +109,4 @@ def plot_fig10d(ds: xr.Dataset):
 register(Experiment(
     name="bouvier2018-fig10d",
     reproduces=f"{PAPER}, Fig 10D: final error vs p, delta rule and SGDEGE q = 0-0.75, capacity",
-    params=LoadSweepParams, run=run_fig10d, plot=plot_fig10d, checks=checks_fig10d))
+    params=Fig10DParams, run=run_fig10d, plot=plot_fig10d, checks=checks_fig10d))

@@ -14,12 +14,8 @@ from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.core.status import merge
-from cerebellar.figures.bouvier2018._perceptron import (
-    PAPER,
-    Fig10Params,
-    runs_per_cell,
-)
 from cerebellar.papers import claim
+from cerebellar.studies.load_sweep import PAPER, Fig10Params, runs_per_cell
 
 
 @dataclass(frozen=True)

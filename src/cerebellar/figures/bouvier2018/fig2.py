@@ -14,11 +14,10 @@ from cerebellar.core.parallel import map_runs
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._network import (
-    PAPER,
-)
-from cerebellar.network.model import NetworkParams, simulate
+from cerebellar.models.network.params import NetworkParams
+from cerebellar.models.network.simulate import simulate
 from cerebellar.papers import claim
+from cerebellar.studies.network_runs import PAPER
 
 
 @dataclass(frozen=True)

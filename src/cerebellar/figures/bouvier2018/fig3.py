@@ -13,11 +13,9 @@ from cerebellar.core import checks as ck
 from cerebellar.core.params import Params, param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._network import (
-    PAPER,
-)
 from cerebellar.papers import table
-from cerebellar.rules import get_rule
+from cerebellar.rules.sgdege import predicted_change
+from cerebellar.studies.network_runs import PAPER
 
 
 @dataclass(frozen=True)
@@ -49,27 +47,6 @@ SIGN = {1: "LTP", -1: "LTD", 0: "none"}
 def table1() -> dict[str, Any]:
     """Table 1 (both halves) and the 6-CF control, from ``cerebellar/data/papers.toml``."""
     return {key.split(".")[-1]: c for key, c in table().items() if key.startswith("bouvier2018.table1.")}
-
-
-RULE = "sgdege"
-
-
-def predicted_change(pcs: bool, ecs: bool, params: ProtocolParams | float) -> float:
-    """Δw of a synapse active in the bin of the (imposed) pCS, computed by the SGDEGE rule's own
-    compiled code (:mod:`cerebellar.rules.sgdege`) as the network kernel applies it: a + b·s +
-    drift, with (a, b, Δv, drift) = ``update`` (rules/base.py protocol) and s = ``perturb`` at a
-    draw that makes a pCS (u = 0 < ρ), else s = 0. An eCS is an error above the olive's
-    inhibition (ℰ = 1 > ℐ = 0, Eqs 7-8), its absence the converse. ``params``: the rule's
-    constants (a bare number is α_w at Table 2's ρ and α_v)."""
-    if not isinstance(params, ProtocolParams):
-        params = ProtocolParams(alpha_w=float(params))
-    rule = get_rule(RULE)                       # looked up per call: the registered rule
-    prm = rule.constants_for(params)
-    state = np.zeros(rule.state_size(1))
-    s = float(rule.perturb(0.0, prm)) if pcs else 0.0
-    E, J = (1.0, 0.0) if ecs else (0.0, 1.0)
-    a, b, _, drift = rule.update(E, E - J, J, 0, state, prm)
-    return float(a + b * s + drift)
 
 
 def run_fig3(params: ProtocolParams, rng: np.random.Generator) -> xr.Dataset:

@@ -15,11 +15,9 @@ from cerebellar.core import checks as ck
 from cerebellar.core.params import Params, param
 from cerebellar.core.plotting import figure
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._network import (
-    PAPER,
-)
 from cerebellar.papers import claim
 from cerebellar.rules import get_rule
+from cerebellar.studies.network_runs import PAPER
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,10 @@ import xarray as xr
 from cerebellar.core import checks as ck
 from cerebellar.core.params import param
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._network import (
-    PAPER,
-    _plot_learning,
-    _smooth,
-    final_error,
-    learning_rows,
-)
-from cerebellar.network.model import NetworkParams, simulate
+from cerebellar.models.network.params import NetworkParams
+from cerebellar.models.network.simulate import simulate
 from cerebellar.papers import claim
+from cerebellar.studies.network_runs import PAPER, final_error, learning_rows, plot_learning, smoothed
 
 
 @dataclass(frozen=True)
@@ -42,7 +37,7 @@ def checks_fig8(ds: xr.Dataset) -> list[ck.Check]:
     E = ds.error.mean("pattern").values
     I = ds.inhibition.mean("pattern").values
     E0 = float(E[:20].mean())
-    lock = np.flatnonzero(_smooth(I - E, 20) >= 0)
+    lock = np.flatnonzero(smoothed(I - E, 20) >= 0)
     t_lock = int(lock[0]) if lock.size else len(E)
     off = ck.off_setting(a, Fig8Params.paper_setting())
     n = a["trials_per_pattern"]
@@ -89,5 +84,5 @@ register(Experiment(
     name="bouvier2018-fig8",
     reproduces=f"{PAPER}, Fig 8: two movements, 400 outputs learnt from one scalar error by SGDEGE",
     params=Fig8Params, run=run_fig8, checks=checks_fig8,
-    plot=lambda ds: _plot_learning(ds, f"Fig 8: SGDEGE network, {ds.attrs['n_patterns']} movements, "
+    plot=lambda ds: plot_learning(ds, f"Fig 8: SGDEGE network, {ds.attrs['n_patterns']} movements, "
                                        f"{ds.attrs['trials_per_pattern']} trials each")))

@@ -13,16 +13,10 @@ from cerebellar.core import checks as ck
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._reduced import (
-    PAPER,
-    corridor_offset,
-    corridor_runs,
-    drift_regime,
-    window,
-)
+from cerebellar.models import reduced as rd
+from cerebellar.models.reduced.params import ReducedParams
 from cerebellar.papers import claim
-from cerebellar.sgdege import reduced as rd
-from cerebellar.sgdege.reduced import ReducedParams
+from cerebellar.studies.corridor_runs import PAPER, corridor_offset, corridor_runs, drift_regime, window
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,10 @@ from cerebellar.core import checks as ck
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._reduced import (
-    PAPER,
-    CorridorParams,
-    _plane,
-    trajectory_starts,
-)
+from cerebellar.models import reduced as rd
+from cerebellar.models.reduced.params import ReducedParams
 from cerebellar.papers import claim
-from cerebellar.sgdege import reduced as rd
-from cerebellar.sgdege.reduced import ReducedParams
+from cerebellar.studies.corridor_runs import PAPER, CorridorParams, plot_plane, trajectory_starts
 
 
 @dataclass(frozen=True)
@@ -88,7 +83,7 @@ def checks_fig9d(ds: xr.Dataset) -> list[ck.Check]:
 
 def plot_fig9d(ds: xr.Dataset):
     fig, ax = figure(1, 2, title=f"Fig 9D: q = {ds.attrs['q']:g} > 1, no convergence")
-    _plane(ax[0, 0], ds.P_shown.isel(shown_seed=0).values, ds.J_shown.isel(shown_seed=0).values,
+    plot_plane(ax[0, 0], ds.P_shown.isel(shown_seed=0).values, ds.J_shown.isel(shown_seed=0).values,
            ds.attrs)
     for p in ds.P_shown.isel(shown_seed=0).values:
         ax[0, 1].plot(ds.trial, p, lw=0.8)

@@ -8,14 +8,10 @@ import xarray as xr
 from cerebellar.core import checks as ck
 from cerebellar.core import status
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._network import (
-    PAPER,
-    _plot_learning,
-    final_error,
-    learning_rows,
-)
-from cerebellar.network.model import NetworkParams, simulate
+from cerebellar.models.network.params import NetworkParams
+from cerebellar.models.network.simulate import simulate
 from cerebellar.papers import claim
+from cerebellar.studies.network_runs import PAPER, final_error, learning_rows, plot_learning
 
 
 def run_network(params: NetworkParams, rng: np.random.Generator) -> xr.Dataset:
@@ -58,7 +54,7 @@ def checks_network(ds: xr.Dataset) -> list[ck.Check]:
 
 
 def plot_network(ds: xr.Dataset):
-    return _plot_learning(ds, "Network learning by SGDEGE")
+    return plot_learning(ds, "Network learning by SGDEGE")
 
 
 register(Experiment(

@@ -32,9 +32,10 @@ from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.core.status import merge
-from cerebellar.figures.bouvier2018._network import PAPER
-from cerebellar.network.model import NetworkParams, simulate
+from cerebellar.models.network.params import NetworkParams
+from cerebellar.models.network.simulate import simulate
 from cerebellar.papers import claim
+from cerebellar.studies.network_runs import PAPER
 
 SHARED = (0.0, 0.5, 0.8)
 """Fractions of each movement's active fibres common to all movements (0: the paper's draw),
@@ -103,7 +104,7 @@ class PatternsParams(NetworkParams):
         return sorted({int(np.rint(x)) for x in np.geomspace(2, self.n_patterns, self.n_loads)})
 
 
-def _summary(ds: xr.Dataset) -> dict[str, Any]:
+def overlap_summary(ds: xr.Dataset) -> dict[str, Any]:
     """What the figure and checks need from one run (the run itself is not kept)."""
     n = ds.sizes["trial"]
     late = ds.isel(trial=slice(n // 2, None))
@@ -128,7 +129,7 @@ def run_patterns(params: PatternsParams, rng: np.random.Generator) -> xr.Dataset
     loads = params.loads()
     cells = [(c, p) for c in params.levels() for p in loads]
     summaries = map_runs(
-        lambda cell, r: _summary(simulate(params.network(*cell), r)),
+        lambda cell, r: overlap_summary(simulate(params.network(*cell), r)),
         cells, rng, cost=lambda cell: cell[1] * params.trials_per_pattern,
         desc="network runs", unit="mov")
     shape = (len(params.levels()), len(loads))

@@ -8,20 +8,14 @@ import xarray as xr
 from cerebellar.core import checks as ck
 from cerebellar.core.plotting import figure
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._perceptron import (
-    FLOOR_LOAD,
-    PAPER,
-    floor,
-    floor_slack,
-)
-from cerebellar.sgdege.perceptron import (
-    PerceptronParams,
-    train,
-)
+from cerebellar.models.perceptron.params import PerceptronParams
+from cerebellar.models.perceptron.simulate import simulate
+from cerebellar.models.perceptron.theory import floor, floor_slack
+from cerebellar.studies.load_sweep import FLOOR_LOAD, PAPER
 
 
 def run_perceptron(params: PerceptronParams, rng: np.random.Generator) -> xr.Dataset:
-    return train(params, rng)
+    return simulate(params, rng)
 
 
 def checks_perceptron(ds: xr.Dataset) -> list[ck.Check]:

@@ -8,13 +8,9 @@ import xarray as xr
 from cerebellar.core import checks as ck
 from cerebellar.core.plotting import figure
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._reduced import (
-    PAPER,
-    _plane,
-    batch_se,
-)
-from cerebellar.sgdege import reduced as rd
-from cerebellar.sgdege.reduced import ReducedParams
+from cerebellar.models import reduced as rd
+from cerebellar.models.reduced.params import ReducedParams
+from cerebellar.studies.corridor_runs import PAPER, batch_se, plot_plane
 
 
 def run_reduced(params: ReducedParams, rng: np.random.Generator) -> xr.Dataset:
@@ -67,7 +63,7 @@ def checks_reduced(ds: xr.Dataset) -> list[ck.Check]:
 
 def plot_reduced(ds: xr.Dataset):
     fig, ax = figure(1, 2, title=f"Reduced model, ρ = {ds.attrs['rho']:g}, q = {ds.attrs['q']:g}")
-    _plane(ax[0, 0], ds.P.values[None], ds.J.values[None], ds.attrs)
+    plot_plane(ax[0, 0], ds.P.values[None], ds.J.values[None], ds.attrs)
     ax[0, 1].plot(ds.trial, ds.P, label="P")
     ax[0, 1].axhline(ds.attrs["R"], color="k", ls=":", label="R")
     ax[0, 1].set(xlabel="trial τ [trial]", ylabel="P [Hz]", title="P(τ)")

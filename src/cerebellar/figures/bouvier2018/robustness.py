@@ -18,16 +18,17 @@ from cerebellar.core.parallel import map_runs
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.bouvier2018._network import (
+from cerebellar.models.network.params import NetworkParams
+from cerebellar.models.network.simulate import simulate
+from cerebellar.papers import claim
+from cerebellar.studies.network_runs import (
     PAPER,
-    _lock,
     descent_fraction,
     descent_window,
     final_error,
     final_window,
+    olive_lock,
 )
-from cerebellar.network.model import NetworkParams, simulate
-from cerebellar.papers import claim
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def _base_summary(ds: xr.Dataset, p: NetworkParams, change: float) -> dict[str, 
     E = ds.error.mean("pattern").values
     lo, hi = final_window(ds.attrs)
     t = np.arange(lo, hi)
-    lock = min(_lock(ds.error.values[mu], ds.inhibition.values[mu])
+    lock = min(olive_lock(ds.error.values[mu], ds.inhibition.values[mu])
                for mu in range(ds.sizes["pattern"]))
     start, stop = descent_window(ds)
     x0 = (ds.error - ds.inhibition).values[:, start:stop][ds.n_pcs.values[:, start:stop] == 0]

@@ -12,15 +12,11 @@ from cerebellar.core import checks as ck
 from cerebellar.core.params import Params, param, same_as
 from cerebellar.core.plotting import figure
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.coenen1993._common import (
-    PAPER,
-    _params,
-    _shade_dark,
-    _value,
-)
+from cerebellar.figures.coenen1993.common import PAPER, attr_values, shade_dark, value_at
+from cerebellar.models.vor import theory as an
+from cerebellar.models.vor.params import VORParams
+from cerebellar.models.vor.simulate import simulate
 from cerebellar.papers import claim
-from cerebellar.vor import analysis as an
-from cerebellar.vor.model import VORParams, simulate
 
 DARK_Q = (0.0, 0.01, 0.1, 1.0)
 
@@ -71,7 +67,7 @@ def run_dark(params: DarkParams, rng: np.random.Generator) -> xr.Dataset:
 def checks_dark(ds: xr.Dataset) -> list[ck.Check]:
     """Theory of the dark dynamics at the run's parameters, the reference run's numbers, and
     Coenen §6 (learning in the dark when P ≠ 0; gating by vision as the remedy)."""
-    b, eD = _params(ds, "b", "eta_D")
+    b, eD = attr_values(ds, "b", "eta_D")
     t0 = int(ds.dark_start)
     off = ck.off_setting(ds.attrs, DarkParams.paper_setting())
     open_ = ds.sel(gate_nucleus=False)
@@ -81,7 +77,7 @@ def checks_dark(ds: xr.Dataset) -> list[ck.Check]:
     x = growth.D - growth.A / b
     factor = x.isel(cycle=slice(1, None)).values / x.isel(cycle=slice(0, -1)).values
     cite = "Coenen 1993 §6 and Fig 3 rules with v = 0 and silent climbing fibres"
-    G0 = _value(open_, "G", t0, q=0.01)
+    G0 = value_at(open_, "G", t0, q=0.01)
     n = int(ds.cycle[-1])
     return [
         ck.at_most("ΔA = 0 in the dark, every case", 0.0, float(abs(in_dark.A.diff("cycle")).max()),
@@ -95,17 +91,17 @@ def checks_dark(ds: xr.Dataset) -> list[ck.Check]:
         ck.at_most("q = .01: spread of that factor over the dark (exactly constant)", 1e-12,
                    float(np.ptp(factor)), source="theory", cite=cite),
         claim("coenen1993.dark.learns_in_dark").holds(
-            abs(_value(open_, "G", n, q=0.01) - G0) > 0.01
-            and abs(_value(open_, "P_dark", t0, q=0.01)) > 0.01,
-            got=f"P = {_value(open_, 'P_dark', t0, q=0.01):.3f} at the dark start; q = .01: G "
-                f"{G0:.3f} → {_value(open_, 'G', n, q=0.01):.3f}", off=off),
+            abs(value_at(open_, "G", n, q=0.01) - G0) > 0.01
+            and abs(value_at(open_, "P_dark", t0, q=0.01)) > 0.01,
+            got=f"P = {value_at(open_, 'P_dark', t0, q=0.01):.3f} at the dark start; q = .01: G "
+                f"{G0:.3f} → {value_at(open_, 'G', n, q=0.01):.3f}", off=off),
         claim("coenen1993.dark.gating").holds(
             float(abs(gated.G.sel(cycle=slice(t0, None)) - gated.G.sel(cycle=t0)).max()) <= 1e-12,
             got="G constant in the dark for every q when gated", off=off),
-        claim("coenen1993.dark.A_100").check(_value(open_, "A", t0, q=0.0), atol=6e-5, off=off),
-        claim("coenen1993.dark.D_100").check(_value(open_, "D", t0, q=0.0), atol=6e-5, off=off),
-        claim("coenen1993.dark.G_500").check(_value(open_, "G", t0 + 500, q=0.01), atol=6e-4, off=off),
-        claim("coenen1993.dark.G_1000").check(_value(open_, "G", t0 + 1000, q=0.01), atol=6e-4, off=off),
+        claim("coenen1993.dark.A_100").check(value_at(open_, "A", t0, q=0.0), atol=6e-5, off=off),
+        claim("coenen1993.dark.D_100").check(value_at(open_, "D", t0, q=0.0), atol=6e-5, off=off),
+        claim("coenen1993.dark.G_500").check(value_at(open_, "G", t0 + 500, q=0.01), atol=6e-4, off=off),
+        claim("coenen1993.dark.G_1000").check(value_at(open_, "G", t0 + 1000, q=0.01), atol=6e-4, off=off),
     ]
 
 
@@ -127,7 +123,7 @@ def plot_dark(ds: xr.Dataset):
              title="VOR gain G (log scale)")
     ax[0, 1].set(xlabel="time [cycle]", ylabel="VOR gain G [dimensionless]", title="zoom: q ≤ 0.01")
     for a in ax[0]:
-        _shade_dark(a, ds.isel(q=0, gate_nucleus=0))
+        shade_dark(a, ds.isel(q=0, gate_nucleus=0))
         a.legend(fontsize=8)
     return fig
 

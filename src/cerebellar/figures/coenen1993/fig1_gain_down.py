@@ -12,19 +12,20 @@ from cerebellar.core import checks as ck
 from cerebellar.core.params import Params, param, same_as
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.coenen1993._common import (
+from cerebellar.figures.coenen1993.common import (
     GAIN_LABEL,
     PAPER,
-    _overshoot_sim,
-    _value,
     fig6_formula,
     overshoot_row,
+    overshoot_sim,
     slow_limit,
     theory_rows,
+    value_at,
 )
+from cerebellar.models.vor import theory as an
+from cerebellar.models.vor.params import VORParams
+from cerebellar.models.vor.simulate import simulate
 from cerebellar.papers import claim
-from cerebellar.vor import analysis as an
-from cerebellar.vor.model import VORParams, simulate
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,12 @@ def checks_gain_down(ds: xr.Dataset) -> list[ck.Check]:
     plateau = claim("coenen1993.fig1.plateau_down")
     down_run = ds.sel(case="gain-down").assign_attrs(g=g_dn)
     n = int(ds.cycle[-1])
-    excursion = float(_overshoot_sim(down_run, g_dn))
+    excursion = float(overshoot_sim(down_run, g_dn))
     bound = fig6_formula(down_run)
     (G_inf, why), (D_inf, _), (A_inf, _) = (slow_limit(down_run, k) for k in ("G", "D", "A"))
     end_cite = "Coenen 1993 §4: 'when learning settles … D = g, A = b g, and P = 0'"
     end_note = ("Aitken's Δ² limit of the run's slow mode from cycles n/2, 3n/4, n; the run itself "
-                f"ends at G = {_value(down_run, 'G', n):.5f}")
+                f"ends at G = {value_at(down_run, 'G', n):.5f}")
     def short(t: int) -> str:
         return "" if t <= n else f"run shorter than {t} cycles"
 
@@ -134,9 +135,9 @@ def checks_gain_down(ds: xr.Dataset) -> list[ck.Check]:
             expected=f"<= {bound:.4g}, the Fig 6 formula at the run's q, r", off=off),
         claim("coenen1993.fig1.G_min_down").check(float(ds.G_min.sel(case="gain-down")),
                                                   atol=1e-5, off=off),
-        claim("coenen1993.fig1.G_recovery").check(_value(ds, "G", off_t + 36, case="up, off early"),
+        claim("coenen1993.fig1.G_recovery").check(value_at(ds, "G", off_t + 36, case="up, off early"),
                                                   atol=6e-4, off=off or short(off_t + 36)),
-        claim("coenen1993.fig1.D_recovery").check(_value(ds, "D", 1000, case="up, off early"),
+        claim("coenen1993.fig1.D_recovery").check(value_at(ds, "D", 1000, case="up, off early"),
                                                   atol=6e-5, off=off or short(1000)),
     ]
 

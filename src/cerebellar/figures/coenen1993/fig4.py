@@ -12,22 +12,23 @@ from cerebellar.core import checks as ck
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.coenen1993._common import (
+from cerebellar.figures.coenen1993.common import (
     GAIN_LABEL,
     PAPER,
     RESPONSE_LABEL,
-    _first_cycle,
-    _params,
-    _value,
+    attr_values,
     fig6_formula,
+    first_cycle,
     map_matrix,
-    map_z,
     overshoot_row,
     theory_rows,
+    value_at,
 )
+from cerebellar.models.vor import theory as an
+from cerebellar.models.vor.params import VORParams
+from cerebellar.models.vor.simulate import simulate
+from cerebellar.models.vor.theory import map_z
 from cerebellar.papers import claim
-from cerebellar.vor import analysis as an
-from cerebellar.vor.model import VORParams, simulate
 
 
 @dataclass(frozen=True)
@@ -119,26 +120,26 @@ def nucleus_split(ds: xr.Dataset, t: int) -> tuple[float, float]:
     ΔD = η_D[(1 − q) cf − q P] (Fig 3, bottom) with cf = (1 − b)(g − G)/(1 − b + v); summing the
     climbing-fibre term over cycles needs Σ_{k<t} z_k, the lower block of the augmented map
     [[M, 0], [I, I]]^t applied to (z₀, 0), M = I − η_D K̃."""
-    g_, b, v, q, eD = _params(ds, "g", "b", "v", "q", "eta_D")
+    g_, b, v, q, eD = attr_values(ds, "g", "b", "v", "q", "eta_D")
     M = map_matrix(ds)
     big = np.block([[M, np.zeros((2, 2))], [np.eye(2), np.eye(2)]])
-    z0 = np.array([g_ - _value(ds, "G", 0), g_ - _value(ds, "D", 0)])
+    z0 = np.array([g_ - value_at(ds, "G", 0), g_ - value_at(ds, "D", 0)])
     out = np.linalg.matrix_power(big, t) @ np.r_[z0, 0.0, 0.0]
     cf = eD * (1 - q) * (1 - b) / (1 - b + v) * out[2]
     return float(cf), float(z0[1] - out[1])
 
 
-def _split_sim(ds: xr.Dataset, t: int) -> tuple[float, float]:
+def split_sim(ds: xr.Dataset, t: int) -> tuple[float, float]:
     """(climbing-fibre part, whole change) of D(t) − D(0) from the run's recorded signals."""
-    q, eD = _params(ds, "q", "eta_D")
+    q, eD = attr_values(ds, "q", "eta_D")
     cf = eD * (1 - q) * float(ds.slip.isel(cycle=slice(0, t)).sum())
-    return cf, _value(ds, "D", t) - _value(ds, "D", 0)
+    return cf, value_at(ds, "D", t) - value_at(ds, "D", 0)
 
 
 def checks_fig4(ds: xr.Dataset) -> list[ck.Check]:
     """Coenen §4 and §6 on Fig 4, the reference run's values (at the paper's setting only), and
     the linear-map theory at the run's own parameters."""
-    b, v, q, eA, eD, g_ = _params(ds, "b", "v", "q", "eta_A", "eta_D", "g")
+    b, v, q, eA, eD, g_ = attr_values(ds, "b", "v", "q", "eta_A", "eta_D", "g")
     off = ck.off_setting(ds.attrs, Fig4Params.paper_setting())
     G, A, D = ds.G, ds.A, ds.D
     n = int(ds.cycle[-1])
@@ -158,7 +159,7 @@ def checks_fig4(ds: xr.Dataset) -> list[ck.Check]:
     tau_D = np.nan
     long_off = "" if n >= AXIS_LONG else f"run shorter than {AXIS_LONG} steps"
     if not long_off:  # slow phase: g − D ∝ μ_slow^t once the fast mode has died out
-        gap = (g_ - _value(D, cycle=1000), g_ - _value(D, cycle=AXIS_LONG))
+        gap = (g_ - value_at(D, cycle=1000), g_ - value_at(D, cycle=AXIS_LONG))
         tau_D = 9000 / np.log(gap[0] / gap[1]) if gap[0] * gap[1] > 0 else np.nan
         rows.append(ck.close("τ_slow from D(1000) → D(10 000) vs the slow eigenvalue of K̃",
                              float(tau[1].real), tau_D, rtol=0.01, source="theory", cite=cite_map,
@@ -168,7 +169,7 @@ def checks_fig4(ds: xr.Dataset) -> list[ck.Check]:
         bool(tau_A < tau_D), got=f"A's change: τ = {tau_A:.3g} cycles; D's: τ = {tau_D:.4g} cycles "
                                  f"({tau_D / tau_A:.0f} times slower)", off=off or long_off))
     # -- Fig 4's two time axes: η_A is calibrated on the first --
-    first = _first_cycle(G, G >= g_)
+    first = first_cycle(G, G >= g_)
     rising = G.sel(cycle=slice(0, first if np.isfinite(first) else None)).diff("cycle")
     eta_60, _, eta_mono = (float(x) for x in ds.eta_interval)
     rows.append(claim("coenen1993.fig4.G_reaches_g").check(
@@ -185,12 +186,12 @@ def checks_fig4(ds: xr.Dataset) -> list[ck.Check]:
     # -- Fig 4 bottom: P falls while N rises, to the right level --
     t_min = int(A.cycle[int(np.argmin(A.values))])
     fall = ds.sel(cycle=slice(0, t_min))
-    N_end = _value(ds, "N_dark", t_min)
+    N_end = value_at(ds, "N_dark", t_min)
     rows.append(claim("coenen1993.fig4.P_N").holds(
         bool((fall.P_dark.diff("cycle") <= 0).all()) and bool((fall.N_dark.diff("cycle") >= 0).all())
         and abs(N_end - g_) <= eps,
-        got=f"until A's minimum (step {t_min}): P {_value(ds, 'P_dark', 0):.3g} → "
-            f"{_value(ds, 'P_dark', t_min):.3f} falling, N {_value(ds, 'N_dark', 0):.3g} → {N_end:.4f} "
+        got=f"until A's minimum (step {t_min}): P {value_at(ds, 'P_dark', 0):.3g} → "
+            f"{value_at(ds, 'P_dark', t_min):.3f} falling, N {value_at(ds, 'N_dark', 0):.3g} → {N_end:.4f} "
             f"rising (|N − g| ≤ ε = {eps:.3g})", off=off))
     before = G.cycle < first
     late = A.diff("cycle").sel(cycle=slice(200, None))
@@ -204,10 +205,10 @@ def checks_fig4(ds: xr.Dataset) -> list[ck.Check]:
            "D60000": (D, 60_000)}
     for key, (da, t) in ref.items():
         if t <= n:
-            rows.append(claim(f"coenen1993.fig4.{key}").check(_value(da, cycle=t), atol=2e-6, off=off))
-    rows += [claim("coenen1993.fig4.G_max").check(_value(ds, "G_max"), atol=2e-6, off=off),
+            rows.append(claim(f"coenen1993.fig4.{key}").check(value_at(da, cycle=t), atol=2e-6, off=off))
+    rows += [claim("coenen1993.fig4.G_max").check(value_at(ds, "G_max"), atol=2e-6, off=off),
              claim("coenen1993.fig4.t_G_max").check(int(ds.cycle_of_G_max), off=off),
-             claim("coenen1993.fig4.t_159").check(_first_cycle(G, G >= 1.59), off=off)]
+             claim("coenen1993.fig4.t_159").check(first_cycle(G, G >= 1.59), off=off)]
     return rows
 
 
@@ -216,7 +217,7 @@ def _both_axes_rows(ds: xr.Dataset, eps: float, off: str) -> list[ck.Check]:
     at r = 10 the two eigen-times of K̃ are ≈ 1000 apart whatever η is, so the unstated η_A
     decides which holds. The closed form gives the interval where both do; the runs at its
     lower end and centre test it."""
-    g_, eA, eD = _params(ds, "g", "eta_A", "eta_D")
+    g_, eA, eD = attr_values(ds, "g", "eta_A", "eta_D")
     eta_60, eta_long, eta_mono = (float(x) for x in ds.eta_interval)
     transfer = claim("coenen1993.fig4.transfer")
     cite = transfer.cite + "; the 60-step statement of §4"
@@ -233,7 +234,7 @@ def _both_axes_rows(ds: xr.Dataset, eps: float, off: str) -> list[ck.Check]:
     monotone = bool(top <= g_ + eps)
     gap_c = abs(g_ - float(ds.both_D.sel(eta_both=centre)))
     gap_low = abs(g_ - float(ds.both_D.sel(eta_both=low)))
-    D_run = _value(ds, "D", AXIS_LONG)
+    D_run = value_at(ds, "D", AXIS_LONG)
     note = (f"calibration: with r = {eA / eD:g}, G reaches g by step 60 for η_A ≥ {eta_60:.3g} and "
             f"rises monotonically for η_A < {eta_mono:.4g}; D is within ε = {eps:.3g} (the Fig 6 "
             f"formula, the paper's 'very close') of g by step 10 000 for η_A ≥ {eta_long:.3g}. Both "
@@ -260,24 +261,24 @@ def _nucleus_rows(ds: xr.Dataset, off: str) -> list[ck.Check]:
     """Coenen §6: 'learning in the vestibular nucleus is mostly driven by the climbing fiber error
     signals' — ΔD split into its climbing-fibre term η_D(1 − q)cf and its Purkinje term −η_D q P,
     measured on the run and by the exact linear map."""
-    g_, b, v, q, eA, eD = _params(ds, "g", "b", "v", "q", "eta_A", "eta_D")
+    g_, b, v, q, eA, eD = attr_values(ds, "g", "b", "v", "q", "eta_A", "eta_D")
     n = int(ds.cycle[-1])
     cite = "Coenen 1993 Fig 3 (bottom) rule summed along the exact linear map"
     rows = []
     t60 = min(AXIS_SHORT, n)
-    cf60, tot60 = _split_sim(ds, t60)
+    cf60, tot60 = split_sim(ds, t60)
     cf60_th, tot60_th = nucleus_split(ds, t60)
     rows.append(ck.close(f"climbing-fibre share of D's change by step {t60} (fast phase) vs the linear map",
                          cf60_th / tot60_th, cf60 / tot60, atol=1e-9, source="theory", cite=cite,
                          note=f"D's change {tot60:+.4g}: climbing-fibre term {cf60:+.4g}, Purkinje "
                               f"term {tot60 - cf60:+.4g}"))
-    cf, tot = _split_sim(ds, n)
+    cf, tot = split_sim(ds, n)
     cf_th, tot_th = nucleus_split(ds, n)
     share, share_th = cf / tot, cf_th / tot_th
     whole = ""
     if q > 0:
         K = an.transfer_matrix(b, v, q, eA / eD)
-        z0 = np.array([g_ - _value(ds, "G", 0), g_ - _value(ds, "D", 0)])
+        z0 = np.array([g_ - value_at(ds, "G", 0), g_ - value_at(ds, "D", 0)])
         cf_inf = (1 - q) * (1 - b) / (1 - b + v) * np.linalg.solve(K, z0)[0]
         whole = (f" Over the whole adaptation its net part is (1 − q)(1 − b)/(1 − b + v)[K̃⁻¹z₀]₁ = "
                  f"{cf_inf:+.4f}, {cf_inf / z0[1]:.1%} of D's change.")

@@ -12,18 +12,19 @@ from cerebellar.core import checks as ck
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.coenen1993._common import (
+from cerebellar.figures.coenen1993.common import (
     GAIN_LABEL,
     PAPER,
     RESPONSE_LABEL,
-    _params,
-    _value,
+    attr_values,
     overshoot_row,
     theory_rows,
+    value_at,
 )
+from cerebellar.models.vor import theory as an
+from cerebellar.models.vor.params import VORParams
+from cerebellar.models.vor.simulate import simulate
 from cerebellar.papers import claim
-from cerebellar.vor import analysis as an
-from cerebellar.vor.model import VORParams, simulate
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def checks_fig5(ds: xr.Dataset) -> list[ck.Check]:
     """The Fig 5 legend (paper rows, at the paper's setting), the reference run's numbers, and
     theory at the run's parameters: the linear map, the overshoot and the q = 0 end state."""
     left, right = ds.sel(panel="left"), ds.sel(panel="right")
-    b, v, eA, eD, g_ = _params(ds, "b", "v", "eta_A", "eta_D", "g")
+    b, v, eA, eD, g_ = attr_values(ds, "b", "v", "eta_A", "eta_D", "g")
     off = ck.off_setting(ds.attrs, Fig5Params.paper_setting())
     n = int(ds.cycle[-1])
     rows = []
@@ -64,11 +65,11 @@ def checks_fig5(ds: xr.Dataset) -> list[ck.Check]:
     cite = ("Coenen 1993 Fig 5 (right); Fig 3 rules at q = 0: a line of equilibria G = g, reached "
             "along ΔD/ΔA = −1/(r v)")
     rows += [ck.close(f"right, q = 0: {name}(end) = closed-form end state", float(x),
-                      _value(right, var, n), atol=1e-6, source="theory", cite=cite, off=why)
+                      value_at(right, var, n), atol=1e-6, source="theory", cite=cite, off=why)
              for name, var, x in (("A", "A", A_inf), ("D", "D", D_inf), ("P", "P_dark", P_inf))]
     dA_right = right.A.diff("cycle")
-    total = abs(_value(right, "A", n) - _value(right, "A", 0))
-    late_move = abs(_value(right, "A", n) - _value(right, "A", n - max(1, n // 10)))
+    total = abs(value_at(right, "A", n) - value_at(right, "A", 0))
+    late_move = abs(value_at(right, "A", n) - value_at(right, "A", n - max(1, n // 10)))
     falls = bool((dA_right <= 1e-15).all())
     settled = late_move < 1e-6 * total
     short = "" if n >= 500 else "run shorter than the figure's 500 steps"
@@ -77,29 +78,29 @@ def checks_fig5(ds: xr.Dataset) -> list[ck.Check]:
             float(left.G_max) - g_ > 0.05, got=f"max G = {float(left.G_max):.4f} (g = {g_:g})",
             off=off),
         claim("coenen1993.fig5.transfer_q1").holds(
-            abs(_value(left, "D", n) - g_) < 0.01 and abs(_value(left, "P_dark", n)) < 0.01
-            and _value(left, "P_dark", 0) == 0 and float(left.P_dark.min()) < -0.5,
-            got=f"D(end) = {_value(left, 'D', n):.4f}, P(0) = {_value(left, 'P_dark', 0):.3g}, "
-                f"min P = {float(left.P_dark.min()):.3f}, P(end) = {_value(left, 'P_dark', n):.4f}",
+            abs(value_at(left, "D", n) - g_) < 0.01 and abs(value_at(left, "P_dark", n)) < 0.01
+            and value_at(left, "P_dark", 0) == 0 and float(left.P_dark.min()) < -0.5,
+            got=f"D(end) = {value_at(left, 'D', n):.4f}, P(0) = {value_at(left, 'P_dark', 0):.3g}, "
+                f"min P = {float(left.P_dark.min()):.3f}, P(end) = {value_at(left, 'P_dark', n):.4f}",
             off=off or short),
         claim("coenen1993.fig5.no_overshoot_q0").holds(
             float(right.G_max) - g_ <= 1e-12, got=f"max G − g = {float(right.G_max) - g_:.3g}",
             off=off),
         claim("coenen1993.fig5.no_transfer_q0").check(
-            _value(right, "D", n) - 1.0, what="q = 0: D(end) − 1, D rises only very slightly",
+            value_at(right, "D", n) - 1.0, what="q = 0: D(end) − 1, D rises only very slightly",
             off=off),
         claim("coenen1993.fig5.no_transfer_q0").holds(
             falls and settled, what="q = 0: A decreases (every ΔA ≤ 0) to a constant (the last 10 % "
                                     "of cycles move it by < 1e-6 of its change)",
-            got=f"A {_value(right, 'A', 0):.4f} → {_value(right, 'A', n):.6f}, largest ΔA "
+            got=f"A {value_at(right, 'A', 0):.4f} → {value_at(right, 'A', n):.6f}, largest ΔA "
                 f"{float(dA_right.max()):.3g}, change over the last 10 %: {late_move:.3g}", off=off or short),
         claim("coenen1993.fig5.no_transfer_q0").holds(
-            abs(_value(right, "P_dark", n) - _value(right, "P_dark", min(100, n))) < 1e-3,
+            abs(value_at(right, "P_dark", n) - value_at(right, "P_dark", min(100, n))) < 1e-3,
             what="q = 0: P constant after its initial drop",
-            got=f"P(100) = {_value(right, 'P_dark', min(100, n)):.4f}, "
-                f"P(end) = {_value(right, 'P_dark', n):.4f}", off=off),
+            got=f"P(100) = {value_at(right, 'P_dark', min(100, n)):.4f}, "
+                f"P(end) = {value_at(right, 'P_dark', n):.4f}", off=off),
         claim("coenen1993.fig5.G_max_q1").check(float(left.G_max), atol=6e-4, off=off),
-        claim("coenen1993.fig5.D500_q1").check(_value(left, "D", 500), atol=6e-4, off=off or short),
+        claim("coenen1993.fig5.D500_q1").check(value_at(left, "D", 500), atol=6e-4, off=off or short),
     ]
     return rows
 

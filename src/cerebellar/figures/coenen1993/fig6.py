@@ -13,14 +13,11 @@ from cerebellar.core.errors import ParameterError
 from cerebellar.core.params import Params, param, same_as
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.coenen1993._common import (
-    EXACT_OVERSHOOT,
-    PAPER,
-    _overshoot_sim,
-)
+from cerebellar.figures.coenen1993.common import EXACT_OVERSHOOT, PAPER, overshoot_sim
+from cerebellar.models.vor import theory as an
+from cerebellar.models.vor.params import VORParams
+from cerebellar.models.vor.simulate import simulate
 from cerebellar.papers import claim
-from cerebellar.vor import analysis as an
-from cerebellar.vor.model import VORParams, simulate
 
 SPEC_Q = (0.01, 0.05, 0.10, 0.20, 0.50, 1.00)
 
@@ -82,14 +79,14 @@ def run_fig6(params: Fig6Params, rng: np.random.Generator) -> xr.Dataset:
     units = dict(units="1")
     ds = xr.Dataset(
         dict(
-            overshoot_sim=_overshoot_sim(grid, g).assign_attrs(long_name="simulated overshoot", **units),
+            overshoot_sim=overshoot_sim(grid, g).assign_attrs(long_name="simulated overshoot", **units),
             overshoot_exact=(("q", "r"), an.overshoot_exact(g, b, v, q.values[:, None], r.values),
                              dict(long_name="exact small-η overshoot", **units)),
             overshoot_paper=(("q", "r"), an.overshoot_paper(g, b, v, q.values[:, None], r.values),
                              dict(long_name="paper's formula", **units)),
             cycle_of_peak=grid.cycle_of_G_max.assign_attrs(units="cycle"),
             point_q=pq, point_r=pr,
-            point_sim=_overshoot_sim(spots, g),
+            point_sim=overshoot_sim(spots, g),
             point_cycle_of_peak=spots.cycle_of_G_max.drop_vars(list(spots.cycle_of_G_max.coords)),
             point_exact=("point", an.overshoot_exact(g, b, v, pq.values, pr.values)),
             point_paper=("point", an.overshoot_paper(g, b, v, pq.values, pr.values)),

@@ -8,17 +8,19 @@ import xarray as xr
 from cerebellar.core import checks as ck
 from cerebellar.core.plotting import figure
 from cerebellar.core.registry import Experiment, register
-from cerebellar.figures.coenen1993._common import (
+from cerebellar.figures.coenen1993.common import (
     GAIN_LABEL,
     PAPER,
     RESPONSE_LABEL,
-    _params,
-    _shade_dark,
-    _value,
+    attr_values,
+    shade_dark,
     theory_rows,
+    value_at,
 )
-from cerebellar.vor import analysis as an
-from cerebellar.vor.model import VORParams, simulate
+from cerebellar.models.vor import theory as an
+from cerebellar.models.vor.params import VORParams
+from cerebellar.models.vor.simulate import simulate
+from cerebellar.models.vor.theory import loop_solution
 
 MAX_RECORDS = 100_000
 """A free run records at most this many cycles (every k-th beyond), so a long run's file stays
@@ -37,7 +39,7 @@ def rule_residual(ds: xr.Dataset) -> float:
     from the recorded dark gain (the slip identity); dark: ΔA = 0, ΔD = −η_D q P_dark (0 when
     gated). Independent of the Fig 3 form that :func:`simulate` iterates.
     """
-    b, v, q, eA, eD = _params(ds, "b", "v", "q", "eta_A", "eta_D")
+    b, v, q, eA, eD = attr_values(ds, "b", "v", "q", "eta_A", "eta_D")
     if not (np.diff(ds.cycle.values) == 1).all():
         return float("nan")  # recorded every k-th cycle: no single update to replay
     D, light, g = ds.D.values[:-1], ds.light.values[:-1], ds.desired_gain.values[:-1]
@@ -51,17 +53,11 @@ def rule_residual(ds: xr.Dataset) -> float:
                      np.abs(np.diff(ds.D.values) - dD_rule).max()) / scale)
 
 
-def loop_solution(A: float, D: float, g: float, b: float, v: float) -> np.ndarray:
-    """(P, N, e) per unit h from the loop equations of Fig 2 as a 3×3 linear system."""
-    M = np.array([[1.0, 0.0, -(b - v)], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
-    return np.linalg.solve(M, np.array([A - v * g, D, 0.0]))
-
-
 def checks_vor(ds: xr.Dataset) -> list[ck.Check]:
-    g_, b, v, q, eA, eD = _params(ds, "g", "b", "v", "q", "eta_A", "eta_D")
+    g_, b, v, q, eA, eD = attr_values(ds, "g", "b", "v", "q", "eta_A", "eta_D")
     n = int(ds.cycle[-1])
-    A_n, D_n = _value(ds, "A", n), _value(ds, "D", n)
-    P, _, e = loop_solution(A_n, D_n, _value(ds, "desired_gain", n), b, v)
+    A_n, D_n = value_at(ds, "A", n), value_at(ds, "D", n)
+    P, _, e = loop_solution(A_n, D_n, value_at(ds, "desired_gain", n), b, v)
     every = int(ds.cycle[1] - ds.cycle[0]) if ds.sizes["cycle"] > 1 else 1
     rows = [
         ck.at_most("updates follow ΔA = −η_A v s, ΔD = η_D[(1 − 2q)s + q(g − D)] with "
@@ -70,9 +66,9 @@ def checks_vor(ds: xr.Dataset) -> list[ck.Check]:
                    off="" if every == 1 else f"cycles recorded every {every}: no single update "
                                              "to replay"),
         ck.close("P_light(end) = P of the loop P = Ah + be − v(gh + e), N = Dh − P, e = −N",
-                 P, _value(ds, "P_light", n), atol=1e-12 * (1 + abs(P)), source="theory",
+                 P, value_at(ds, "P_light", n), atol=1e-12 * (1 + abs(P)), source="theory",
                  cite="Coenen 1993 Fig 2, solved as a 3×3 linear system"),
-        ck.close("G_light(end) = −e/h of the same loop", -e, _value(ds, "G_light", n),
+        ck.close("G_light(end) = −e/h of the same loop", -e, value_at(ds, "G_light", n),
                  atol=1e-12 * (1 + abs(e)), source="theory", cite="Coenen 1993 Fig 2"),
     ]
     plain = bool(ds.light.all()) and int(ds.attrs["off_cycle"]) == 0
@@ -102,7 +98,7 @@ def plot_vor(ds: xr.Dataset):
         a.set_ylabel(y)
         a.legend(fontsize=8, loc="best")
         if not bool(ds.light.all()):
-            _shade_dark(a, ds)
+            shade_dark(a, ds)
     return fig
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import gain_dark
+from cerebellar.models.vor.params import MODEL
+from cerebellar.rules import BatchRule, get_rule, nucleus_update
 
 # -- equilibria (paper §4; the model reference, 'VOR equilibria') ------------------------------
 
@@ -156,3 +157,63 @@ def dark_growth_factor(b, q, eta_D):
 def monkey_gain_down(t_days, tau_days, plateau=0.73, amplitude=0.27):
     """The Fig 1 fit of the x0.5-spectacle monkey data: Gain = 0.73 + 0.27 e^(−t/τ)."""
     return plateau + amplitude * np.exp(-np.asarray(t_days, float) / tau_days)
+
+
+def purkinje_light(A, D, g, b, v):
+    """P/h in the light: (A − bD − v(g − D)) / (1 − b + v)   (Fig 3, "Purkinje signal")."""
+    return (A - b * D - v * (g - D)) / (1.0 - b + v)
+
+
+def purkinje_dark(A, D, b):
+    """P/h in the dark (v = 0): (A − bD) / (1 − b)."""
+    return (A - b * D) / (1.0 - b)
+
+
+def gain_dark(A, D, b):
+    """VOR gain in the dark, G = (D − A) / (1 − b)   (paper §2). Equals N_dark / h."""
+    return (D - A) / (1.0 - b)
+
+
+def gain_light(A, D, g, b, v):
+    """VOR gain in the light, G_L = −e/h = (D − A + g v) / (1 − b + v), derived (the model
+    reference, 'VOR closed-form responses')."""
+    return (D - A + g * v) / (1.0 - b + v)
+
+
+def slip(A, D, g, b, v):
+    """Climbing-fibre error (g h + e)/h = (g − D) + P/h; retinal slip is its negative (Fig 2
+    caption; the identity is derived in the model reference, 'VOR closed-form responses')."""
+    return (g - D) + purkinje_light(A, D, g, b, v)
+
+
+def learning_step(A, D, g, b, v, q, eta_A, eta_D, *, light=True, gate_nucleus=False):
+    """One cycle's updates (ΔA, ΔD) by Coenen's local rules (rule ``local`` and
+    :func:`~cerebellar.rules.nucleus_update`), fed the loop's signals: in the light P = P_light
+    and the climbing-fibre error (gh + e)/h = (g − D) + P_light (Fig 3); in the dark P = P_dark
+    with the visual and climbing-fibre signals silent (paper §6; the model reference,
+    'Light, dark and gating'), nucleus learning optionally gated by vision."""
+    A, D = np.asarray(A, float), np.asarray(D, float)
+    shape = np.broadcast(A, D, g, b, v, q, eta_A, eta_D).shape
+    local = BatchRule(get_rule("local", MODEL), dict(eta_A=eta_A, v=v), shape)
+    P = purkinje_light(A, D, g, b, v) if light else purkinje_dark(A, D, b)
+    cf = (g - D) + P if light else np.zeros(shape)
+    dA = local.update(np.abs(cf), cf, 0.0)[0]
+    return dA, nucleus_update(P, cf, q, eta_D, np.logical_and(gate_nucleus, not light))
+
+
+def loop_solution(A: float, D: float, g: float, b: float, v: float) -> np.ndarray:
+    """(P, N, e) per unit h from the loop equations of Fig 2 as a 3×3 linear system."""
+    M = np.array([[1.0, 0.0, -(b - v)], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
+    return np.linalg.solve(M, np.array([A - v * g, D, 0.0]))
+
+
+def fixed_gain(g, xi, q_no, b):
+    """G* = g + ξ(1 + q_NO)/(2(1 − b)): Bouvier's fixed point mapped into the dark gain."""
+    return g + xi * (1 + q_no) / (2 * (1 - b))
+
+
+def map_z(b: float, v: float, q: float, eta_A: float, eta_D: float, z0: np.ndarray, t: int
+          ) -> np.ndarray:
+    """z_t = (I − η_D K̃)^t z₀, z = (g − G, g − D): the exact linear map of the Fig 3 rules."""
+    M = np.eye(2) - eta_D * transfer_matrix(b, v, q, eta_A / eta_D)
+    return np.linalg.matrix_power(M, t) @ z0

@@ -27,19 +27,19 @@ def final_error(ds: xr.Dataset) -> float:
     return float(ds.error.isel(trial=slice(lo, hi)).mean())
 
 
-def _smooth(x: np.ndarray, n: int) -> np.ndarray:
+def smoothed(x: np.ndarray, n: int) -> np.ndarray:
     n = max(1, min(n, x.size))
     return np.convolve(x, np.ones(n) / n, mode="valid")
 
 
-def _plot_learning(ds: xr.Dataset, title: str):
+def plot_learning(ds: xr.Dataset, title: str):
     fig, ax = figure(2, 2, title=title)
     E, I = ds.error.isel(pattern=0), ds.inhibition.isel(pattern=0)
     n = max(ds.sizes["trial"] // 300, 1)
     t = ds.trial.values[n - 1:]
     for a, sl, name in ((ax[0, 0], slice(None), "A"), (ax[0, 1], slice(0, min(3000, t.size)), "B")):
-        a.plot(t[sl], _smooth(E.values, n)[sl], label="error ℰ")
-        a.plot(t[sl], _smooth(I.values, n)[sl], label="inhibition ℐ")
+        a.plot(t[sl], smoothed(E.values, n)[sl], label="error ℰ")
+        a.plot(t[sl], smoothed(I.values, n)[sl], label="inhibition ℐ")
         a.set(xlabel="trial [per pattern] (pattern 0)", ylabel="rate [Hz]")
         a.legend(fontsize=8)
         panel_letter(a, name)
@@ -68,7 +68,7 @@ WINDOW = 20
 """Trials averaged to find where ℐ first reaches ℰ (the lock-on), as in Fig 8B."""
 
 
-def _constants(a) -> dict[str, float]:
+def run_constants(a) -> dict[str, float]:
     S, L, T, N = (int(a[k]) for k in ("S", "L", "T", "N"))
     p = int(a["n_patterns"])
     o = float(a.get("overlap", np.nan))
@@ -123,7 +123,7 @@ def perturbation_bins_row(ds: xr.Dataset) -> ck.Check | None:
                        cite="Bouvier 2018 Methods: each pCS falls in one random time bin")
 
 
-def _not_sgdege(ds: xr.Dataset) -> str:
+def not_sgdege(ds: xr.Dataset) -> str:
     rule = ds.attrs.get("rule", "sgdege")
     return "" if rule == "sgdege" else f"rule = {rule!r}: no pCS and no olive (SGDEGE only)"
 
@@ -133,7 +133,7 @@ def pcs_effect_row(ds: xr.Dataset) -> ck.Check:
     by |u_PC→PN| S A/(LT) while no rate is clipped. Regressing the change of mean PN between a
     pattern's consecutive movements on the current movement's pCS count is unbiased (the pCSs of
     a movement are drawn apart from everything before it)."""
-    a, c = ds.attrs, _constants(ds.attrs)
+    a, c = ds.attrs, run_constants(ds.attrs)
     expected = -c["a_pn"] / c["LT"]
     k = min(ds.sizes["trial"], 2000)
     y = np.diff(ds.pn_mean.values[:, :k], axis=1).ravel()
@@ -141,7 +141,7 @@ def pcs_effect_row(ds: xr.Dataset) -> ck.Check:
     x, y = x - x.mean(), y - y.mean()
     if k < 20 or not (x * x).sum() > 0:
         return ck.close("mean PN change per pCS", expected, np.nan, source="theory",
-                        cite="Bouvier 2018 Eqs 3, 6", off=_not_sgdege(ds) or "too few movements")
+                        cite="Bouvier 2018 Eqs 3, 6", off=not_sgdege(ds) or "too few movements")
     slope = float((x * y).sum() / (x * x).sum())
     se = float(np.sqrt(((y - slope * x) ** 2).sum() / (x * x).sum() / (x.size - 2)))
     pn0 = ds.PN.isel(profile_trial=0).values
@@ -151,10 +151,10 @@ def pcs_effect_row(ds: xr.Dataset) -> ck.Check:
         f"+ {clipped:.1%} of PN rates within reach of a bound)", expected, slope,
         atol=4 * se + clipped * abs(expected), source="theory",
         cite="Bouvier 2018 Eqs 3, 6: a pCS adds A to the S Purkinje cells of its column",
-        off=_not_sgdege(ds))
+        off=not_sgdege(ds))
 
 
-def _lock(E: np.ndarray, I: np.ndarray) -> float:
+def olive_lock(E: np.ndarray, I: np.ndarray) -> float:
     """Trial at which ℐ first reaches ℰ: the first movement without an eCS (ℰ ≤ ℐ, Eq 37),
     where ℐ rises from below; the first where ℰ > ℐ (an eCS), where it falls from above."""
     above = I >= E
@@ -170,7 +170,7 @@ def olive_rows(ds: xr.Dataset) -> list[ck.Check]:
     (p − 1)o)/(LT) per trial. Meanwhile ℰ^μ drifts by ρΔP(2g − 1)/T (LTD raises PN: the error
     grows on the fraction g of outputs above target). ℐ reaches ℰ after m/(ṙ_ℐ − ṙ_ℰ) trials, m the
     initial mismatch: the lock-on time. (Signs flip where ℐ starts above ℰ.)"""
-    c, off = _constants(ds.attrs), _not_sgdege(ds)
+    c, off = run_constants(ds.attrs), not_sgdege(ds)
     E, I = ds.error.values, ds.inhibition.values
     n = E.shape[1]
     m = (E[:, :WINDOW] - I[:, :WINDOW]).mean(axis=1)
@@ -192,7 +192,7 @@ def olive_rows(ds: xr.Dataset) -> list[ck.Check]:
         f"{c['dJ']:.3g} from Eq 10 + q ΔP ρ L (1 + (p − 1)o)/(LT) = {c['dJ_q']:.3g} from the LTD "
         f"of Eq 9; 4 s.e.)", float(rate_I.mean()), rate, atol=4 * se, source="theory",
         cite=cite, off=short)]
-    t_meas = np.array([_lock(E[mu], I[mu]) for mu in range(E.shape[0])])
+    t_meas = np.array([olive_lock(E[mu], I[mu]) for mu in range(E.shape[0])])
     # the first movement to lock on: until then every movement is an eCS, and the rates hold
     # (after it, its eCSs stop raising the other movements' ℐ through their shared fibres)
     first = int(np.argmin(t_pred)) if np.all(np.isfinite(t_pred)) else 0
@@ -224,7 +224,7 @@ def descent_row(ds: xr.Dataset, span: int = 2000, delay: int = 100) -> ck.Check:
     number Binomial(L − 1, ρ)). π = 1 is the reduced model's D+ corridor speed V = −ρΔP (Appendix
     1, Eq 32); in the network the olive's step Δ𝒥 exceeds a (Eq 29 fails), so only a fraction π
     of the updates descend."""
-    c, off = _constants(ds.attrs), _not_sgdege(ds)
+    c, off = run_constants(ds.attrs), not_sgdege(ds)
     E, I, n_pcs = ds.error.values, ds.inhibition.values, ds.n_pcs.values
     n = E.shape[1]
     start, stop = descent_window(ds, span, delay)
@@ -283,7 +283,7 @@ def descent_window(ds: xr.Dataset, span: int = 2000, delay: int = 100) -> tuple[
     """Trials [start, stop) of the early descent: from ``delay`` trials after the last movement
     locks on, ``span`` long (shorter if the run ends first)."""
     E, I = ds.error.values, ds.inhibition.values
-    lock = np.array([_lock(E[mu], I[mu]) for mu in range(E.shape[0])])
+    lock = np.array([olive_lock(E[mu], I[mu]) for mu in range(E.shape[0])])
     n = E.shape[1]
     start = int(np.nanmax(lock)) + delay if np.all(np.isfinite(lock)) else n
     return start, min(n, start + span)

@@ -28,26 +28,23 @@ train, cf = κ c on lit cycles (κ = ``ecs_weight``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from ..core.batch import attach_batch, batch_arrays, broadcast_values
-from ..core.errors import ParameterError
-from ..core.params import Params, Settings, param
-from ..core.progress import progress
-from ..core.status import mark_diverged
-from ..rules import (
+from cerebellar.core.batch import attach_batch, batch_arrays, broadcast_values
+from cerebellar.core.errors import ParameterError
+from cerebellar.core.progress import progress
+from cerebellar.core.status import mark_diverged
+from cerebellar.models.vor.params import MODEL, VORParams
+from cerebellar.models.vor.theory import gain_dark, gain_light, purkinje_dark, purkinje_light, slip
+from cerebellar.rules import (
     BatchRule,
     Rule,
     ecs_sign,
-    get_rule,
     nucleus_update,
     rule_of,
-    rule_param,
-    rule_settings_param,
 )
 
 RUNAWAY_GAIN = 1e6
@@ -63,125 +60,7 @@ cycle would slow the batched loop by a fifth."""
 # -- closed-form responses (Fig 3, paper §2; the model reference, 'VOR closed-form responses') ---
 
 
-def purkinje_light(A, D, g, b, v):
-    """P/h in the light: (A − bD − v(g − D)) / (1 − b + v)   (Fig 3, "Purkinje signal")."""
-    return (A - b * D - v * (g - D)) / (1.0 - b + v)
-
-
-def purkinje_dark(A, D, b):
-    """P/h in the dark (v = 0): (A − bD) / (1 − b)."""
-    return (A - b * D) / (1.0 - b)
-
-
-def gain_dark(A, D, b):
-    """VOR gain in the dark, G = (D − A) / (1 − b)   (paper §2). Equals N_dark / h."""
-    return (D - A) / (1.0 - b)
-
-
-def gain_light(A, D, g, b, v):
-    """VOR gain in the light, G_L = −e/h = (D − A + g v) / (1 − b + v), derived (the model
-    reference, 'VOR closed-form responses')."""
-    return (D - A + g * v) / (1.0 - b + v)
-
-
-def slip(A, D, g, b, v):
-    """Climbing-fibre error (g h + e)/h = (g − D) + P/h; retinal slip is its negative (Fig 2
-    caption; the identity is derived in the model reference, 'VOR closed-form responses')."""
-    return (g - D) + purkinje_light(A, D, g, b, v)
-
-
-def learning_step(A, D, g, b, v, q, eta_A, eta_D, *, light=True, gate_nucleus=False):
-    """One cycle's updates (ΔA, ΔD) by Coenen's local rules (rule ``local`` and
-    :func:`~cerebellar.rules.nucleus_update`), fed the loop's signals: in the light P = P_light
-    and the climbing-fibre error (gh + e)/h = (g − D) + P_light (Fig 3); in the dark P = P_dark
-    with the visual and climbing-fibre signals silent (paper §6; the model reference,
-    'Light, dark and gating'), nucleus learning optionally gated by vision."""
-    A, D = np.asarray(A, float), np.asarray(D, float)
-    shape = np.broadcast(A, D, g, b, v, q, eta_A, eta_D).shape
-    local = BatchRule(get_rule("local", MODEL), dict(eta_A=eta_A, v=v), shape)
-    P = purkinje_light(A, D, g, b, v) if light else purkinje_dark(A, D, b)
-    cf = (g - D) + P if light else np.zeros(shape)
-    dA = local.update(np.abs(cf), cf, 0.0)[0]
-    return dA, nucleus_update(P, cf, q, eta_D, np.logical_and(gate_nucleus, not light))
-
-
 # -- parameters ----------------------------------------------------------------------------
-
-
-MODEL = "vor"
-"""The name rules know this model by (their ``models`` and per-model ``defaults``)."""
-
-
-@dataclass(frozen=True)
-class VORParams(Params):
-    """Parameters of the static VOR model; defaults are those of the Fig 4 legend (the model
-    reference, 'VOR parameters')."""
-
-    g: float = param(1.6, low=-10, high=10,
-                     doc="desired VOR gain set by the optics (x2 magnifiers: 1.6, Fig 4)")
-    b: float = param(0.88, low=0, high=1, high_open=True,
-                     doc="eye-velocity efference-copy gain onto P (fixed)",
-                     why="b = 1 makes 1 - b singular")
-    v: float = param(1.0, low=0, high=100, doc="visual mossy-fibre error gain onto P (fixed)")
-    q: float = param(0.01, low=0, high=1,
-                     doc="share of N learning driven by P (1) rather than climbing fibres (0)")
-    eta_A: float = param(0.1, low=0, high=10, units="1/cycle",
-                         doc="learning rate of A (cerebellar cortex)")
-    eta_D: float = param(0.01, low=0, high=10, units="1/cycle",
-                         doc="learning rate of D (vestibular nucleus)")
-    A0: float = param(0.88, low=-100, high=100, doc="initial A (g = 1 equilibrium: b D0)")
-    D0: float = param(1.0, low=-100, high=100, doc="initial D")
-    n_cycles: int = param(2000, low=1, high=10_000_000, units="cycle",
-                          doc="number of learning cycles")
-    light_cycles: int = param(0, low=0, high=10_000_000, units="cycle",
-                              doc="cycles in the light per schedule period")
-    dark_cycles: int = param(0, low=0, high=10_000_000, units="cycle",
-                             doc="cycles in the dark per schedule period (0: always light)")
-    gate_nucleus: bool = param(False, doc="gate nucleus (D) learning by vision: no D change in the dark")
-    off_cycle: int = param(0, low=0, high=10_000_000, units="cycle",
-                           doc="cycle at which the spectacles come off and g returns to 1 (0: never)")
-    rule: str = rule_param("local", MODEL,
-                           doc="rule of the cortical gain A (cerebellar.rules): Coenen's 'local' "
-                               "rule, 'sgdege' (perturbations, an unsigned error and an olive), or "
-                               "another package's")
-    rho: float = param(0.2, low=0, high=1, doc="SGDEGE: pCS probability per cycle")
-    xi: float = param(0.01, low=0, high=10, doc="SGDEGE: pCS perturbation of P per unit head velocity")
-    alpha_w: float = param(0.001, low=0, high=10, doc="SGDEGE: change of A per pCS (Eq 38)")
-    alpha_v: float = param(0.002, low=0, high=10, doc="SGDEGE: change of the olive drive V (Eq 39)")
-    q_no: float = param(0.5, low=0, high=10,
-                        doc="SGDEGE: PC→NO weight of the olive's inhibition ℐ = V − q_NO p")
-    V0: float = param(0.0, low=-100, high=100, doc="SGDEGE: initial olive drive V")
-    ecs_weight: float = param(0.01, low=0, high=10,
-                              doc="SGDEGE: the nucleus's climbing-fibre term κ c per eCS sign c")
-    rule_settings: Settings = rule_settings_param(MODEL)
-
-    FULL: ClassVar[dict[str, Any]] = {"n_cycles": 60_000}
-    STEP_PARAMS: ClassVar[tuple[str, ...]] = ("eta_A", "eta_D", "alpha_w", "alpha_v", "xi")
-    SCALE: ClassVar[tuple[str, ...]] = ("n_cycles",)
-    NOT_STATED: ClassVar[dict[str, str]] = {
-        "eta_A": "not given in the paper; 0.1 reproduces 'G reaches 1.6 within 60 steps' and Fig 5 "
-                 "(the 60 steps are Fig 4's; the model reference, 'VOR choices not stated in the paper')",
-        "eta_D": "eta_A / r with r = 10 (Fig 4 legend)",
-        "sgdege": "SGDEGE on the VOR is beyond the papers (the model reference, 'SGDEGE on the VOR'): "
-                  "pCS on a fraction ρ of cycles adding ξ to P inside the loop; error |slip| of the cycle "
-                  "(silent in the dark); olive ℐ = V − q_NO p with V learnt by ±α_v (Eq 39), neither "
-                  "rectified since Coenen's signals are deviations from resting rates; the nucleus's "
-                  "climbing-fibre term κ c, c = ±1 the eCS sign, on lit cycles only. Ratios of "
-                  "Fig 9E,F: ξ = 10 α_w, α_v = 2 α_w, ρ = 0.2, q_NO = 0.5",
-    }
-
-    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
-        """Memory of one run of :func:`simulate` recording every cycle: 16 variables per cycle."""
-        return 16 * 8 * (self.n_cycles + 1), ("n_cycles",)
-
-    @property
-    def r(self) -> float:
-        """Ratio of learning rates r = η_A / η_D (Fig 4, Fig 6)."""
-        return self.eta_A / self.eta_D if self.eta_D else float("inf")
-
-    def validate(self) -> None:
-        if self.dark_cycles > 0 and self.light_cycles + self.dark_cycles == 0:
-            raise ParameterError("light_cycles + dark_cycles must be > 0")
 
 
 SCHEDULE_FIELDS = ("n_cycles", "light_cycles", "dark_cycles", "rule", "rule_settings")
@@ -217,7 +96,8 @@ def light_schedule(params: VORParams) -> np.ndarray:
     return (t % (params.light_cycles + params.dark_cycles)) < params.light_cycles
 
 
-def simulate(params: VORParams, rng: np.random.Generator, *, rule: Rule | str | None = None,
+def simulate(params: VORParams, rng: np.random.Generator | None = None, *,
+             rule: Rule | str | None = None,
              backend: str = "numba", record_every: int = 1, **batch: Any) -> xr.Dataset:
     """Run the per-cycle learning rules for one parameter set or any batch of them, vectorised.
 
@@ -231,10 +111,11 @@ def simulate(params: VORParams, rng: np.random.Generator, *, rule: Rule | str | 
     always recorded), and G_max/G_min with the cycles at which they occur over every cycle.
     Value at cycle t = state after t updates; its g and light are those of the next update.
     A learns by ``rule`` (default ``params.rule``); each cycle draws one uniform number per run
-    from ``rng`` for the rule's perturbation (the ``local`` rule has none, so its runs are
-    deterministic). With an olive (``sgdege``) also V, the error and the eCS of each recorded
-    cycle's update. ``backend="numpy"`` runs the rule's plain Python (the compiled call's
-    reference).
+    from ``rng`` for the rule's perturbation. A rule without perturbations (``local``) is
+    deterministic and needs no ``rng`` (given one, it draws from it all the same, so a run
+    leaves the generator where it always did). With an olive (``sgdege``) also V, the error and
+    the eCS of each recorded cycle's update. ``backend="numpy"`` runs the rule's plain Python
+    (the compiled call's reference).
     """
     if backend not in ("numba", "numpy"):
         raise ParameterError(f"backend = {backend!r}: allowed one of numba, numpy")
@@ -258,6 +139,10 @@ def simulate(params: VORParams, rng: np.random.Generator, *, rule: Rule | str | 
     b, v, q, eta_D, xi, q_no = (p[k].astype(float) for k in
                                 ("b", "v", "q", "eta_D", "xi", "q_no"))
     rule = rule_of(params, MODEL, rule)
+    if rng is None and rule.perturbs:
+        raise ParameterError(f"rule '{rule.name}' draws perturbations: pass rng, a "
+                             "numpy.random.Generator")
+    no_perturbation = np.zeros(shape)
     cortex = BatchRule(rule, p, shape, compiled=backend == "numba")
     olive = rule.uses_olive
     V = p["V0"].astype(float).copy()
@@ -289,7 +174,7 @@ def simulate(params: VORParams, rng: np.random.Generator, *, rule: Rule | str | 
                 A_rec[slot], D_rec[slot], extra["V"][slot] = A, D, V
             if t == n:
                 break
-            s = cortex.perturb(rng.random(shape))
+            s = cortex.perturb(rng.random(shape)) if rng is not None else no_perturbation
             if light[t]:                       # P with the pCS inside the loop, the slip it gives
                 P = purkinje_light(A, D, desired(t), b, v) + s * xi / (1.0 - b + v)
                 cf = (desired(t) - D) + P

@@ -9,8 +9,8 @@ import numpy as np
 import xarray as xr
 
 from cerebellar.core.params import param
-from cerebellar.sgdege import reduced as rd
-from cerebellar.sgdege.reduced import ReducedParams
+from cerebellar.models import reduced as rd
+from cerebellar.models.reduced.params import ReducedParams
 
 PAPER = "Bouvier et al. 2018"
 
@@ -172,7 +172,7 @@ def trajectory_starts(R: float) -> tuple[np.ndarray, np.ndarray]:
     return P0, J0
 
 
-def _plane(ax, P, J, attrs, lines=True) -> None:
+def plot_plane(ax, P, J, attrs, lines=True) -> None:
     """Trajectories in the (P, 𝒥) plane with the lines C±, D± (Fig 9B)."""
     for p, j in zip(P, J, strict=True):
         ax.plot(p, j, lw=0.8)

@@ -1,0 +1,172 @@
+"""The compiled perceptron kernel: the ~f·N_M active synapses of a pattern only, for one run
+or several runs in lockstep, one SIMD lane per run (Eqs 36-42)."""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import numba
+import numpy as np
+
+from cerebellar.core.simd import vector_ops
+from cerebellar.rules import Rule
+
+from ..params import PerceptronModel
+
+
+def lockstep_kernel(n_runs: int):
+    """The compiled kernel for ``n_runs`` runs in lockstep (built once per width).
+
+    ``kernel(X, idx, ptr, R, order, u, θN, √N, q, A, perturb, update, prm, state, uses_olive)``
+    presents patterns ``order`` exactly as :func:`train_block_numpy` does for each run, with the
+    runs' weights interleaved in ``X`` (flat, C order [synapse, w or v, run]): one pattern's
+    active synapses are read once for all the runs, and each arithmetic operation is one SIMD
+    instruction over the runs (:mod:`cerebellar.core.simd`). ``q``, ``A`` have one value per run,
+    ``prm`` and ``state`` one row per run; the rule's compiled functions are inlined by Numba.
+
+    Lane r computes what the run alone computes, operation for operation: Σ_i w_i M_i in four
+    partial sums over the active inputs taken in turn, combined as (s0 + s1) + (s2 + s3), so a run
+    is bit for bit the same whatever else runs beside it (and rounds differently from NumPy's
+    pairwise sum only in the last bits). A drift of every weight (Marr-Albus-Ito) is kept as an
+    offset ω per run (stored weights are w − ω, rectified at −ω) and folded in at the end of the
+    block. When a presentation changes w (or v) of any run, every run's active w (or v) is
+    rewritten, w_i ← max(w_i + Δw, −ω) with Δw = 0 in the runs that did not change."""
+    with _LOCKSTEP_LOCK:                  # runs on several threads ask for the same width
+        if n_runs not in _LOCKSTEP:
+            _LOCKSTEP[n_runs] = _build_lockstep_kernel(n_runs)
+        return _LOCKSTEP[n_runs]
+
+
+def _build_lockstep_kernel(n_runs: int):
+    load, store, splat, add, vmax, get, put = vector_ops(n_runs)  # Numba needs plain names
+    row, v_at = np.uint64(2 * n_runs), np.uint64(n_runs)
+
+    @numba.njit(nogil=True)
+    def kernel(X, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm, state,
+               uses_olive):  # pragma: no cover - compiled
+        zero = splat(0.0)
+        omega = np.zeros(n_runs)
+        floor = zero
+        for k in range(order.size):
+            mu = order[k]
+            start, stop = ptr[mu], ptr[mu + 1]
+            w0 = w1 = w2 = w3 = v0 = v1 = v2 = v3 = zero
+            j = start
+            while j + 4 <= stop:                    # four partial sums (add latency chains)
+                b0 = np.uint64(idx[j]) * row
+                b1 = np.uint64(idx[j + 1]) * row
+                b2 = np.uint64(idx[j + 2]) * row
+                b3 = np.uint64(idx[j + 3]) * row
+                w0 = add(w0, load(X, b0))
+                w1 = add(w1, load(X, b1))
+                w2 = add(w2, load(X, b2))
+                w3 = add(w3, load(X, b3))
+                if uses_olive:
+                    v0 = add(v0, load(X, b0 + v_at))
+                    v1 = add(v1, load(X, b1 + v_at))
+                    v2 = add(v2, load(X, b2 + v_at))
+                    v3 = add(v3, load(X, b3 + v_at))
+                j += 4
+            while j < stop:
+                b0 = np.uint64(idx[j]) * row
+                w0 = add(w0, load(X, b0))
+                if uses_olive:
+                    v0 = add(v0, load(X, b0 + v_at))
+                j += 1
+            sum_w = add(add(w0, w1), add(w2, w3))
+            sum_v = add(add(v0, v1), add(v2, v3))
+            n_act = stop - start
+            dw = dv = zero
+            any_w = any_v = False
+            for r in range(n_runs):
+                s = perturb(u[k], prm[r])
+                P = max((get(sum_w, r) + n_act * omega[r] - theta_N) / sqrtN, 0.0) + s * A[r]
+                J = 0.0
+                if uses_olive:
+                    J = max((get(sum_v, r) - theta_N) / sqrtN - q[r] * P, 0.0)
+                a, b, dv_r, drift = update(abs(P - R[mu]), P - R[mu], J, mu, state[r], prm[r])
+                dw_r = a + b * s
+                dw = put(dw, r, dw_r)
+                dv = put(dv, r, dv_r)
+                floor = put(floor, r, 0.0 - omega[r])
+                omega[r] += drift
+                any_w = any_w or dw_r != 0.0
+                any_v = any_v or dv_r != 0.0
+            if any_w and any_v:
+                for j in range(start, stop):
+                    b0 = np.uint64(idx[j]) * row
+                    store(X, b0, vmax(add(load(X, b0), dw), floor))
+                    store(X, b0 + v_at, vmax(add(load(X, b0 + v_at), dv), zero))
+            elif any_w:
+                for j in range(start, stop):
+                    b0 = np.uint64(idx[j]) * row
+                    store(X, b0, vmax(add(load(X, b0), dw), floor))
+            elif any_v:
+                for j in range(start, stop):
+                    b0 = np.uint64(idx[j]) * row + v_at
+                    store(X, b0, vmax(add(load(X, b0), dv), zero))
+        for r in range(n_runs):
+            if omega[r] != 0.0:
+                for i in range(X.size // (2 * n_runs)):
+                    X[i * 2 * n_runs + r] = max(X[i * 2 * n_runs + r] + omega[r], 0.0)
+
+    return kernel
+
+
+_LOCKSTEP: dict[int, object] = {}
+
+
+_LOCKSTEP_LOCK = threading.Lock()
+
+
+def train_block_numba(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm,
+                      state, uses_olive):
+    """Compiled counterpart of :func:`train_block_numpy`, for one run (w, v 1-D; scalar q, A;
+    1-D prm, state) or runs in lockstep (w, v [synapse, run]; q, A per run; prm, state one row
+    per run), updating w, v and ``state`` in place (:func:`lockstep_kernel`)."""
+    one = w.ndim == 1
+    W, V = (w[:, None], v[:, None]) if one else (w, v)
+    n_runs = W.shape[1]
+    X = np.ascontiguousarray(np.stack([W, V], axis=1)).reshape(-1)
+    S = state.reshape(1, -1) if one else state
+    lockstep_kernel(n_runs)(
+        X, np.asarray(idx, np.uint32), ptr, R, order, u, theta_N, sqrtN,
+        np.atleast_1d(np.asarray(q, float)), np.atleast_1d(np.asarray(A, float)), perturb, update,
+        np.atleast_2d(prm), S, uses_olive)
+    X = X.reshape(-1, 2, n_runs)
+    W[:], V[:] = X[:, 0], X[:, 1]
+
+
+def kernel_args(p: PerceptronModel, rule: Rule, *, compiled: bool, n_patterns: int | None = None
+                ) -> tuple:
+    """The kernels' arguments after (w, v, idx, ptr, R, order, u): θN, √N, q, A, the rule's
+    functions (compiled, or their plain Python for the NumPy reference), its constants, a fresh
+    state and whether it reads 𝒥."""
+    n = getattr(p, "n_patterns", 1) if n_patterns is None else n_patterns
+    fn = (lambda f: f) if compiled else (lambda f: f.py_func)
+    return (p.theta * p.N_M, math.sqrt(p.N_M), p.q, p.A, fn(rule.perturb), fn(rule.update),
+            rule.constants_for(p), np.zeros(rule.state_size(n)), rule.uses_olive)
+
+
+def lockstep_args(configs: list[PerceptronModel], rules: list[Rule],
+                  n_patterns: int | None = None) -> tuple:
+    """:func:`lockstep_kernel`'s arguments after (X, idx, ptr, R, order, u) for runs ``configs``
+    of one rule (``rules[k]``: run k's, configured with its settings): θN, √N (shared), q and A
+    per run, the rule's compiled functions, one row of constants and one fresh state row per
+    run, and whether the rule reads 𝒥."""
+    p, rule = configs[0], rules[0]
+    n = getattr(p, "n_patterns", 1) if n_patterns is None else n_patterns
+    return (p.theta * p.N_M, math.sqrt(p.N_M), np.array([c.q for c in configs], float),
+            np.array([c.A for c in configs], float), rule.perturb, rule.update,
+            np.stack([r.constants_for(c) for c, r in zip(configs, rules, strict=True)]),
+            np.zeros((len(configs), rule.state_size(n))), rule.uses_olive)
+
+
+def lane_width(n_runs: int) -> int:
+    """SIMD lanes for ``n_runs`` (≤ :data:`MAX_LANES`) runs in lockstep: n_runs, or the next
+    power of two where that is one lane more (3 → 4, 7 → 8: LLVM splits a 3-lane vector into
+    2 + 1; measured 392 ns per presentation for 3 SGDEGE runs, 298 for 4). Extra lanes repeat
+    the first run and are dropped."""
+    pow2 = 1 << (n_runs - 1).bit_length()
+    return pow2 if pow2 == n_runs + 1 else n_runs
