@@ -3,7 +3,9 @@ value: every data variable and coordinate of every ``NAME.nc`` must be bit-ident
 to NaN). Differences of attributes are listed apart (renamed parameters show there), as are
 variables present on one side only (a new rule's runs). Exit 1 if any shared value differs.
 
-    python audit/same_results.py BEFORE AFTER
+    python audit/same_results.py BEFORE AFTER [OLD=NEW ...]
+
+``OLD=NEW`` names a variable renamed between the two (compared under its new name).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def same(a: xr.DataArray, b: xr.DataArray) -> bool:
     return bool(np.array_equal(x, y))
 
 
-def compare(before: Path, after: Path) -> int:
+def compare(before: Path, after: Path, renames: dict[str, str] | None = None) -> int:
     bad = 0
     for old in sorted(before.glob("*.nc")):
         new = after / old.name
@@ -34,6 +36,7 @@ def compare(before: Path, after: Path) -> int:
             continue
         with xr.open_dataset(old, engine="h5netcdf") as a, xr.open_dataset(new, engine="h5netcdf") as b:
             a, b = a.load(), b.load()
+        a = a.rename({k: v for k, v in (renames or {}).items() if k in a.variables and v not in a.variables})
         extra = {d: b.sizes[d] - a.sizes[d] for d in a.dims if d in b.dims and b.sizes[d] != a.sizes[d]}
         if extra:  # new entries along a dim (a rule added): compare the shared labels only
             shared = {d: [x for x in a[d].values if x in set(b[d].values)] for d in extra}
@@ -54,4 +57,5 @@ def compare(before: Path, after: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(compare(Path(sys.argv[1]), Path(sys.argv[2])))
+    sys.exit(compare(Path(sys.argv[1]), Path(sys.argv[2]),
+                     dict(arg.split("=", 1) for arg in sys.argv[3:])))

@@ -104,7 +104,7 @@ def test_delta_rule_learns_below_capacity_and_outputs_are_unperturbed():
     """Eq 42: below capacity the delta rule drives the error to 0 (Fig 10C)."""
     p = PerceptronParams(rule="delta", N_M=200, n_patterns=40, trials_per_pattern=2000)
     ds = simulate(p, np.random.default_rng(2))
-    assert float(ds.mean_error[-1]) < 0.01 < float(ds.mean_error[0])
+    assert float(ds.error[-1]) < 0.01 < float(ds.error[0])
     rng = np.random.default_rng(2)
     pats = Patterns.draw(p, rng)
     P0, _ = outputs(initial_weights(p, rng)[0], np.zeros(p.N_M), pats, p)
@@ -116,7 +116,7 @@ def test_sgdege_floor_below_capacity():
     reference, 'Perceptron error floor')."""
     p = PerceptronParams(N_M=200, n_patterns=20, trials_per_pattern=5000)
     ds = simulate(p, np.random.default_rng(4))
-    assert float(ds.mean_error[-1]) == pytest.approx(1.5, rel=0.2)
+    assert float(ds.error[-1]) == pytest.approx(1.5, rel=0.2)
 
 
 @pytest.mark.parametrize(("name", "value"), [("f", 0.0), ("f", 1.0), ("rho", 1.2), ("A", -1.0),
@@ -166,7 +166,8 @@ def test_figs_10b_c_d_view_the_same_paired_runs():
     the same patterns."""
     import xarray as xr
 
-    from cerebellar.figures.bouvier2018.fig10bc import run_fig10b, run_fig10c
+    from cerebellar.figures.bouvier2018.fig10b import run_fig10b
+    from cerebellar.figures.bouvier2018.fig10c import run_fig10c
     from cerebellar.figures.bouvier2018.fig10d import run_fig10d
     from cerebellar.studies import load_sweep as fp
 
@@ -176,12 +177,12 @@ def test_figs_10b_c_d_view_the_same_paired_runs():
     fp.RUNS.clear()
     b = run_fig10b(p, np.random.default_rng(3))
     c = run_fig10c(p, np.random.default_rng(3))
-    np.testing.assert_array_equal(b.mean_error.sel(rule="sgdege"),
-                                  d.mean_error.sel(rule="sgdege q=0.5"))
-    np.testing.assert_array_equal(c.mean_error.sel(rule="delta"), d.mean_error.sel(rule="delta"))
+    np.testing.assert_array_equal(b.error.sel(rule="sgdege"),
+                                  d.error.sel(rule="sgdege q=0.5"))
+    np.testing.assert_array_equal(c.error.sel(rule="delta"), d.error.sel(rule="delta"))
     xr.testing.assert_identical(run_fig10d(p, np.random.default_rng(3)), d)
     assert d.sizes["seed"] == 2
-    assert not np.array_equal(d.mean_error.isel(seed=0), d.mean_error.isel(seed=1))
+    assert not np.array_equal(d.error.isel(seed=0), d.error.isel(seed=1))
     cell = fp.paired_runs([p.run_params(n_patterns=5, rule=r) for r in ("delta", "sgdege")],
                           np.random.default_rng(4))
     np.testing.assert_array_equal(cell[0].R, cell[1].R)

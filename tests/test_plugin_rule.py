@@ -84,7 +84,7 @@ def test_a_plugin_rule_runs_in_every_model_from_the_command_line(plugin, tmp_pat
     kappa = float(sets[0].split("=")[1])
     assert ds.attrs["rule"] == "sign" and ds.attrs["sign.kappa"] == kappa
     assert json.loads(ds.attrs["parameters"])["sign.kappa"] == kappa
-    error = {"perceptron": ds.get("mean_error"), "network": ds.get("error"),
+    error = {"perceptron": ds.get("error"), "network": ds.get("error"),
              "vor": abs(ds.get("slip", 0))}[experiment]           # the VOR: the slip |gh + e|/h
     first, last = (float(error.isel({d: i for d in error.dims if d in ("trial", "cycle")}).mean())
                    for i in (0, -1))

@@ -44,7 +44,7 @@ def test_every_rule_learns_the_perceptron_task(rule):
     ``mai_unsigned``: an unsigned error fires the climbing fibre on every presentation)."""
     p = PerceptronParams(rule=rule, N_M=200, n_patterns=20, trials_per_pattern=10_000)
     ds = simulate(p, np.random.default_rng(3), show_progress=False)
-    assert float(ds.mean_error[-1]) < 0.5 * float(ds.mean_error[0])
+    assert float(ds.error[-1]) < 0.5 * float(ds.error[0])
     assert ds.attrs.get("status", "ok") == "ok"
 
 

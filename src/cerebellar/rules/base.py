@@ -111,10 +111,18 @@ RULES: dict[str, Rule] = {}
 
 
 def register_rule(rule: Rule) -> Rule:
-    if rule.name in RULES:
-        raise ValueError(f"rule '{rule.name}' registered twice")
+    """Add ``rule`` to the registry under its name. A name taken by a rule of another module is
+    refused; the same module registering it again (a notebook cell run twice) replaces it."""
+    known = RULES.get(rule.name)
+    if known is not None and _module_of(known) != _module_of(rule):
+        raise ValueError(f"rule '{rule.name}' registered twice (by {_module_of(known)} and "
+                         f"{_module_of(rule)})")
     RULES[rule.name] = rule
     return rule
+
+
+def _module_of(rule: Rule) -> str:
+    return getattr(getattr(rule.update, "py_func", rule.update), "__module__", "?")
 
 
 def registered() -> dict[str, Rule]:

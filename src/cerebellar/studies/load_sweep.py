@@ -14,6 +14,7 @@ import xarray as xr
 
 from cerebellar.core.parallel import map_runs
 from cerebellar.core.params import param
+from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.status import merge
 from cerebellar.models.perceptron.capacity import infeasibility
 from cerebellar.models.perceptron.params import BATCHABLE, PerceptronModel, PerceptronParams
@@ -151,7 +152,7 @@ def runs_per_cell(params: Fig10Params, rng: np.random.Generator, loads: list[int
 
 def load_curves(params: LoadSweepParams, rng: np.random.Generator, rules: dict[str, dict]
             ) -> xr.Dataset:
-    """mean_error over (rule, p, seed, trial); each pattern's final |P − R|; each run's typical
+    """error over (rule, p, seed, trial); each pattern's final |P − R|; each run's typical
     error at its floor (median over patterns of |P − R| averaged over the records of the last half
     of training); the final fraction of silent synapses; the level halfway from the initial mean
     error to the rule's floor and the trial at which single-pattern theory reaches it; and, where
@@ -169,7 +170,7 @@ def load_curves(params: LoadSweepParams, rng: np.random.Generator, rules: dict[s
     cfgs = [params.run_params(n_patterns=p, **kw) for kw in rules.values() for p in loads
             for s in range(params.n_seeds)]
     shape = (len(rules), len(loads), params.n_seeds)
-    err = np.array([r.mean_error.values for r in runs]).reshape(*shape, -1)
+    err = np.array([r.error.values for r in runs]).reshape(*shape, -1)
     final_abs = np.full((*shape, max(loads)), np.nan)
     for k, r in enumerate(runs):
         e = np.abs(r.P_traj.isel(trial=-1) - r.R).values
@@ -177,7 +178,7 @@ def load_curves(params: LoadSweepParams, rng: np.random.Generator, rules: dict[s
     half = [predicted_half_time(r, c) for r, c in zip(runs, cfgs, strict=True)]
     dims = ("rule", "p", "seed")
     ds = xr.Dataset(
-        dict(mean_error=(("rule", "p", "seed", "trial"), err,
+        dict(error=(("rule", "p", "seed", "trial"), err,
                          dict(long_name="mean |P − R| over patterns", units="Hz")),
              final_abs=(("rule", "p", "seed", "pattern"), final_abs,
                         dict(long_name="final |P − R| of each pattern (NaN beyond p)", units="Hz")),
@@ -257,13 +258,13 @@ def crossing_trial(err: xr.DataArray, level: xr.DataArray) -> xr.DataArray:
 def slowdown(ds: xr.Dataset, rule: str) -> xr.DataArray:
     """Trials to bring the mean error halfway to its floor, over the single-pattern prediction
     (mean over seeds)."""
-    return (crossing_trial(ds.mean_error.sel(rule=rule), ds.half_level.sel(rule=rule))
+    return (crossing_trial(ds.error.sel(rule=rule), ds.half_level.sel(rule=rule))
             / ds.predicted_half_trial.sel(rule=rule)).mean("seed")
 
 
 def final_mean_error(ds: xr.Dataset) -> xr.DataArray:
     """Mean error after the last trial, mean over seeds."""
-    return ds.mean_error.isel(trial=-1).mean("seed")
+    return ds.error.isel(trial=-1).mean("seed")
 
 
 FLOOR_LOAD = 0.2
@@ -290,3 +291,22 @@ def mean_final_error(ds: xr.Dataset, rule: str, p: int, with_se: bool = False):
     return m, float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else 0.0
 
 
+def plot_load_curves(ds: xr.Dataset, title: str, letter: str):
+    """Mean error against trials, one curve per load (mean ± s.e. over seeds): Fig 10B, C."""
+    import matplotlib as mpl
+
+    n = ds.sizes["seed"]
+    fig, ax = figure(1, 1, title=title + (f" (mean ± s.e. of {n} runs per load)" if n > 1 else ""),
+                     width=7)
+    a = ax[0, 0]
+    cmap = mpl.colormaps["viridis"]
+    mean, se = mean_se(ds.error.isel(rule=0, trial=slice(1, None)))
+    for c, p in zip(np.linspace(0, 1, ds.sizes["p"]), ds.p.values, strict=True):
+        m, e = mean.sel(p=p), se.sel(p=p)
+        a.plot(ds.trial[1:], m, color=cmap(c), label=f"p = {p}")
+        a.fill_between(ds.trial[1:], np.maximum(m - e, m / 10), m + e, color=cmap(c), alpha=0.2,
+                       lw=0)
+    a.set(xscale="log", yscale="log", xlabel="trial (per pattern)", ylabel="mean |P − R| [Hz]")
+    a.legend(fontsize=7, ncol=2)
+    panel_letter(a, letter)
+    return fig

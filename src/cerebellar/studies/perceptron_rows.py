@@ -123,7 +123,7 @@ def window_row(ds: xr.Dataset, bound: float) -> ck.Check:
     if not lp.sizes["p"]:
         return ck.holds(what, False, source="theory", cite=cite,
                         off="no load of the run lies in the finite-size window below capacity")
-    err = ds.mean_error.sel(rule="delta", p=lp.p)
+    err = ds.error.sel(rule="delta", p=lp.p)
     end = err.isel(trial=-1)
     half = err.sel(trial=float(err.trial[-1]) / 2, method="nearest")
     exact = lp < 1e-6

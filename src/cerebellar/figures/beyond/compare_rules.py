@@ -131,7 +131,7 @@ def _default_p(ds: xr.Dataset) -> int:
 def checks_compare_rules(ds: xr.Dataset) -> list[ck.Check]:
     a = ds.attrs
     p0 = _default_p(ds)
-    start = ds.mean_error.isel(trial=0).sel(p=p0).mean("seed")
+    start = ds.error.isel(trial=0).sel(p=p0).mean("seed")
     end = ds.final_error.sel(p=p0)
     rows = [_learning_row(ds, str(rule), p0, float(end.sel(rule=rule) / start.sel(rule=rule)))
             for rule in ds.rule.values]
@@ -184,7 +184,7 @@ def _speed_rows(ds: xr.Dataset) -> list[ck.Check]:
     loads = loads_between(ds, 0.1, 0.35)
     slow = {r: slowdown(ds, r).sel(p=loads) for r in ("sgdege", "delta")}
     rel = slow["sgdege"] / slow["delta"]
-    half = {r: crossing_trial(ds.mean_error.sel(rule=r, p=loads),
+    half = {r: crossing_trial(ds.error.sel(rule=r, p=loads),
                          ds.half_level.sel(rule=r, p=loads)).mean("seed") for r in ("sgdege", "delta")}
     single = (ds.predicted_half_trial.sel(rule="sgdege", p=loads).mean("seed")
               / ds.predicted_half_trial.sel(rule="delta", p=loads).mean("seed"))
@@ -243,9 +243,9 @@ def plot_compare_rules(ds: xr.Dataset):
     fig, ax = figure(1, 2, title=f"Learning rules on the Fig 10 perceptron (N_M = {a['N_M']}; "
                                  f"mean ± s.e. of {ds.sizes['seed']} runs, the same patterns for "
                                  "every rule)")
-    final, final_se = mean_se(ds.mean_error.isel(trial=-1))
+    final, final_se = mean_se(ds.error.isel(trial=-1))
     for rule in ds.rule.values:
-        curve = ds.mean_error.sel(rule=rule, p=p0).isel(trial=slice(1, None)).mean("seed")
+        curve = ds.error.sel(rule=rule, p=p0).isel(trial=slice(1, None)).mean("seed")
         ax[0, 0].plot(curve.trial, curve, label=str(rule))
         ax[0, 1].errorbar(ds.p, final.sel(rule=rule), yerr=final_se.sel(rule=rule), fmt="o-",
                           ms=3, capsize=2, label=str(rule))

@@ -8,5 +8,5 @@ from cerebellar.core.registry import import_modules
 # presentations, and Figs 10B, 10C and the capacity study then view those runs (trained alone,
 # Fig 10B's q = 0.5 and Fig 10C's delta rule would each cost another pass)
 import_modules(__name__, ("reduced", "fig9_corridors", "appendix1", "fig9d", "fig9c", "fig10a", "fig10d",
-                          "fig10bc", "fig10ef", "capacity", "perceptron", "network", "fig8",
+                          "fig10b", "fig10c", "fig10ef", "capacity", "perceptron", "network", "fig8",
                           "patterns", "robustness", "fig2", "fig7", "fig3"))

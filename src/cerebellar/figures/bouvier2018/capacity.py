@@ -77,7 +77,7 @@ def run_capacity(params: CapacityParams, rng: np.random.Generator) -> xr.Dataset
                  units="pattern")),
              feasible_fraction=("p", (caps[None, :] >= np.array(loads)[:, None]).mean(axis=1),
                                 dict(long_name="fraction of LP instances with an exact solution")),
-             learned_error=(learned.mean_error.sel(rule="delta").isel(trial=-1, drop=True)
+             learned_error=(learned.error.sel(rule="delta").isel(trial=-1, drop=True)
                             .assign_attrs(long_name="delta-rule final error", units="Hz")),
              alpha_c=((), capacity(params.f, params.gamma)), theta=((), theta)),
         coords=dict(p=loads, instance=np.arange(params.n_lp)),

@@ -87,7 +87,7 @@ def plot_fig10d(ds: xr.Dataset):
     fig, ax = figure(1, 2, title=f"Fig 10D: final error and silent synapses vs number of patterns "
                                  f"(N_M = {N}; mean ± s.e. of {ds.sizes['seed']} runs per "
                                  "point, the same patterns for every rule)", width=6)
-    err, err_se = mean_se(ds.mean_error.isel(trial=-1))
+    err, err_se = mean_se(ds.error.isel(trial=-1))
     silent, silent_se = mean_se(ds.silent_fraction)
     for rule in ds.rule.values:
         for a, m, e in ((ax[0, 0], err, err_se), (ax[0, 1], silent, silent_se)):

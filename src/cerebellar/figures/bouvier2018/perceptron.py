@@ -23,7 +23,7 @@ def checks_perceptron(ds: xr.Dataset) -> list[ck.Check]:
     rule's exact solution well below capacity, once the run is long enough to converge."""
     a = ds.attrs
     load = a["n_patterns"] / a["N_M"]
-    final = float(ds.mean_error.isel(trial=-1))
+    final = float(ds.error.isel(trial=-1))
     n = ds.presentations.values if "presentations" in ds else np.array([np.nan])
     epochs = [ck.holds("every pattern presented once per trial (the patterns of an epoch are drawn "
                        "without replacement): fewest and most presentations of a pattern",
@@ -54,7 +54,7 @@ def checks_perceptron(ds: xr.Dataset) -> list[ck.Check]:
         "exact solution reached for p/N_M ≤ 0.35 and ≥ 2000 trials per pattern"
     if a["rule"] == "mai":  # a signed error with fixed steps: no exact solution, but learning
         return [*epochs, ck.at_most("final / initial mean error (LTD when P > R, drift up otherwise)", 0.5,
-                           final / float(ds.mean_error.isel(trial=0)), source="theory", off=why,
+                           final / float(ds.error.isel(trial=0)), source="theory", off=why,
                            cite="Bouvier 2018 Eqs 14-15 on a single output")]
     return [*epochs, ck.at_most(f"final mean error of the {a['rule']} rule (an exact solution exists below "
                        "capacity; node perturbation's mean update vanishes only at P = R)", 0.1,
@@ -63,7 +63,7 @@ def checks_perceptron(ds: xr.Dataset) -> list[ck.Check]:
 
 def plot_perceptron(ds: xr.Dataset):
     fig, ax = figure(1, 2, title=f"Perceptron, rule = {ds.attrs['rule']}, p = {ds.attrs['n_patterns']}")
-    ax[0, 0].plot(ds.trial[1:], ds.mean_error[1:])
+    ax[0, 0].plot(ds.trial[1:], ds.error[1:])
     ax[0, 0].set(xscale="log", yscale="log", xlabel="trial (per pattern)", ylabel="mean |P − R| [Hz]")
     ax[0, 1].plot(ds.R, ds.P, ".", ms=3)
     ax[0, 1].plot([0, ds.attrs["P_max"]], [0, ds.attrs["P_max"]], "k--", lw=1)

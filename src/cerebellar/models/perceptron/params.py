@@ -51,7 +51,7 @@ class PerceptronModel(Params):
                   "capacity theory, Brunel et al. 2004) and outputs start around P_max/2. Only "
                   "zero-weight synapses can give Fig 10A's half-rate depression; 'constant' "
                   "(w_i = w̄) cannot",
-        "mean_error": "mean over patterns of |P − R| without perturbation",
+        "error": "mean over patterns of |P − R| without perturbation",
         "rule_settings": "the rates of the rules the paper does not run on the perceptron are "
                          "the rules' own defaults on this model (delta.alpha, "
                          "node_perturbation.eta, mai.beta; see cerebellar.rules)",

@@ -165,7 +165,7 @@ def _run_dataset(p: PerceptronParams, pats: Patterns, marks: np.ndarray, P_rec: 
     err = np.abs(P_rec - pats.R)
     ds = xr.Dataset(
         dict(
-            mean_error=(("trial",), err.mean(axis=1),
+            error=(("trial",), err.mean(axis=1),
                         dict(long_name="mean |P − R| over patterns, unperturbed", units="Hz")),
             P_traj=(("trial", "pattern"), P_rec, dict(long_name="unperturbed output P", units="Hz")),
             J_traj=(("trial", "pattern"), J_rec, dict(long_name="𝒥 = (Σ v M − θN)/√N", units="Hz")),
