@@ -219,6 +219,16 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("network-initial-no", "models/network/draw.py", "(p.no0 + p.q * p.r_d) * 4.0 * T * L / (N * S)",
            "(p.no0 + p.q * p.r_d) * 2.0 * T * L / (N * S)", NETWORK,
            "initial MF→NO weights drawn from half the range (Methods, initial weights)"),
+    Mutant("network-no-unrectified", "models/network/kernels/common.py",
+           "v[act[j]] = max(v[act[j]] + dv, 0.0)", "v[act[j]] = v[act[j]] + dv", NETWORK,
+           "MF→NO weights allowed below zero in the compiled kernels: the [·]_+ of Eq 10 dropped"),
+    # -- the rules layer: settings ------------------------------------------------------------
+    Mutant("rules-model-defaults-ignored", "rules/base.py",
+           "defaults=lambda name: get_rule(name).defaults.get(model, {}))",
+           "defaults=lambda name: {})",
+           (*NETWORK, "sgdege-scaling", "compare-rules"),
+           "a rule's per-model defaults ignored: node perturbation's η and the delta rule's α "
+           "on the network, MAI's β_w of Table 2 (0.002), all at the perceptron's values"),
 )
 
 

@@ -40,11 +40,11 @@ def test_every_check_passes_at_the_quick_default(results, name):
 def test_attrs_hold_every_parameter_seed_version_and_name(results, name):
     ds = results[name]
     exp = cerebellar.get_experiment(name)
-    for key, value in exp.make_params().to_dict().items():
+    for key, value in exp.make_params().flat_dict().items():
         assert ds.attrs[key] == (int(value) if isinstance(value, bool) else value)
     assert ds.attrs["experiment"] == name and ds.attrs["seed"] == 0
     assert ds.attrs["cerebellar_version"] == cerebellar.__version__
-    assert parameters(ds) == exp.make_params().to_dict()
+    assert parameters(ds) == exp.make_params().flat_dict()
     json.loads(ds.attrs["not_stated"])
 
 

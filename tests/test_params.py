@@ -75,3 +75,39 @@ def test_any_q_out_of_range_is_rejected(q):
 def test_check_array_rejects_first_bad_batch_value():
     with pytest.raises(ParameterError, match=r"'q' = 1\.2"):
         VORParams.check_array("q", np.array([0.1, 1.2, 3.0]))
+
+
+def test_rule_settings_are_complete_validated_and_round_trip():
+    """A model's parameters hold every rule's settings at that model's defaults; RULE.SETTING
+    values are validated by the rule's own class, and a result's flat values rebuild them."""
+    from cerebellar.models.network import NetworkParams
+    from cerebellar.models.perceptron import PerceptronParams
+
+    net = NetworkParams()
+    assert net.rule_settings["delta.alpha"] == 0.0005 and net.rule_settings["mai.beta"] == 0.002
+    p = PerceptronParams.build(rule="delta", **{"delta.alpha": 0.02})
+    assert p.rule_settings["delta.alpha"] == 0.02 and p.rule_settings["mai.beta"] == 0.00316
+    assert PerceptronParams.build(**p.flat_dict()) == p
+    assert p.replace(**{"mai.beta": 0.001}).rule_settings["delta.alpha"] == 0.02
+    assert PerceptronParams.parse(["delta.alpha=0.5"]) == {"delta.alpha": 0.5}
+    with pytest.raises(ParameterError, match=r"'delta\.alpha' = -1"):
+        PerceptronParams.parse(["delta.alpha=-1"])
+    with pytest.raises(ParameterError, match="unknown rule 'hebb'"):
+        PerceptronParams.build(**{"hebb.rate": 1.0})
+    with pytest.raises(ParameterError, match=r"takes no COMPONENT\.SETTING"):
+        Fig6Params.build(**{"delta.alpha": 1.0})
+    assert "delta.alpha" in PerceptronParams.paper_setting()
+
+
+def test_a_field_the_experiment_sets_itself_is_refused_not_ignored():
+    """Issue 19: Fig 10D sets q itself and Fig 2 the rule and r_d; another value is an error
+    naming the parameter, not a knob recorded and ignored."""
+    from cerebellar.figures.bouvier2018.fig2 import MAIParams
+    from cerebellar.figures.bouvier2018.fig10d import Fig10DParams
+
+    with pytest.raises(ParameterError, match=r"'q' = 0\.3 is set by this experiment"):
+        Fig10DParams(q=0.3)
+    with pytest.raises(ParameterError, match=r"'r_d' = 20\.0 is set by this experiment"):
+        MAIParams(r_d=20.0)
+    assert "r_d" not in {row["name"] for row in MAIParams.describe()}
+    assert Fig10DParams().q == 0.5

@@ -74,3 +74,15 @@ def test_compare_rules_has_every_rule_and_each_halves_the_error(reproduced):
     assert len(halves) == 4 and all(r.verdict == "pass" for r in halves)
     assert [r.verdict for r in rows if r.what.startswith("mai_unsigned:")] == ["pass"]
     assert not [r.what for r in rows if r.verdict == "fail"]
+
+
+def test_a_rule_without_perturbations_needs_no_generator():
+    """The VOR with Coenen's local rule is deterministic: no generator needed, the same result
+    as with one; a rule that draws perturbations asks for one by name."""
+    from cerebellar.models.vor import VORParams
+    from cerebellar.models.vor import simulate as simulate_vor
+
+    p = VORParams(n_cycles=200)
+    np.testing.assert_array_equal(simulate_vor(p).G, simulate_vor(p, np.random.default_rng(0)).G)
+    with pytest.raises(cerebellar.ParameterError, match="rule 'sgdege' draws perturbations"):
+        simulate_vor(p.replace(rule="sgdege"))

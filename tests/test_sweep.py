@@ -23,7 +23,7 @@ GRID = ["--grid", "q=0:0.95:0.05", "--grid", "g=1.3,1.6"]          # 20 × 2 = 4
 
 def sweep_cmd(out, *extra):
     return [sys.executable, "-m", "cerebellar.cli", "sweep", "vor", *GRID, "--set",
-            "n_cycles=5000", "--out", str(out), "--quiet", *extra]
+            "n_cycles=1500", "--out", str(out), "--quiet", *extra]
 
 
 def test_grid_parsing_and_point_seeds():

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 import numpy as np
 
 from .errors import ParameterError
+from .settings import Settings
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -49,52 +50,6 @@ def param(
     meta = dict(low=low, high=high, low_open=low_open, high_open=high_open, choices=choices,
                 units=units, doc=doc, why=why)
     return field(default=default, metadata=meta)
-
-
-class Settings(Mapping):
-    """Settings of named components, ``{"COMPONENT.SETTING": value}``: immutable and hashable,
-    sorted by key, so two parameter sets with the same settings compare (and hash) equal."""
-
-    def __init__(self, values: Mapping[str, Any] | None = None):
-        self._items = tuple(sorted(dict(values or {}).items()))
-
-    def __getitem__(self, key: str) -> Any:
-        return dict(self._items)[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return (k for k, _ in self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __hash__(self) -> int:
-        return hash(self._items)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Mapping) and dict(self._items) == dict(other)
-
-    def __repr__(self) -> str:
-        return f"Settings({dict(self._items)!r})"
-
-    def of(self, component: str) -> dict[str, Any]:
-        """The settings given for ``component``, without its prefix."""
-        head = component + "."
-        return {k[len(head):]: v for k, v in self._items if k.startswith(head)}
-
-    def merged(self, changes: Mapping[str, Any]) -> Settings:
-        return Settings({**dict(self._items), **changes})
-
-
-def settings_param(resolve: Callable[[str], type], *, doc: str = "",
-                   components: Callable[[], Iterable[str]] = tuple,
-                   defaults: Callable[[str], Mapping[str, Any]] = lambda component: {}) -> Any:
-    """A :class:`Settings` field; ``resolve(component)`` gives the component's parameter class
-    (or raises :class:`ParameterError` for an unknown component), ``components()`` the names
-    :meth:`Params.describe` lists, ``defaults(component)`` their defaults here where they differ
-    from the class's."""
-    return field(default_factory=Settings, metadata=dict(
-        low=None, high=None, low_open=False, high_open=False, choices=None, units="1", doc=doc,
-        why="", resolve=resolve, components=components, defaults=defaults))
 
 
 def same_as(cls: type, name: str, **changes: Any) -> Any:
@@ -154,12 +109,20 @@ class Params:
     """Learning rates and step sizes: the first suspects when a run diverges."""
     SCALE: ClassVar[tuple[str, ...]] = ()
     """Parameters that set only a run's length or resolution, not the paper's setting."""
+    FIXED: ClassVar[dict[str, str]] = {}
+    """Fields an experiment sets itself (name -> why, e.g. a rule it runs beside others): only
+    their default is accepted, so a knob that would be ignored is refused instead."""
 
     def __post_init__(self) -> None:
         hints = typing.get_type_hints(type(self))
         for f in dataclasses.fields(self):
             value = self.coerce(f.name, getattr(self, f.name), hints[f.name])
             object.__setattr__(self, f.name, value)
+        for name, why in type(self).FIXED.items():
+            default = type(self).default(name)
+            if getattr(self, name) != default:
+                raise ParameterError(f"parameter '{name}' = {getattr(self, name)!r} is set by this "
+                                     f"experiment ({why}): allowed {default!r}")
         self.validate()
 
     # -- validation ------------------------------------------------------------------------
@@ -170,6 +133,12 @@ class Params:
                 return f
         known = ", ".join(f.name for f in dataclasses.fields(cls))
         raise ParameterError(f"unknown parameter '{name}' for {cls.__name__}; known: {known}")
+
+    @classmethod
+    def default(cls, name: str) -> Any:
+        """The default value of parameter ``name``."""
+        f = cls._field(name)
+        return f.default if f.default is not dataclasses.MISSING else f.default_factory()
 
     @classmethod
     def kind(cls, name: str) -> type:
@@ -183,7 +152,7 @@ class Params:
         meta = cls._field(name).metadata
         kind = kind or cls.kind(name)
         if kind is Settings:
-            return cls._coerce_settings(name, value, meta["resolve"])
+            return cls._coerce_settings(name, value, meta)
         allowed = _range_text(meta, kind)
         bad = ParameterError(f"parameter '{name}' = {value!r} is out of range: allowed {allowed}")
         if kind is bool:
@@ -207,16 +176,22 @@ class Params:
         return value
 
     @staticmethod
-    def _coerce_settings(name: str, value: Any, resolve: Callable[[str], type]) -> Settings:
+    def _coerce_settings(name: str, value: Any, meta: Mapping[str, Any]) -> Settings:
+        """Every component's settings: its defaults here (``meta["defaults"]``, else its class's)
+        with the values given, each validated by the component's class."""
         if not isinstance(value, Mapping):
             raise ParameterError(f"parameter '{name}' = {value!r} is not a mapping of "
                                  "COMPONENT.SETTING to values")
         out = {}
+        for component in meta["components"]():
+            owner = meta["resolve"](component)
+            values = {**owner().to_dict(), **meta["defaults"](component)}
+            out.update({f"{component}.{k}": v for k, v in values.items()})
         for key, item in value.items():
             component, dot, setting = str(key).partition(".")
             if not dot or not component or not setting:
                 raise ParameterError(f"parameter '{key}': expected COMPONENT.SETTING")
-            owner = resolve(component)
+            owner = meta["resolve"](component)
             try:
                 out[key] = owner.coerce(setting, item)
             except ParameterError as err:  # name the setting as the user spelt it
@@ -279,10 +254,9 @@ class Params:
 
     @classmethod
     def paper_setting(cls) -> dict[str, Any]:
-        """The defaults of every parameter but ``SCALE``: the setting a paper value holds at
-        (compare with :func:`cerebellar.core.checks.off_setting`)."""
-        return {f.name: f.default for f in dataclasses.fields(cls)
-                if f.name not in cls.SCALE and f.default is not dataclasses.MISSING}
+        """The defaults of every parameter but ``SCALE``, components' settings included: the
+        setting a paper value holds at (compare with :func:`cerebellar.core.checks.off_setting`)."""
+        return {k: v for k, v in cls().flat_dict().items() if k not in cls.SCALE}
 
     @classmethod
     def names(cls) -> list[str]:
@@ -368,6 +342,8 @@ class Params:
             if hints[f.name] is Settings:
                 rows += cls._component_rows(f.metadata)
                 continue
+            if f.name in cls.FIXED:
+                continue  # the experiment's own (see FIXED)
             rows.append(dict(name=f.name, type=hints[f.name].__name__, default=f.default,
                              full=cls.FULL.get(f.name, f.default),
                              allowed=_range_text(f.metadata, hints[f.name]),

@@ -179,6 +179,8 @@ def describe(name: str) -> Description:
                      f"allowed {row['allowed']}")
         if row["not_stated"]:
             lines.append(f"      [not stated in the paper] {row['not_stated']}")
+    lines += [f"  [set by the experiment] {key} = {exp.params.default(key)!r}: {why}"
+              for key, why in exp.params.FIXED.items()]
     names = set(exp.params.names())
     lines += [f"  [not stated in the paper] {key}: {why}"
               for key, why in exp.params.NOT_STATED.items() if key not in names]

@@ -14,8 +14,9 @@ import numba
 import numpy as np
 
 from ..core.errors import ParameterError
-from ..core.params import Params, param, settings_param
+from ..core.params import Params, param
 from ..core.registry import load_plugins
+from ..core.settings import settings_param
 
 RULE_GROUP = "cerebellar.rules"
 

@@ -62,6 +62,7 @@ class VORSgdegeParams(VORParams):
     n_dark: int = param(2000, low=10, high=1_000_000, units="cycle",
                         doc="cycles in the dark after the lit run")
 
+    FIXED: ClassVar[dict[str, str]] = {"rule": "SGDEGE and Coenen's local rule are both run"}
     FULL: ClassVar[dict[str, Any]] = {"n_cycles": 100_000}
     SCALE: ClassVar[tuple[str, ...]] = ("n_cycles", "n_speed", "n_dark")
     NOT_STATED: ClassVar[dict[str, str]] = {

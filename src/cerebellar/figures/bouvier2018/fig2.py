@@ -29,6 +29,9 @@ class MAIParams(NetworkParams):
                                     doc="movements per pattern [NS]")
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 5000}
     SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_profiles")
+    FIXED: ClassVar[dict[str, str]] = {
+        "rule": "Fig 2 runs both 'mai' and 'mai_unsigned'",
+        "r_d": "Fig 2 runs every target mean r_d = m, m = 10, 20, 30, 40, 50 Hz"}
     NOT_STATED: ClassVar[dict[str, str]] = {
         **NetworkParams.NOT_STATED,
         "trials_per_pattern": "Fig 2: the numbers of trials and patterns are not stated",

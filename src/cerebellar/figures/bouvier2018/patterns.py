@@ -84,6 +84,7 @@ class PatternsParams(NetworkParams):
     FULL: ClassVar[dict[str, Any]] = {"n_patterns": 100, "n_loads": 6, "trials_per_pattern": 1500}
     SCALE: ClassVar[tuple[str, ...]] = ("n_patterns", "n_loads", "trials_per_pattern",
                                         "n_profiles")
+    FIXED: ClassVar[dict[str, str]] = {"rule": "the olive's eCS is what the experiment measures"}
     NOT_STATED: ClassVar[dict[str, str]] = {
         **NetworkParams.NOT_STATED,
         "loads": "the paper learns two movements (Fig 8); we run 2 to n_patterns",
