@@ -16,6 +16,7 @@ resolver.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -57,6 +58,13 @@ def same_as(cls: type, name: str, **changes: Any) -> Any:
     default, range, units and doc), with ``changes`` (e.g. ``default=``, ``doc=``) applied."""
     f = {f.name: f for f in fields(cls)}[name]
     return param(changes.pop("default", f.default), **{**f.metadata, **changes})
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """The field types of a parameter class (``typing.get_type_hints`` costs ~1 ms; a class's
+    hints never change)."""
+    return typing.get_type_hints(cls)
 
 
 def _choices(meta: Mapping) -> tuple[str, ...] | None:
@@ -114,7 +122,7 @@ class Params:
     their default is accepted, so a knob that would be ignored is refused instead."""
 
     def __post_init__(self) -> None:
-        hints = typing.get_type_hints(type(self))
+        hints = _hints(type(self))
         for f in dataclasses.fields(self):
             value = self.coerce(f.name, getattr(self, f.name), hints[f.name])
             object.__setattr__(self, f.name, value)
@@ -144,7 +152,7 @@ class Params:
     def kind(cls, name: str) -> type:
         """The Python type (bool, int, float or str) of parameter ``name``."""
         cls._field(name)
-        return typing.get_type_hints(cls)[name]
+        return _hints(cls)[name]
 
     @classmethod
     def coerce(cls, name: str, value: Any, kind: type | None = None) -> Any:
@@ -200,7 +208,7 @@ class Params:
 
     @classmethod
     def _settings_field(cls) -> str | None:
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         return next((f.name for f in dataclasses.fields(cls) if hints[f.name] is Settings), None)
 
     @classmethod
@@ -336,7 +344,7 @@ class Params:
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:
         """One row per parameter: name, type, default, allowed range, units, description."""
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         rows = []
         for f in dataclasses.fields(cls):
             if hints[f.name] is Settings:

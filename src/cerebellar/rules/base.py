@@ -192,8 +192,7 @@ __all__ = ["RULES", "NoSettings", "Rule", "get_rule", "register_rule", "register
 # -- a rule for a batch of independent learners (the vectorised VOR and reduced models) -----------
 
 
-@numba.njit
-def perturb_each(perturb, u, prm):  # pragma: no cover - compiled
+def perturb_each(perturb, u, prm):  # pragma: no cover - compiled by each_learner
     """s[k] = perturb(u[k], prm[k]): one learner per row of ``prm``."""
     s = np.empty(u.size)
     for k in range(u.size):
@@ -201,14 +200,36 @@ def perturb_each(perturb, u, prm):  # pragma: no cover - compiled
     return s
 
 
-@numba.njit
-def update_each(update, E, e, J, state, prm):  # pragma: no cover - compiled
+def update_each(update, E, e, J, state, prm):  # pragma: no cover - compiled by each_learner
     """Rows (a, b, Δv, drift) of ``update`` for each learner k (pattern 0, its own state row)."""
     out = np.empty((4, E.size))
     for k in range(E.size):
         a, b, dv, drift = update(E[k], e[k], J[k], 0, state[k], prm[k])
         out[0, k], out[1, k], out[2, k], out[3, k] = a, b, dv, drift
     return out
+
+
+_EACH: dict[tuple, tuple] = {}
+
+
+def each_learner(perturb: Callable, update: Callable) -> tuple[Callable, Callable]:
+    """:func:`perturb_each` and :func:`update_each` compiled for this rule's functions (bound at
+    compile time, so a call types only arrays: a function argument costs ~50 µs of typing per
+    call, most of a VOR cycle); built once per rule and process."""
+    key = (perturb, update)
+    if key not in _EACH:
+        loop_p, loop_u = numba.njit(perturb_each), numba.njit(update_each)
+
+        @numba.njit
+        def perturbs(u, prm):  # pragma: no cover - compiled
+            return loop_p(perturb, u, prm)
+
+        @numba.njit
+        def updates(E, e, J, state, prm):  # pragma: no cover - compiled
+            return loop_u(update, E, e, J, state, prm)
+
+        _EACH[key] = (perturbs, updates)
+    return _EACH[key]
 
 
 class BatchRule:
@@ -235,18 +256,18 @@ class BatchRule:
         self.prm = np.ascontiguousarray(np.stack(cols, axis=1) if cols else np.zeros((n, 0)))
         self.state = np.zeros((n, rule.state_size(1)))
         if compiled:
-            self._perturb, self._update = rule.perturb, rule.update
-            self._perturb_each, self._update_each = perturb_each, update_each
+            self._perturb_each, self._update_each = each_learner(rule.perturb, rule.update)
         else:
-            self._perturb, self._update = rule.perturb.py_func, rule.update.py_func
-            self._perturb_each, self._update_each = perturb_each.py_func, update_each.py_func
+            plain_p, plain_u = rule.perturb.py_func, rule.update.py_func
+            self._perturb_each = lambda u, prm: perturb_each(plain_p, u, prm)
+            self._update_each = lambda *args: update_each(plain_u, *args)
 
     def perturb(self, u: np.ndarray) -> np.ndarray:
         """Each learner's perturbation s from its uniform number."""
-        return self._perturb_each(self._perturb, np.ravel(u), self.prm).reshape(self.shape)
+        return self._perturb_each(np.ravel(u), self.prm).reshape(self.shape)
 
     def update(self, E, e, J) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(a, b, Δv, drift), each of the batch's shape, from the teaching signals."""
         args = (np.ravel(np.broadcast_to(np.asarray(x, float), self.shape)) for x in (E, e, J))
-        out = self._update_each(self._update, *args, self.state, self.prm)
+        out = self._update_each(*args, self.state, self.prm)
         return tuple(row.reshape(self.shape) for row in out)
