@@ -113,6 +113,9 @@ def checks_fig2(ds: xr.Dataset) -> list[ck.Check]:
     means = [float(m) for m in ds.target_mean.values]
     overlap = float(a["overlap"])
     off = ck.off_setting(a, MAIParams.paper_setting())
+    rows = [claim("bouvier2018.table2.beta_w").check(
+        a["mai.beta"], what="the runs' Marr-Albus-Ito drift β_w (mai.beta) is Table 2's", rtol=1e-12,
+        off=off)]
     n_values = a["n_patterns"] * a["L"] * a["T"]             # (pattern, PN, bin) values in ℰ
     n_cells = a["n_patterns"] * a["L"]
     z = 3.0                                                    # one-sided 3 s.e. margins
@@ -125,7 +128,6 @@ def checks_fig2(ds: xr.Dataset) -> list[ck.Check]:
     def final(x: xr.DataArray, m: float) -> float:
         return float(x.sel(target_mean=m).isel(trial=end).mean())
 
-    rows = []
     # -- signed error (Fig 2B blue, 2C green) --
     jump = a["alpha_w"] * a["N"] / (4 * a["T"]) * a["S"] * abs(a["u_pc_pn"])  # one CF's LTD
     group_gap = float(abs(sig.signed_error.isel(trial=end).mean(("pattern", "trial"))).max())
