@@ -262,12 +262,15 @@ class BatchRule:
             self._perturb_each = lambda u, prm: perturb_each(plain_p, u, prm)
             self._update_each = lambda *args: update_each(plain_u, *args)
 
+    def _flat(self, x) -> np.ndarray:
+        x = np.asarray(x, float)
+        return (x if x.shape == self.shape else np.broadcast_to(x, self.shape)).ravel()
+
     def perturb(self, u: np.ndarray) -> np.ndarray:
         """Each learner's perturbation s from its uniform number."""
         return self._perturb_each(np.ravel(u), self.prm).reshape(self.shape)
 
     def update(self, E, e, J) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(a, b, Δv, drift), each of the batch's shape, from the teaching signals."""
-        args = (np.ravel(np.broadcast_to(np.asarray(x, float), self.shape)) for x in (E, e, J))
-        out = self._update_each(*args, self.state, self.prm)
+        out = self._update_each(self._flat(E), self._flat(e), self._flat(J), self.state, self.prm)
         return tuple(row.reshape(self.shape) for row in out)
