@@ -22,7 +22,8 @@ loss, so a new rule is one small file (see ``README.md``, "Write your own rule")
 its settings (a frozen parameter class, with per-model defaults); models hold only the rule's
 name and its ``RULE.SETTING`` values, and another package's rule (a ``cerebellar.rules`` entry
 point) runs everywhere a built-in does.
-``local`` is Coenen's cortical rule of the VOR; :func:`nucleus_update` his nucleus rule.
+``local`` is Coenen's cortical rule of the VOR; :func:`nucleus_update` his nucleus rule;
+``decorrelation`` the dynamic VOR's cortical rule (Porrill & Dean 2007).
 """
 
 from .base import (
@@ -40,12 +41,14 @@ from .base import (
     settings_class,
 )
 from .coenen import LOCAL, nucleus_update
+from .decorrelation import DECORRELATION, DecorrelationSettings
 from .delta import DELTA, DeltaSettings
 from .mai import MAI, MAI_UNSIGNED, MAISettings
 from .node_perturbation import NODE_PERTURBATION, NodePerturbationSettings
 from .sgdege import SGDEGE, ecs_sign
 
-__all__ = ["DELTA", "LOCAL", "MAI", "MAI_UNSIGNED", "NODE_PERTURBATION", "RULES", "SGDEGE",
-           "BatchRule", "DeltaSettings", "MAISettings", "NoSettings", "NodePerturbationSettings",
-           "Rule", "ecs_sign", "get_rule", "nucleus_update", "register_rule", "registered",
-           "rule_names", "rule_of", "rule_param", "rule_settings_param", "settings_class"]
+__all__ = ["DECORRELATION", "DELTA", "LOCAL", "MAI", "MAI_UNSIGNED", "NODE_PERTURBATION", "RULES",
+           "SGDEGE", "BatchRule", "DecorrelationSettings", "DeltaSettings", "MAISettings",
+           "NoSettings", "NodePerturbationSettings", "Rule", "ecs_sign", "get_rule",
+           "nucleus_update", "register_rule", "registered", "rule_names", "rule_of", "rule_param",
+           "rule_settings_param", "settings_class"]

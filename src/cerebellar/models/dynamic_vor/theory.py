@@ -1,0 +1,123 @@
+"""Closed forms of the dynamic VOR (the model reference, 'Dynamic VOR model'): transfer
+functions of the granule-layer bank, the brainstem's vestibular signals, the plant and the whole
+reflex, the stimulus, and the delay limit of cortical learning.
+
+With head velocity h(t) = Im Σ_m A_m e^{i(ω_m t + φ_m)}, every signal of the loop at fixed
+weights is Im Σ_m A_m H(iω_m) e^{i(ω_m t + φ_m)} for its transfer function H:
+
+    x_k = X_k(iω) h                 granule signals (:func:`basis_response`)
+    z_j = Z_j(iω) h,  Z = (1, τ_model iω)   the brainstem's vestibular signals
+    m   = Σ_j d_j z_j − Σ_k a_k x_k          the brainstem's command (P = Σ_k a_k x_k)
+    E   = −Pl(iω) m,  Pl(s) = 1/(τ_p s + 1)  eye velocity
+    G(iω) = −E/h = Pl(iω) (Σ d_j Z_j − Σ a_k X_k)      the VOR (:func:`vor_response`)
+    s   = g h + E = (g − G) h                         retinal slip
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def omega(f: np.ndarray | float) -> np.ndarray:
+    return 2.0 * np.pi * np.asarray(f, dtype=float)
+
+
+def lowpass(f: np.ndarray | float, tau: np.ndarray | float) -> np.ndarray:
+    """1/(τ iω + 1): the plant (τ = τ_p), the eligibility's plant model, a bank filter."""
+    return 1.0 / (1.0 + 1j * omega(f) * np.asarray(tau, dtype=float))
+
+
+def stimulus(params, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(frequencies [Hz], amplitudes, phases [rad]) of the head-velocity sines: one sine of
+    amplitude 1 (phase 0), or ``n_sines`` log-spaced over ``f_min``–``f_max`` with amplitudes
+    √(2/M) (unit RMS) and phases uniform on [0, 2π) drawn from ``rng``."""
+    if params.stimulus == "sine":
+        return np.array([params.frequency]), np.ones(1), np.zeros(1)
+    if rng is None:
+        raise ValueError("a broadband stimulus draws random phases: pass rng")
+    f = np.geomspace(params.f_min, params.f_max, params.n_sines)
+    return f, np.full(f.size, np.sqrt(2.0 / f.size)), rng.uniform(0.0, 2.0 * np.pi, f.size)
+
+
+def bank_taus(params) -> np.ndarray:
+    """Time constants [s] of the bank's low-pass filters of ḣ (log-spaced)."""
+    return np.geomspace(params.tau_min, params.tau_max, params.n_basis - 2)
+
+
+def basis_raw(params, f: np.ndarray | float) -> np.ndarray:
+    """X_k(iω) before scaling, shape (..., K): h, τ_model ḣ and the low-pass filters of ḣ (bank),
+    or h and ḣ/ω_f (pair, ω_f = 2π ``frequency``)."""
+    w = omega(f)[..., None]
+    if params.basis == "pair":
+        return np.concatenate([np.ones_like(w) + 0j, 1j * w / omega(params.frequency)], axis=-1)
+    taus = bank_taus(params)
+    return np.concatenate([np.ones_like(w) + 0j, 1j * w * params.tau_model,
+                           1j * w / (1.0 + 1j * w * taus)], axis=-1)
+
+
+def basis_scale(params) -> np.ndarray:
+    """Scale c_k of each granule signal: unit RMS under the broadband stimulus (bank), or unit
+    eye movement at ``frequency`` through the plant model (pair: |Pl_model| c_k = 1)."""
+    if params.basis == "pair":
+        return np.full(2, 1.0 / abs(lowpass(params.frequency, params.tau_model)))
+    f = np.geomspace(params.f_min, params.f_max, params.n_sines)
+    power = np.mean(np.abs(basis_raw(params, f)) ** 2, axis=0)   # RMS² with A_m² / 2 = 1/M
+    return 1.0 / np.sqrt(power)
+
+
+def basis_response(params, f: np.ndarray | float) -> np.ndarray:
+    """X_k(iω), shape (..., K): the granule-layer signals per unit head velocity."""
+    return basis_raw(params, f) * basis_scale(params)
+
+
+def vestibular_response(params, f: np.ndarray | float) -> np.ndarray:
+    """Z_j(iω) = (1, τ_model iω), shape (..., 2): the brainstem's vestibular signals."""
+    w = omega(f)[..., None]
+    return np.concatenate([np.ones_like(w) + 0j, 1j * w * params.tau_model], axis=-1)
+
+
+def vor_response(params, f: np.ndarray | float, a: np.ndarray, d: np.ndarray,
+                 tau_plant: np.ndarray | float | None = None) -> np.ndarray:
+    """G(iω) = −E/h = Pl(iω) (Σ_j d_j Z_j(iω) − Σ_k a_k X_k(iω)); ``a`` (..., K) and ``d``
+    (..., 2) broadcast against ``f``'s shape."""
+    tau = params.tau_plant if tau_plant is None else tau_plant
+    command = (np.sum(np.asarray(d) * vestibular_response(params, f), axis=-1)
+               - np.sum(np.asarray(a) * basis_response(params, f), axis=-1))
+    return lowpass(f, tau) * command
+
+
+def ideal_weights(params, g: float | None = None, tau_plant: float | None = None) -> np.ndarray:
+    """Brainstem weights d that alone give G = g for the plant τ_p: (g, g τ_p/τ_model)."""
+    g = params.g if g is None else g
+    tau = params.tau_plant if tau_plant is None else tau_plant
+    return np.array([g, g * tau / params.tau_model])
+
+
+def gain_phase(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(gain |G|, phase arg G in degrees, lead positive)."""
+    return np.abs(G), np.degrees(np.angle(G))
+
+
+def critical_frequency(delay: np.ndarray | float) -> np.ndarray:
+    """f_c = 1/(4δ): in the slow-learning limit, delayed decorrelation at one frequency rotates
+    the mean update of the complex slip by 2πfδ, and converges iff 2πfδ < π/2."""
+    return 1.0 / (4.0 * np.asarray(delay, dtype=float))
+
+
+def growth_rate(f: np.ndarray | float, delay: np.ndarray | float, beta: float,
+                trace: np.ndarray | float = 0.0) -> np.ndarray:
+    """Growth rate [1/s] of the slip amplitude under decorrelation at one frequency, with the pair
+    basis and filtered-x eligibility through the true plant.
+
+    Each signal moves the eye by 1 (⟨y_k²⟩ = 1/2), so averaged over a cycle the complex slip S
+    obeys the delay-differential equation dS/dt = −(β/2) e^{−iωΔ} S(t − δ), Δ = δ − trace (the
+    error is δ old; the eligibility, a trace old). S ∝ e^{λt} with λ = −(β/2) e^{−iωΔ} e^{−λδ},
+    solved by fixed-point iteration (a contraction for βδ/2 < 1/e); the growth rate is Re λ. Its
+    first iterate, −(β/2) cos(ωΔ), is the slow-learning limit: growth iff ωΔ > π/2, i.e. above
+    f_c = 1/(4Δ) (:func:`critical_frequency`)."""
+    k = 0.5 * beta
+    rotation = np.exp(-1j * omega(f) * (np.asarray(delay) - np.asarray(trace)))
+    lam = -k * rotation
+    for _ in range(200):
+        lam = -k * rotation * np.exp(-lam * np.asarray(delay))
+    return lam.real
