@@ -33,6 +33,7 @@ PERCEPTRON = ("perceptron", "bouvier2018-fig10a", "bouvier2018-fig10d", "bouvier
               "bouvier2018-fig10c", "bouvier2018-fig10ef", "bouvier2018-capacity", "compare-rules")
 NETWORK = ("network", "bouvier2018-fig8", "bouvier2018-patterns", "bouvier2018-robustness",
            "bouvier2018-fig2", "bouvier2018-fig7")
+DVOR = ("dvor-bode", "dvor-delay")
 SGDEGE = (*REDUCED, *PERCEPTRON, "network", "bouvier2018-fig8", "bouvier2018-patterns",
           "bouvier2018-robustness", "bouvier2018-fig7", "bouvier2018-fig3", *VOR_SGDEGE)
 
@@ -232,6 +233,42 @@ MUTANTS: tuple[Mutant, ...] = (
            (*NETWORK, "sgdege-scaling", "compare-rules"),
            "a rule's per-model defaults ignored: node perturbation's η and the delta rule's α "
            "on the network, MAI's β_w of Table 2 (0.002), all at the perceptron's values"),
+    # -- the dynamic VOR ---------------------------------------------------------------------
+    Mutant("dvor-hold-swapped", "models/dynamic_vor/kernels/reference.py",
+           "np.stack([alpha, (1.0 - alpha) - beta1, beta1], axis=-1)",
+           "np.stack([alpha, beta1, (1.0 - alpha) - beta1], axis=-1)", DVOR,
+           "first-order hold with its two input weights swapped: a filter lags by part of a step"),
+    Mutant("dvor-plant-is-model", "models/dynamic_vor/simulate.py",
+           'reference.foh(flat["tau_plant"], dt)', "reference.foh(np.full(B, params.tau_model), dt)",
+           DVOR, "the simulated plant is the brainstem's model of it, not the changed plant τ_p"),
+    Mutant("dvor-no-delay", "models/dynamic_vor/kernels/compiled.py", "if L[b] > 0:",
+           "if L[b] > 10**9:", DVOR, "the climbing-fibre error arrives without its delay δ"),
+    Mutant("dvor-eligibility-unfiltered", "models/dynamic_vor/kernels/compiled.py",
+           "if filtered:", "if not filtered:", DVOR,
+           "the eligibility is the granule signal itself, not the signal through the plant model"),
+    Mutant("dvor-trace-ignored", "models/dynamic_vor/kernels/compiled.py", "if Ltr[b] > 0:",
+           "if Ltr[b] > 10**9:", DVOR, "the eligibility trace's delay is dropped"),
+    Mutant("dvor-rule-sign", "rules/decorrelation.py", "return -prm[0] * e, 0.0, 0.0, 0.0",
+           "return prm[0] * e, 0.0, 0.0, 0.0", DVOR, "decorrelation climbs the error: da/dt = +β e y"),
+    Mutant("dvor-rate-x2", "models/dynamic_vor/kernels/compiled.py",
+           "coef = update(abs(e), e, 0.0, 0, state[b], prm[b])[0] * dt",
+           "coef = update(abs(e), e, 0.0, 0, state[b], prm[b])[0] * 2 * dt", DVOR,
+           "the cortical rate doubled (β counted twice per step)"),
+    Mutant("dvor-brainstem-P-sign", "models/dynamic_vor/kernels/compiled.py",
+           "step = dt * gamma[b] * ((1.0 - q[b]) * e - q[b] * P)",
+           "step = dt * gamma[b] * ((1.0 - q[b]) * e + q[b] * P)", DVOR,
+           "the brainstem rule's Purkinje term with the wrong sign (Coenen Fig 3: −q P)"),
+    Mutant("dvor-brainstem-lead-unscaled", "models/dynamic_vor/kernels/compiled.py",
+           "d[1] += step * tz * hd", "d[1] += step * hd", DVOR,
+           "the brainstem's lead signal z₂ = τ_model ḣ learnt as ḣ (a dropped factor)"),
+    Mutant("dvor-theory-cortex-sign", "models/dynamic_vor/theory.py",
+           "- np.sum(np.asarray(a) * basis_response(params, f), axis=-1))",
+           "+ np.sum(np.asarray(a) * basis_response(params, f), axis=-1))", DVOR,
+           "the transfer function adds the Purkinje output instead of subtracting it"),
+    Mutant("dvor-theory-growth-cos", "models/dynamic_vor/theory.py",
+           "rotation = np.exp(-1j * omega(f) * (np.asarray(delay) - np.asarray(trace)))",
+           "rotation = np.exp(-2j * omega(f) * (np.asarray(delay) - np.asarray(trace)))", DVOR,
+           "the delay's phase counted twice in the growth rate (f_c would be 1/(8δ))"),
 )
 
 

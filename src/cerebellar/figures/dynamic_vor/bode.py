@@ -17,6 +17,9 @@ from cerebellar.figures.dynamic_vor.common import TRANSFER, bode_axes, model_par
 from cerebellar.models.dynamic_vor import DynamicVORParams, simulate
 from cerebellar.models.dynamic_vor import theory as th
 
+RATES = ("Porrill & Dean 2007's decorrelation and Coenen 1993 Fig 3's nucleus rule in correlation "
+         "form, averaged over whole cycles at fixed weights: Re(A B̄)/2 of the signals' transfer "
+         "functions (the model reference, 'Dynamic VOR learning rules')")
 GRADIENT = ("Porrill & Dean 2007's decorrelation rule with the signal through the plant as "
             "eligibility: with no delay its mean is −β ∂⟨s²⟩/2/∂a_k (the model reference, "
             "'Dynamic VOR model')")
@@ -62,14 +65,36 @@ def run_bode(params: BodeParams, rng: np.random.Generator) -> xr.Dataset:
     a = rng.normal(0.0, params.weight_scale, params.n_basis)
     ds = simulate(params.model(f), frequency=f, a0=a)
     update, gradient = gradient_check(params, a)
+    rates = update_check(params, a)
     return ds.assign(a=ds.a.isel(time=0, frequency=0, drop=True),
                      d=ds.d.isel(time=0, frequency=0, drop=True),
                      mean_update=xr.DataArray(update, dims="k", attrs=dict(
                          units="1/s", long_name="decorrelation's mean da_k/dt / β at δ = 0, "
                                                 f"{GRADIENT_F:g} Hz")),
                      gradient=xr.DataArray(gradient, dims="k", attrs=dict(
-                         units="1", long_name="∂⟨s²⟩/2 / ∂a_k by central finite differences"))
+                         units="1", long_name="∂⟨s²⟩/2 / ∂a_k by central finite differences")),
+                     cortex_rate=xr.DataArray(rates[0], dims="k", attrs=dict(
+                         units="1/s", long_name=f"mean da_k/dt / β at δ = {UPDATE_SETTING['delay']:g} s, "
+                                                f"trace {UPDATE_SETTING['trace']:g} s")),
+                     brainstem_rate=xr.DataArray(rates[1], dims="j", attrs=dict(
+                         units="1/s", long_name=f"mean dd_j/dt / γ at q = {UPDATE_SETTING['q']:g}"))
                      ).drop_vars("error")
+
+
+UPDATE_SETTING = dict(delay=0.1, trace=0.05, q=0.5, g=1.6)
+"""The setting of the mean-update check: a delay, a trace and both terms of the brainstem rule."""
+
+
+def update_check(params: BodeParams, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean rates (⟨da/dt⟩/β, ⟨dd/dt⟩/γ) of a run at tiny β and γ over two cycles at
+    :data:`GRADIENT_F`, in :data:`UPDATE_SETTING`."""
+    T = 2.0 / GRADIENT_F
+    model = params.model(np.array([GRADIENT_F])).replace(
+        frequency=GRADIENT_F, duration=T, record_every=T, gamma=GRADIENT_BETA,
+        rule_settings={"decorrelation.beta": GRADIENT_BETA}, **UPDATE_SETTING)
+    run = simulate(model, a0=a)
+    change = run.isel(time=-1) - run.isel(time=0)
+    return change.a.values / (GRADIENT_BETA * T), change.d.values / (GRADIENT_BETA * T)
 
 
 def gradient_check(params: BodeParams, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -97,12 +122,24 @@ def analytic(ds: xr.Dataset, f: np.ndarray | None = None) -> np.ndarray:
     return th.vor_response(model_params(ds), f, ds.a.values, ds.d.values)
 
 
+def rates_error(ds: xr.Dataset) -> float:
+    """Largest |simulated − closed-form| mean rate of both rules, relative to the largest rate."""
+    model = model_params(ds).replace(frequency=GRADIENT_F, **UPDATE_SETTING)
+    cortex, brainstem = th.mean_updates(model, GRADIENT_F, ds.a.values, ds.d.values)
+    got = np.r_[ds.cortex_rate.values, ds.brainstem_rate.values]
+    want = np.r_[cortex, brainstem]
+    return float(np.abs(got - want).max() / np.abs(want).max())
+
+
 def checks_bode(ds: xr.Dataset) -> list[ck.Check]:
     """Simulated steady state against the transfer function, at every frequency."""
     gain, phase = th.gain_phase(analytic(ds))
     rel = np.abs(ds.gain.values / gain - 1.0)
     dphi = np.abs((ds.phase.values - phase + 180.0) % 360.0 - 180.0)
     n = ds.sizes["frequency"]
+    rates_what = (f"mean rates of both rules (δ = {UPDATE_SETTING['delay']:g} s, trace "
+                  f"{UPDATE_SETTING['trace']:g} s, q = {UPDATE_SETTING['q']:g}) vs their closed form, "
+                  "largest difference / largest rate (tolerance 10⁻³: O((ω dt)²) and βT)")
     where = f"{n} frequencies, {float(ds.frequency[0]):g}–{float(ds.frequency[-1]):g} Hz"
     return [
         ck.at_most(f"simulated gain / analytic gain − 1, largest over {where}", 0.01,
@@ -116,6 +153,7 @@ def checks_bode(ds: xr.Dataset) -> list[ck.Check]:
                    1e-3, float(np.linalg.norm(ds.mean_update + ds.gradient)
                                / np.linalg.norm(ds.gradient)),
                    source="theory", cite=GRADIENT),
+        ck.at_most(rates_what, 1e-3, rates_error(ds), source="theory", cite=RATES),
     ]
 
 

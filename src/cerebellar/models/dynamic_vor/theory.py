@@ -93,6 +93,25 @@ def ideal_weights(params, g: float | None = None, tau_plant: float | None = None
     return np.array([g, g * tau / params.tau_model])
 
 
+def mean_updates(params, f: float, a: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean rates of the cortical and brainstem weights over whole cycles of a unit sine at ``f``,
+    weights fixed, per unit rate: (⟨da_k/dt⟩/β, ⟨dd_j/dt⟩/γ).
+
+    With ⟨Im(A e^{iωt}) Im(B e^{iωt})⟩ = Re(A B̄)/2, the slip S = g − G(iω), the error
+    S e^{−iωδ}, the eligibility Y_k e^{−iω·trace} (Y = Pl_model X, or X) and P = Σ a_k X_k:
+    ⟨da_k/dt⟩/β = −Re(S e^{−iωδ} conj(Y_k e^{−iω·trace}))/2 and
+    ⟨dd_j/dt⟩/γ = Re([(1 − q) S e^{−iωδ} − q P] conj Z_j)/2."""
+    w = float(omega(f))
+    X = basis_response(params, f)
+    Y = X * lowpass(f, params.tau_model) if params.eligibility == "filtered_x" else X
+    error = (params.g - vor_response(params, f, a, d)) * np.exp(-1j * w * params.delay)
+    cortex = -0.5 * np.real(error * np.conj(Y * np.exp(-1j * w * params.trace)))
+    P = np.sum(np.asarray(a) * X)
+    brainstem = 0.5 * np.real(((1 - params.q) * error - params.q * P)
+                              * np.conj(vestibular_response(params, f)))
+    return cortex, brainstem
+
+
 def gain_phase(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(gain |G|, phase arg G in degrees, lead positive)."""
     return np.abs(G), np.degrees(np.angle(G))
