@@ -7,7 +7,7 @@ import pytest
 from cerebellar.core import checks as ck
 from cerebellar.papers import Claim, claim, table
 
-CITES = re.compile(r"Fig|Table|Eq|§|Methods|Appendix|Results|Discussion|legend")
+CITES = re.compile(r"Fig|Table|Eq|§|Methods|Appendix|Results|Discussion|legend|Abstract")
 
 
 def test_verdicts_follow_the_comparison_and_the_setting():

@@ -21,7 +21,8 @@ def test_ecs_sign_is_one_bit_and_a_tie_is_no_ecs():
 
 
 def test_every_rule_is_registered_and_unknown_names_are_refused():
-    assert set(RULES) == {"sgdege", "delta", "node_perturbation", "mai", "mai_unsigned", "local"}
+    assert set(RULES) == {"sgdege", "delta", "node_perturbation", "mai", "mai_unsigned", "local",
+                          "decorrelation"}
     delta = get_rule("delta", "network")
     assert get_rule(delta) is delta and delta.settings.alpha == 0.0005   # the network's default
     assert get_rule(delta, alpha=0.02).settings.alpha == 0.02
