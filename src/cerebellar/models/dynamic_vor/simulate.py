@@ -102,9 +102,8 @@ def simulate(params: DynamicVORParams, rng: np.random.Generator | None = None, *
     G0 = plant_tf * (np.einsum("bmj,bj->bm", Z, d_init) - np.einsum("bmk,bk->bm", X, a_init))
     Y = X * model[..., None] if params.eligibility == "filtered_x" else X
 
-    def wave(H: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """Im Σ_m A_m H_m e^{i(ω_m t + φ_m)} for H (B, M[, K]) at times t (T,): (B, T[, K])."""
-        rows = slice(0, B) if H.shape[0] == B else slice(b_of[0], b_of[0] + 1)
+    def wave(H: np.ndarray, t: np.ndarray, rows: slice = slice(None)) -> np.ndarray:
+        """Im Σ_m A_m H_m e^{i(ω_m t + φ_m)} for H (runs, M[, K]) at times t (T,): (runs, T[, K])."""
         e = amp[rows, None, :] * np.exp(1j * (th.omega(f)[rows, None, :] * t[None, :, None]
                                               + phase[rows, None, :]))
         return np.einsum("bm...,btm->bt...", H, e).imag
@@ -112,14 +111,13 @@ def simulate(params: DynamicVORParams, rng: np.random.Generator | None = None, *
     Lmax, Tmax = max(1, int(steps["delay"].max())), max(1, int(steps["trace"].max()))
     Hs = np.zeros((B, Lmax))
     Hy = np.zeros((B, Tmax, K))
-    b_of = [0]
     for b in range(B):   # the delay lines hold the steady state at t = (j − L) dt, j = 0 … L − 1
-        b_of[0] = b
+        one = slice(b, b + 1)
         Lb, Tb = int(steps["delay"][b]), int(steps["trace"][b])
         if Lb:
-            Hs[b, :Lb] = wave((flat["g"][b] - G0[b])[None], (np.arange(Lb) - Lb) * dt)[0]
+            Hs[b, :Lb] = wave(flat["g"][one, None] - G0[one], (np.arange(Lb) - Lb) * dt, one)[0]
         if Tb:
-            Hy[b, :Tb] = wave(Y[b][None], (np.arange(Tb) - Tb) * dt)[0]
+            Hy[b, :Tb] = wave(Y[one], (np.arange(Tb) - Tb) * dt, one)[0]
     zero = np.zeros(1)
     x0, y0, p0 = (wave(H, zero)[:, 0] for H in (X, Y, G0))
 
