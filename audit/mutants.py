@@ -102,8 +102,9 @@ MUTANTS: tuple[Mutant, ...] = (
                       "(reduced model: R = 50.3 and every start off the lattice), so ties never occur"),
     # -- delta rule, node perturbation, Marr-Albus-Ito ---------------------------------------
     Mutant("delta-sign", "rules/delta.py", "return -prm[0] * e, 0.0, 0.0, 0.0",
-           "return prm[0] * e, 0.0, 0.0, 0.0", (*PERCEPTRON,),
-           "the delta rule climbs the error: Δw = +α(P − R) (Eq 42)"),
+           "return prm[0] * e, 0.0, 0.0, 0.0", (*PERCEPTRON, *DVOR),
+           "the delta rule climbs the error: Δw = +α(P − R) (Eq 42); so does decorrelation, "
+           "which shares its compiled update (da/dt = +β e y)"),
     Mutant("delta-rate-x0.1", "rules/delta.py", "return -prm[0] * e, 0.0, 0.0, 0.0",
            "return -0.1 * prm[0] * e, 0.0, 0.0, 0.0", (*PERCEPTRON,),
            "the delta rule at a tenth of its rate α (Eq 42)"),
@@ -248,8 +249,6 @@ MUTANTS: tuple[Mutant, ...] = (
            "the eligibility is the granule signal itself, not the signal through the plant model"),
     Mutant("dvor-trace-ignored", "models/dynamic_vor/kernels/compiled.py", "if Ltr[b] > 0:",
            "if Ltr[b] > 10**9:", DVOR, "the eligibility trace's delay is dropped"),
-    Mutant("dvor-rule-sign", "rules/decorrelation.py", "return -prm[0] * e, 0.0, 0.0, 0.0",
-           "return prm[0] * e, 0.0, 0.0, 0.0", DVOR, "decorrelation climbs the error: da/dt = +β e y"),
     Mutant("dvor-rate-x2", "models/dynamic_vor/kernels/compiled.py",
            "coef = update(abs(e), e, 0.0, 0, state[b], prm[b])[0] * dt",
            "coef = update(abs(e), e, 0.0, 0, state[b], prm[b])[0] * 2 * dt", DVOR,

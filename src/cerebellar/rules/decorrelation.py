@@ -6,15 +6,16 @@ the adaptive-filter rule):
 
 The model supplies e (the delayed slip) and y_k (the signal, or the signal through the plant
 model, optionally delayed by a trace); the rule gives the factor −β e. With δ = 0 and y_k the
-signal through the true plant, the mean update is gradient descent on ⟨s²⟩/2.
+signal through the true plant, the mean update is gradient descent on ⟨s²⟩/2. The compiled
+functions are the delta rule's (LMS is the delta rule, −rate × e, applied to an eligibility);
+the rule has its own name, rate and units.
 """
 
 from dataclasses import dataclass
 
-import numba
-
 from ..core.params import Params, param
 from .base import Rule, register_rule
+from .delta import perturb, update
 
 
 @dataclass(frozen=True)
@@ -23,17 +24,6 @@ class DecorrelationSettings(Params):
 
     beta: float = param(0.5, low=0, high=1e4, units="1/s",
                         doc="learning rate β of the cortical weights (per unit error × eligibility)")
-
-
-@numba.njit(cache=True)
-def perturb(u, prm):  # pragma: no cover - compiled
-    return 0.0
-
-
-@numba.njit(cache=True)
-def update(E, e, J, mu, state, prm):  # pragma: no cover - compiled
-    """(−β e, 0, 0, 0): the factor of the eligibility (prm = β)."""
-    return -prm[0] * e, 0.0, 0.0, 0.0
 
 
 DECORRELATION = register_rule(Rule(
