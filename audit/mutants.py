@@ -33,7 +33,7 @@ PERCEPTRON = ("perceptron", "bouvier2018-fig10a", "bouvier2018-fig10d", "bouvier
               "bouvier2018-fig10c", "bouvier2018-fig10ef", "bouvier2018-capacity", "compare-rules")
 NETWORK = ("network", "bouvier2018-fig8", "bouvier2018-patterns", "bouvier2018-robustness",
            "bouvier2018-fig2", "bouvier2018-fig7")
-DVOR = ("dvor-bode", "dvor-delay")
+DVOR = ("dvor-bode", "dvor-delay", "dvor-static")
 SGDEGE = (*REDUCED, *PERCEPTRON, "network", "bouvier2018-fig8", "bouvier2018-patterns",
           "bouvier2018-robustness", "bouvier2018-fig7", "bouvier2018-fig3", *VOR_SGDEGE)
 
@@ -260,6 +260,17 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("dvor-brainstem-lead-unscaled", "models/dynamic_vor/kernels/compiled.py",
            "d[1] += step * tz * hd", "d[1] += step * hd", DVOR,
            "the brainstem's lead signal z₂ = τ_model ḣ learnt as ḣ (a dropped factor)"),
+    Mutant("dvor-efference-sign", "models/dynamic_vor/kernels/compiled.py",
+           "P = -bec[b] * p - vis[b] * e", "P = bec[b] * p - vis[b] * e", DVOR,
+           "the efference copy enters P with the wrong sign (Coenen Fig 2: + b e, e = E)"),
+    Mutant("dvor-visual-undelayed", "models/dynamic_vor/kernels/compiled.py",
+           "P = -bec[b] * p - vis[b] * e", "P = -bec[b] * p - vis[b] * s", DVOR,
+           "the visual mossy fibres see the slip without its delay while the loop assumes it"),
+    Mutant("dvor-static-rate-half", "figures/dynamic_vor/static.py",
+           '**{"decorrelation.beta": 2 * self.eta_A * self.v * f})',
+           '**{"decorrelation.beta": self.eta_A * self.v * f})', DVOR,
+           "one cycle of the dynamic cortex rule is half of Coenen's step (∫ h² dt over a cycle "
+           "is 1/(2f), not 1/f)"),
     Mutant("dvor-theory-cortex-sign", "models/dynamic_vor/theory.py",
            "- np.sum(np.asarray(a) * basis_response(params, f), axis=-1))",
            "+ np.sum(np.asarray(a) * basis_response(params, f), axis=-1))", DVOR,

@@ -1,13 +1,10 @@
 """Check rows: sources, verdicts, parameter awareness, and the papers' table they read."""
 
-import re
 
 import pytest
 
 from cerebellar.core import checks as ck
 from cerebellar.papers import Claim, claim, table
-
-CITES = re.compile(r"Fig|Table|Eq|§|Methods|Appendix|Results|Discussion|legend|Abstract")
 
 
 def test_verdicts_follow_the_comparison_and_the_setting():
@@ -68,7 +65,7 @@ def test_every_entry_of_the_papers_table_is_sourced():
         assert isinstance(entry, Claim) and entry.claim and entry.cite, key
         assert entry.source in ("paper", "reference", "calibrated"), key
         if entry.source in ("paper", "calibrated"):
-            assert CITES.search(entry.cite), (key, entry.cite)
+            assert ck.CITE_PLACE.search(entry.cite), (key, entry.cite)
         if entry.low is not None and entry.high is not None:
             assert entry.low <= entry.high, key
 

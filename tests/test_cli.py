@@ -10,7 +10,7 @@ import xarray as xr
 from typer.testing import CliRunner
 
 from cerebellar.cli import app
-from cerebellar.core.checks import MARKS
+from cerebellar.core.checks import CITE_PLACE, MARKS
 
 runner = CliRunner()
 
@@ -181,10 +181,9 @@ def test_reproduce_writes_everything_and_index(reproduced):
     n_rows = sum(len(e["checks"]) for e in doc["experiments"])
     assert sum(index.count(f"| {mark} | {v} |") for v, mark in MARKS.items()) == n_rows
     assert sum(doc["verdicts"].values()) == n_rows and doc["verdicts"]["fail"] == 0
-    cites = re.compile(r"Fig|Table|Eq|§|Methods|Appendix|Results|Discussion|legend")
     for e in doc["experiments"]:
         for c in e["checks"]:
-            assert c["source"] not in ("paper", "calibrated") or cites.search(c["cite"]), (
+            assert c["source"] not in ("paper", "calibrated") or CITE_PLACE.search(c["cite"]), (
                 e["experiment"], c["what"])
             assert c["verdict"] not in ("deviates", "n/a") or c["note"], (e["experiment"], c["what"])
             assert c["verdict"] != "deviates" or len(c["deviation_range"]) == 2, c["what"]

@@ -19,12 +19,15 @@ BASE = dict(duration=0.4, record_every=0.1, tau_plant=0.3)
     dict(),                                                            # bank, filtered x, delay
     dict(basis="pair", eligibility="x", trace=0.05, gamma=2.0, q=0.5, g=1.6),
     dict(stimulus="broadband", n_sines=5, trace=0.1, gamma=1.0),
+    dict(b=0.88, v=1.0, gamma=1.0, q=0.3),                              # Coenen's loop, delayed
+    dict(b=0.5, v=2.0, delay=0.0, basis="h", eligibility="x"),          # undelayed: implicit step
 ])
 def test_compiled_kernel_matches_the_numpy_reference(setting):
     params = DynamicVORParams.build(**BASE, **setting, **{"decorrelation.beta": 5.0})
     batch = dict(frequency=np.array([0.7, 3.0])) if setting.get("stimulus") != "broadband" else {}
-    runs = [simulate(params, np.random.default_rng(3), backend=b, **batch, a0=np.linspace(-.1, .1,
-            2 if params.basis == "pair" else params.n_basis)) for b in ("numba", "numpy")]
+    K = {"pair": 2, "h": 1}.get(params.basis, params.n_basis)
+    runs = [simulate(params, np.random.default_rng(3), backend=b, **batch,
+                     a0=np.linspace(-.1, .1, K)) for b in ("numba", "numpy")]
     for name in ("a", "d", "error", "gain", "phase"):
         np.testing.assert_allclose(runs[0][name].values, runs[1][name].values, rtol=1e-9,
                                    atol=1e-12, err_msg=name)
@@ -91,3 +94,26 @@ def test_broadband_needs_a_generator_and_a_delay_batch_whole_steps():
         simulate(params)
     with pytest.raises(ParameterError, match="delay"):
         simulate(DynamicVORParams.build(duration=0.1), delay=np.array([0.1, 0.1005]))
+
+
+def test_static_limit_is_coenens_model():
+    """At 0.01 Hz with b = 0.88, v = 1: the gain is Coenen's G_L = 1.5357 and 60 cycles of
+    learning follow the linear map's continuous-step flow (dvor-static's four rows)."""
+    ds = cerebellar.run("dvor-static", seed=0, n_cycles=30)
+    rows = cerebellar.checks(ds)
+    assert [r.verdict for r in rows] == ["pass"] * 4
+    assert float(ds.gain_start) == pytest.approx((1 - 0.88 + 1.6) / (1 - 0.88 + 1), rel=1e-3)
+
+
+def test_visual_and_efference_loop_follows_its_transfer_function():
+    """b, v ≠ 0 (Coenen's Fig 2 loop, the visual slip δ old): simulated gain and phase against
+    G = Pl(F + v g λ)/(1 − b Pl + v Pl λ), with and without the delay."""
+    for delay in (0.1, 0.0):
+        params = DynamicVORParams.build(duration=4.0, record_every=4.0, b=0.88, v=1.0, g=1.6,
+                                        delay=delay, tau_plant=0.3, **{"decorrelation.beta": 0.0})
+        a = np.linspace(0.1, -0.1, params.n_basis)
+        f = np.array([0.5, 2.0, 10.0])
+        ds = simulate(params, frequency=f, a0=a)
+        G = th.vor_response(params, f, a, np.array([1.0, 1.0]))
+        np.testing.assert_allclose(ds.gain.values, np.abs(G), rtol=1e-3)
+        np.testing.assert_allclose(ds.phase.values, np.degrees(np.angle(G)), atol=0.01)

@@ -5,19 +5,17 @@ README's list of what did not reproduce equal to the run's `deviates` rows. Take
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from cerebellar.core.checks import SOURCES, VERDICTS
+from cerebellar.core.checks import CITE_PLACE, SOURCES, VERDICTS
 from cerebellar.core.report import deviations_markdown, readme_block
 
 pytestmark = pytest.mark.slow
 README = Path(__file__).resolve().parents[1] / "README.md"
-CITES = re.compile(r"Fig|Table|Eq|§|Methods|Appendix|Results|Discussion|legend")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +41,7 @@ def test_every_row_is_sourced(full):
         for c in e["checks"]:
             assert c["source"] in SOURCES and c["verdict"] in VERDICTS, (e["experiment"], c)
             if c["source"] in ("paper", "calibrated"):
-                assert CITES.search(c["cite"]), (e["experiment"], c["what"], c["cite"])
+                assert CITE_PLACE.search(c["cite"]), (e["experiment"], c["what"], c["cite"])
             if c["verdict"] in ("deviates", "n/a"):
                 assert c["note"], (e["experiment"], c["what"])
             if c["verdict"] == "deviates":   # bounded: outside its expected range it fails

@@ -34,6 +34,7 @@ expected; required with ``deviation``) and ``measured`` (the number that range b
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -44,6 +45,9 @@ import numpy as np
 SOURCES = ("paper", "theory", "reference", "invariant", "calibrated")
 VERDICTS = ("pass", "fail", "deviates", "n/a")
 MARKS = {"pass": "✅", "fail": "❌", "deviates": "⚠️", "n/a": "➖"}
+CITE_PLACE = re.compile(r"Fig|Table|Eq|§|Methods|Appendix|Results|Discussion|legend|Abstract")
+"""What a ``paper`` or ``calibrated`` row's ``cite`` must name: a place in the paper a reader can
+open (a figure, table, equation, section or the abstract), not only the paper."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class Check:
             raise ValueError(f"check verdict {self.verdict!r}: allowed {VERDICTS}")
         if self.source in ("paper", "calibrated") and not self.cite:
             raise ValueError(f"{self.source} row {self.what!r} needs a cite")
+        if self.source in ("paper", "calibrated") and not CITE_PLACE.search(self.cite):
+            raise ValueError(f"{self.source} row {self.what!r}: cite {self.cite!r} names no "
+                             "figure, table, equation or section")
 
     @property
     def passed(self) -> bool:

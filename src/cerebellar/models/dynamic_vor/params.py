@@ -39,12 +39,17 @@ class DynamicVORParams(Params):
     tau_model: float = param(0.2, low=0.001, high=10, units="s",
                              doc="the plant time constant the brainstem was calibrated for "
                                  "(initial d = (1, 1)) and the eligibility's model of the plant")
+    b: float = param(0.0, low=0, high=1, high_open=True,
+                     doc="eye-velocity efference-copy gain onto P (Coenen's b; fixed)")
+    v: float = param(0.0, low=0, high=100,
+                     doc="gain of the visual mossy fibres' slip onto P (Coenen's v; fixed, δ old)")
     delay: float = param(0.1, low=0, high=1, units="s",
                          doc="delay δ of the climbing-fibre error e(t) = s(t − δ)")
-    basis: str = param("bank", choices=("bank", "pair"),
+    basis: str = param("bank", choices=("bank", "pair", "h"),
                        doc="granule-layer signals: 'bank' (h, τ_model ḣ and n_basis − 2 low-pass "
-                           "filters of ḣ, each of unit RMS under the broadband stimulus) or 'pair' "
-                           "(h and ḣ/2πf, scaled so that each moves the eye by 1 at f)")
+                           "filters of ḣ, each of unit RMS under the broadband stimulus), 'pair' "
+                           "(h and ḣ/2πf, scaled so that each moves the eye by 1 at f) or 'h' "
+                           "(Coenen's single vestibular mossy fibre)")
     n_basis: int = param(8, low=2, high=64, doc="bank: number of granule-layer signals K")
     tau_min: float = param(0.005, low=1e-4, high=100, units="s", doc="bank: shortest low-pass time constant")
     tau_max: float = param(0.5, low=1e-4, high=100, units="s", doc="bank: longest low-pass time constant")
@@ -93,7 +98,7 @@ class DynamicVORParams(Params):
         if self.tau_min >= self.tau_max:
             raise ParameterError(f"parameter 'tau_max' = {self.tau_max!r} is out of range: "
                                  f"allowed > tau_min = {self.tau_min!r}")
-        top = max(self.frequency, self.f_max)
+        top = self.f_max if self.stimulus == "broadband" else self.frequency
         if top * self.dt > 0.05:
             raise ParameterError(f"parameter 'dt' = {self.dt!r} is out of range: allowed at most "
                                  f"1/(20 f) = {0.05 / top:.3g} s for the highest frequency {top:g} Hz")

@@ -17,7 +17,7 @@ from . import theory as th
 from .kernels import compiled, reference
 from .params import MODEL, DynamicVORParams
 
-BATCHABLE = ("frequency", "g", "tau_plant", "delay", "trace", "gamma", "q")
+BATCHABLE = ("frequency", "g", "b", "v", "tau_plant", "delay", "trace", "gamma", "q")
 """Parameters that may vary across one call's runs (each a named dim)."""
 
 RUNAWAY = 1e6
@@ -74,7 +74,7 @@ def simulate(params: DynamicVORParams, rng: np.random.Generator | None = None, *
     W = round(min(float(np.max(window)), params.duration) / dt)
 
     # granule signals: instantaneous (h, ḣ terms) or low-pass filters of ḣ
-    K = 2 if params.basis == "pair" else params.n_basis
+    K = {"pair": 2, "h": 1}.get(params.basis, params.n_basis)
     per_run = [params.replace(frequency=float(fr)) for fr in flat["frequency"]] \
         if params.basis == "pair" else [params] * B
     scale = np.stack([th.basis_scale(pr) for pr in per_run])                 # (B, K)
@@ -84,7 +84,7 @@ def simulate(params: DynamicVORParams, rng: np.random.Generator | None = None, *
     chd[:, 0] = 0.0
     if params.basis == "pair":
         chd[:, 1] /= th.omega(flat["frequency"])
-    else:
+    elif params.basis == "bank":
         chd[:, 1] *= params.tau_model
     filt = np.zeros(K, bool)
     filt[2:] = True
@@ -99,7 +99,9 @@ def simulate(params: DynamicVORParams, rng: np.random.Generator | None = None, *
     Z = th.vestibular_response(params, f)                                      # (B, M, 2)
     model = th.lowpass(f, params.tau_model)                                    # (B, M)
     plant_tf = th.lowpass(f, flat["tau_plant"][:, None])
-    G0 = plant_tf * (np.einsum("bmj,bj->bm", Z, d_init) - np.einsum("bmk,bk->bm", X, a_init))
+    G0 = th.closed_loop(plant_tf, np.einsum("bmj,bj->bm", Z, d_init) - np.einsum("bmk,bk->bm", X, a_init),
+                        flat["g"][:, None], flat["b"][:, None], flat["v"][:, None],
+                        np.exp(-1j * th.omega(f) * flat["delay"][:, None]))
     Y = X * model[..., None] if params.eligibility == "filtered_x" else X
 
     def wave(H: np.ndarray, t: np.ndarray, rows: slice = slice(None)) -> np.ndarray:
@@ -126,7 +128,8 @@ def simulate(params: DynamicVORParams, rng: np.random.Generator | None = None, *
     args = (N, R, W, dt, amp * np.exp(1j * phase), np.exp(1j * th.omega(f) * dt), th.omega(f),
             ch, chd, filt, coeffs[..., 0], coeffs[..., 1], coeffs[..., 2],
             reference.foh(flat["tau_plant"], dt), reference.foh(np.full(B, params.tau_model), dt),
-            params.eligibility == "filtered_x", params.tau_model, flat["g"], flat["gamma"],
+            params.eligibility == "filtered_x", params.tau_model, flat["g"], flat["b"], flat["v"],
+            flat["gamma"],
             flat["q"], steps["delay"], steps["trace"], Hs, Hy, a_init, d_init, x0, p0, y0, prm,
             state)
     if backend == "numba":

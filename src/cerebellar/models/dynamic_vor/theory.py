@@ -7,10 +7,16 @@ weights is Im Σ_m A_m H(iω_m) e^{i(ω_m t + φ_m)} for its transfer function H
 
     x_k = X_k(iω) h                 granule signals (:func:`basis_response`)
     z_j = Z_j(iω) h,  Z = (1, τ_model iω)   the brainstem's vestibular signals
-    m   = Σ_j d_j z_j − Σ_k a_k x_k          the brainstem's command (P = Σ_k a_k x_k)
+    P   = Σ_k a_k x_k + b E − v e^{−iωδ} s   Purkinje output (efference copy b, visual slip v)
+    m   = Σ_j d_j z_j − P                    the brainstem's command
     E   = −Pl(iω) m,  Pl(s) = 1/(τ_p s + 1)  eye velocity
-    G(iω) = −E/h = Pl(iω) (Σ d_j Z_j − Σ a_k X_k)      the VOR (:func:`vor_response`)
-    s   = g h + E = (g − G) h                         retinal slip
+    s   = g h + E = (g − G) h                retinal slip
+
+so that the VOR (:func:`vor_response`, :func:`closed_loop`) is
+
+    G(iω) = −E/h = Pl (Σ d_j Z_j − Σ a_k X_k + v g e^{−iωδ}) / (1 − b Pl + v Pl e^{−iωδ}),
+
+Coenen's static G_L = (D − A + g v)/(1 − b + v) at ω → 0 with one granule signal x = h.
 """
 
 from __future__ import annotations
@@ -46,8 +52,11 @@ def bank_taus(params) -> np.ndarray:
 
 def basis_raw(params, f: np.ndarray | float) -> np.ndarray:
     """X_k(iω) before scaling, shape (..., K): h, τ_model ḣ and the low-pass filters of ḣ (bank),
-    or h and ḣ/ω_f (pair, ω_f = 2π ``frequency``)."""
+    h and ḣ/ω_f (pair, ω_f = 2π ``frequency``), or h alone (h: Coenen's one vestibular mossy
+    fibre)."""
     w = omega(f)[..., None]
+    if params.basis == "h":
+        return np.ones_like(w) + 0j
     if params.basis == "pair":
         return np.concatenate([np.ones_like(w) + 0j, 1j * w / omega(params.frequency)], axis=-1)
     taus = bank_taus(params)
@@ -60,6 +69,8 @@ def basis_scale(params) -> np.ndarray:
     eye movement at ``frequency`` through the plant model (pair: |Pl_model| c_k = 1)."""
     if params.basis == "pair":
         return np.full(2, 1.0 / abs(lowpass(params.frequency, params.tau_model)))
+    if params.basis == "h":
+        return np.ones(1)
     f = np.geomspace(params.f_min, params.f_max, params.n_sines)
     power = np.mean(np.abs(basis_raw(params, f)) ** 2, axis=0)   # RMS² with A_m² / 2 = 1/M
     return 1.0 / np.sqrt(power)
@@ -76,14 +87,22 @@ def vestibular_response(params, f: np.ndarray | float) -> np.ndarray:
     return np.concatenate([np.ones_like(w) + 0j, 1j * w * params.tau_model], axis=-1)
 
 
+def closed_loop(plant: np.ndarray, forward: np.ndarray, g, b, v, lag: np.ndarray) -> np.ndarray:
+    """G = Pl (F + v g λ)/(1 − b Pl + v Pl λ): the reflex of the loop with plant response ``plant``,
+    feed-forward command F = Σ d_j Z_j − Σ a_k X_k, efference copy b, visual gain v and the
+    visual delay's λ = e^{−iωδ} (all broadcast)."""
+    return plant * (forward + v * g * lag) / (1.0 - b * plant + v * plant * lag)
+
+
 def vor_response(params, f: np.ndarray | float, a: np.ndarray, d: np.ndarray,
                  tau_plant: np.ndarray | float | None = None) -> np.ndarray:
-    """G(iω) = −E/h = Pl(iω) (Σ_j d_j Z_j(iω) − Σ_k a_k X_k(iω)); ``a`` (..., K) and ``d``
-    (..., 2) broadcast against ``f``'s shape."""
+    """G(iω) = −E/h of the loop (:func:`closed_loop`) at weights ``a`` (..., K) and ``d``
+    (..., 2), broadcast against ``f``'s shape."""
     tau = params.tau_plant if tau_plant is None else tau_plant
-    command = (np.sum(np.asarray(d) * vestibular_response(params, f), axis=-1)
+    forward = (np.sum(np.asarray(d) * vestibular_response(params, f), axis=-1)
                - np.sum(np.asarray(a) * basis_response(params, f), axis=-1))
-    return lowpass(f, tau) * command
+    lag = np.exp(-1j * omega(f) * params.delay)
+    return closed_loop(lowpass(f, tau), forward, params.g, params.b, params.v, lag)
 
 
 def ideal_weights(params, g: float | None = None, tau_plant: float | None = None) -> np.ndarray:
@@ -98,15 +117,17 @@ def mean_updates(params, f: float, a: np.ndarray, d: np.ndarray) -> tuple[np.nda
     weights fixed, per unit rate: (⟨da_k/dt⟩/β, ⟨dd_j/dt⟩/γ).
 
     With ⟨Im(A e^{iωt}) Im(B e^{iωt})⟩ = Re(A B̄)/2, the slip S = g − G(iω), the error
-    S e^{−iωδ}, the eligibility Y_k e^{−iω·trace} (Y = Pl_model X, or X) and P = Σ a_k X_k:
+    S e^{−iωδ}, the eligibility Y_k e^{−iω·trace} (Y = Pl_model X, or X) and
+    P = Σ a_k X_k − b G − v S e^{−iωδ}:
     ⟨da_k/dt⟩/β = −Re(S e^{−iωδ} conj(Y_k e^{−iω·trace}))/2 and
     ⟨dd_j/dt⟩/γ = Re([(1 − q) S e^{−iωδ} − q P] conj Z_j)/2."""
     w = float(omega(f))
     X = basis_response(params, f)
     Y = X * lowpass(f, params.tau_model) if params.eligibility == "filtered_x" else X
-    error = (params.g - vor_response(params, f, a, d)) * np.exp(-1j * w * params.delay)
+    G = vor_response(params, f, a, d)
+    error = (params.g - G) * np.exp(-1j * w * params.delay)
     cortex = -0.5 * np.real(error * np.conj(Y * np.exp(-1j * w * params.trace)))
-    P = np.sum(np.asarray(a) * X)
+    P = np.sum(np.asarray(a) * X) - params.b * G - params.v * error
     brainstem = 0.5 * np.real(((1 - params.q) * error - params.q * P)
                               * np.conj(vestibular_response(params, f)))
     return cortex, brainstem

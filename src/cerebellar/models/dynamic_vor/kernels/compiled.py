@@ -17,9 +17,9 @@ def one_run(update: Callable) -> Callable:
     call is typed once)."""
 
     @numba.njit
-    def one(b, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0, fb1, plant, model,
-                       filtered, tz, g, gamma, q, L, Ltr, Hs, Hy, a, d, x, p, y, prm, state,
-                       a_rec, d_rec, msq_rec):  # pragma: no cover - compiled
+    def one(b, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0, fb1, plant, model, filtered,
+            tz, g, bec, vis, gamma, q, L, Ltr, Hs, Hy, a, d, x, p, y, prm, state,
+            a_rec, d_rec, msq_rec):  # pragma: no cover - compiled
         """One run (row ``b`` of every batch array); returns the complex gain −E/h on sine 0 over
         the last ``W`` steps. See :func:`.reference.integrate` for the equations."""
         M, K = ph0.shape[1], ch.shape[1]
@@ -30,10 +30,6 @@ def one_run(update: Callable) -> Callable:
         for m in range(M):
             h += ph[m].imag
             hd += w[b, m] * ph[m].real
-        P = 0.0
-        for k in range(K):
-            P += a[k] * x[k]
-        cmd = d[0] * h + d[1] * tz * hd - P
         acc, r = 0.0, 1
         sxx = sxy = syy = px = py = 0.0
         a_rec[b, 0] = a
@@ -55,6 +51,10 @@ def one_run(update: Callable) -> Callable:
                 Hs_b[n % L[b]] = s
             else:
                 e = s
+            P = -bec[b] * p - vis[b] * e
+            for k in range(K):
+                P += a[k] * x[k]
+            cmd = d[0] * h + d[1] * tz * hd - P
             coef = update(abs(e), e, 0.0, 0, state[b], prm[b])[0] * dt
             if Ltr[b] > 0:
                 for k in range(K):
@@ -75,7 +75,7 @@ def one_run(update: Callable) -> Callable:
                 ph[m] *= rot[b, m]
                 h += ph[m].imag
                 hd += w[b, m] * ph[m].real
-            P = 0.0
+            forward = d[0] * h + d[1] * tz * hd
             for k in range(K):
                 x_old = x[k]
                 if filt[k]:
@@ -86,10 +86,13 @@ def one_run(update: Callable) -> Callable:
                     y[k] = model[b, 0] * y[k] + model[b, 1] * x_old + model[b, 2] * x[k]
                 else:
                     y[k] = x[k]
-                P += a[k] * x[k]
-            cmd_old = cmd
-            cmd = d[0] * h + d[1] * tz * hd - P
-            p = plant[b, 0] * p + plant[b, 1] * cmd_old + plant[b, 2] * cmd
+                forward -= a[k] * x[k]
+            if L[b] > 0:        # the next command's visual slip is in the delay line
+                seen, loop = Hs_b[(n + 1) % L[b]], bec[b]
+            else:               # undelayed: it depends on the new eye velocity too
+                seen, loop = g[b] * h, bec[b] - vis[b]
+            p = (plant[b, 0] * p + plant[b, 1] * cmd + plant[b, 2] * (forward + vis[b] * seen)) \
+                / (1.0 - plant[b, 2] * loop)
             if (n + 1) % R == 0 or n + 1 == N:
                 a_rec[b, r] = a
                 d_rec[b, r] = d
@@ -114,16 +117,16 @@ def kernel(update: Callable) -> Callable:
 
         @numba.njit
         def run_all(N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0, fb1, plant, model, filtered,
-                    tz, g, gamma, q, L, Ltr, Hs, Hy, a0, d0, x0, p0, y0, prm, state,
+                    tz, g, bec, vis, gamma, q, L, Ltr, Hs, Hy, a0, d0, x0, p0, y0, prm, state,
                     a_rec, d_rec, msq, G):  # pragma: no cover - compiled
             for b in range(a0.shape[0]):
                 G[b] = one(b, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0, fb1, plant,
-                           model, filtered, tz, g, gamma, q, L, Ltr, Hs, Hy, a0[b].copy(),
+                           model, filtered, tz, g, bec, vis, gamma, q, L, Ltr, Hs, Hy, a0[b].copy(),
                            d0[b].copy(), x0[b].copy(), p0[b], y0[b].copy(), prm, state,
                            a_rec, d_rec, msq)
 
         def integrate(*args):
-            outputs = allocate(args[0], args[1], args[24].shape)
+            outputs = allocate(args[0], args[1], args[26].shape)
             run_all(*args, *outputs)
             return outputs
 

@@ -3,8 +3,10 @@
 
     h = Σ_m Im ph_m,  ḣ = Σ_m ω_m Re ph_m,  ph_m(t) = A_m e^{i(ω_m t + φ_m)}   head velocity
     x_k = c_k h + c'_k ḣ (instantaneous) or  x_k ← α_k x_k + c'_k (β0_k ḣ_n + β1_k ḣ_{n+1})
-    P = Σ_k a_k x_k,  m = d_0 h + d_1 τ_model ḣ − P,  E = −p,  p ← α p + β0 m_n + β1 m_{n+1}
-    s = g h + E (slip),  e_n = s_{n − L} (climbing fibre, L = δ/dt)
+    s = g h + E (slip),  e_n = s_{n − L} (climbing fibre and visual slip, L = δ/dt)
+    P = Σ_k a_k x_k + b E − v e_n  (efference copy and visual mossy fibres, Coenen's Fig 2)
+    m = d_0 h + d_1 τ_model ḣ − P,  E = −p,  p ← α p + β0 m_n + β1 m_{n+1}  (solved for p_{n+1},
+        on which m_{n+1} depends through b E, and through v e when δ = 0)
     y_k ← α' y_k + β0' x_k,n + β1' x_k,n+1 (filtered x) or y_k = x_k;  eligibility y_k,n−Ltr
     a_k += dt · u(e_n) · y_k,n−Ltr,  u = the rule's ``update(|e|, e, 0, 0, state, prm)[0]``
     d_j += dt · γ [(1 − q) e_n − q P_n] z_j,n,   z = (h, τ_model ḣ)
@@ -45,7 +47,7 @@ def allocate(N: int, R: int, shape: tuple[int, int]) -> tuple[np.ndarray, ...]:
 
 
 def integrate(update: Callable, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0, fb1, plant, model,
-              filtered, tz, g, gamma, q, L, Ltr, Hs, Hy, a0, d0, x0, p0, y0, prm, state):
+              filtered, tz, g, bec, vis, gamma, q, L, Ltr, Hs, Hy, a0, d0, x0, p0, y0, prm, state):
     """All runs at once; returns (a records (B, n_rec, K), d records (B, n_rec, 2), mean slip²
     (B, n_rec), complex gain (B,)). ``update`` is the rule's plain-Python update."""
     a_rec, d_rec, msq_rec, G = allocate(N, R, a0.shape)
@@ -55,8 +57,6 @@ def integrate(update: Callable, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0
     Hs, Hy = Hs.copy(), Hy.copy()
     a, d, x, p, y = a0.copy(), d0.copy(), x0.copy(), p0.copy(), y0.copy()
     h, hd = ph.imag.sum(1), (w * ph.real).sum(1)
-    P = (a * x).sum(1)
-    cmd = d[:, 0] * h + d[:, 1] * tz * hd - P
     a_rec[:, 0], d_rec[:, 0], msq_rec[:, 0] = a, d, np.nan
     acc, last, r = np.zeros(B), 0, 1
     fit = np.zeros((B, 5))                     # Σ sin², Σ sin cos, Σ cos², Σ p sin, Σ p cos
@@ -70,6 +70,8 @@ def integrate(update: Callable, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0
         slot = n % np.maximum(L, 1)
         e = np.where(delayed, Hs[rows, slot], s)
         Hs[rows, slot] = np.where(delayed, s, Hs[rows, slot])
+        P = (a * x).sum(1) - bec * p - vis * e
+        cmd = d[:, 0] * h + d[:, 1] * tz * hd - P
         tslot = n % np.maximum(Ltr, 1)
         elig = np.where(traced[:, None], Hy[rows, tslot], y)
         Hy[rows, tslot] = np.where(traced[:, None], y, Hy[rows, tslot])
@@ -77,15 +79,17 @@ def integrate(update: Callable, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0
         a = a + coef[:, None] * elig
         step = dt * gamma * ((1.0 - q) * e - q * P)
         d = d + step[:, None] * np.stack([h, tz * hd], axis=1)
-        hd_old, x_old, cmd_old = hd, x, cmd
+        hd_old, x_old = hd, x
         ph = ph * rot
         h, hd = ph.imag.sum(1), (w * ph.real).sum(1)
         x = np.where(filt, fa * x + chd * (fb0 * hd_old[:, None] + fb1 * hd[:, None]),
                      ch * h[:, None] + chd * hd[:, None])
         y = model[:, :1] * y + model[:, 1:2] * x_old + model[:, 2:] * x if filtered else x
-        P = (a * x).sum(1)
-        cmd = d[:, 0] * h + d[:, 1] * tz * hd - P
-        p = plant[:, 0] * p + plant[:, 1] * cmd_old + plant[:, 2] * cmd
+        forward = d[:, 0] * h + d[:, 1] * tz * hd - (a * x).sum(1)
+        seen = np.where(delayed, Hs[rows, (n + 1) % np.maximum(L, 1)], g * h)
+        loop = np.where(delayed, bec, bec - vis)
+        p = (plant[:, 0] * p + plant[:, 1] * cmd + plant[:, 2] * (forward + vis * seen)) \
+            / (1.0 - plant[:, 2] * loop)
         if (n + 1) % R == 0 or n + 1 == N:
             a_rec[:, r], d_rec[:, r], msq_rec[:, r] = a, d, acc / (n + 1 - last)
             acc, last, r = np.zeros(B), n + 1, r + 1
