@@ -25,6 +25,7 @@ def one_run(update: Callable) -> Callable:
         M, K = ph0.shape[1], ch.shape[1]
         ph = ph0[b].copy()
         Hs_b, Hy_b = Hs[b].copy(), Hy[b].copy()
+        delayed = L[b] > 0
         h = 0.0
         hd = 0.0
         for m in range(M):
@@ -46,7 +47,7 @@ def one_run(update: Callable) -> Callable:
                 syy += cn * cn
                 px += p * sn
                 py += p * cn
-            if L[b] > 0:
+            if delayed:
                 e = Hs_b[n % L[b]]
                 Hs_b[n % L[b]] = s
             else:
@@ -87,7 +88,7 @@ def one_run(update: Callable) -> Callable:
                 else:
                     y[k] = x[k]
                 forward -= a[k] * x[k]
-            if L[b] > 0:        # the next command's visual slip is in the delay line
+            if delayed:         # the next command's visual slip is in the delay line
                 seen, loop = Hs_b[(n + 1) % L[b]], bec[b]
             else:               # undelayed: it depends on the new eye velocity too
                 seen, loop = g[b] * h, bec[b] - vis[b]
