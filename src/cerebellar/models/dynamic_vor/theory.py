@@ -22,6 +22,7 @@ Coenen's static G_L = (D − A + g v)/(1 − b + v) at ω → 0 with one granule
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg import expm
 
 
 def omega(f: np.ndarray | float) -> np.ndarray:
@@ -112,25 +113,71 @@ def ideal_weights(params, g: float | None = None, tau_plant: float | None = None
     return np.array([g, g * tau / params.tau_model])
 
 
+def stimulus_power(params) -> tuple[np.ndarray, np.ndarray]:
+    """(frequencies [Hz], power A_m²/2 of each sine) of the head velocity: what the averaged
+    learning dynamics see (the random phases average out)."""
+    if params.stimulus == "sine":
+        return np.array([params.frequency]), np.full(1, 0.5)
+    f = np.geomspace(params.f_min, params.f_max, params.n_sines)
+    return f, np.full(f.size, 1.0 / f.size)
+
+
+def mean_flow(params, f: np.ndarray, power: np.ndarray, beta: float = 1.0,
+              gamma: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The averaged learning dynamics du/dt = J u + c of u = (a_1 … a_K, d_1, d_2): decorrelation
+    at rate ``beta`` in the cortex and the brainstem rule at ``gamma`` (default ``params.gamma``),
+    with sines at ``f`` [Hz] of power A_m²/2 = ``power`` and the weights fixed over a cycle.
+
+    At fixed weights every signal is affine in u (:func:`closed_loop`), and with
+    ⟨Im(A e^{iωt}) Im(B e^{iωt})⟩ = Re(A B̄)/2 summed over the sines (cross terms average out):
+    the slip S = g − G(iω), the error S e^{−iωδ}, the eligibility Y_k e^{−iω·trace} (Y = Pl_model X,
+    or X) and P = Σ a_k X_k − b G − v S e^{−iωδ},
+
+        da_k/dt = −β Σ_m (A_m²/2) Re(S e^{−iωδ} conj(Y_k e^{−iω·trace}))
+        dd_j/dt =  γ Σ_m (A_m²/2) Re([(1 − q) S e^{−iωδ} − q P] conj Z_j)."""
+    gamma = params.gamma if gamma is None else gamma
+    f, power = np.atleast_1d(np.asarray(f, float)), np.atleast_1d(np.asarray(power, float))
+    w = omega(f)
+    X, Z = basis_response(params, f), vestibular_response(params, f)           # (M, K), (M, 2)
+    Y = X * lowpass(f, params.tau_model)[:, None] if params.eligibility == "filtered_x" else X
+    lag = np.exp(-1j * w * params.delay)
+    plant = lowpass(f, params.tau_plant)
+    loop = plant / (1.0 - params.b * plant + params.v * plant * lag)          # G = loop (F + v g λ)
+    G = (loop * params.v * params.g * lag, loop[:, None] * np.concatenate([-X, Z], axis=1))
+    error = [(params.g - G[0]) * lag, -G[1] * lag[:, None]]                    # (constant, ∂/∂u)
+    P = [-params.b * G[0] - params.v * error[0],
+         np.concatenate([X, np.zeros_like(Z)], axis=1) - params.b * G[1] - params.v * error[1]]
+    elig = np.conj(Y * np.exp(-1j * w * params.trace)[:, None])
+    drive = [(1 - params.q) * e - params.q * p for e, p in zip(error, P, strict=True)]
+    c = np.concatenate([-beta * np.real((power * error[0]) @ elig),
+                        gamma * np.real((power * drive[0]) @ np.conj(Z))])
+    J = np.concatenate([-beta * np.real(np.einsum("m,mu,mk->ku", power, error[1], elig)),
+                        gamma * np.real(np.einsum("m,mu,mj->ju", power, drive[1], np.conj(Z)))])
+    return J, c
+
+
 def mean_updates(params, f: float, a: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean rates of the cortical and brainstem weights over whole cycles of a unit sine at ``f``,
-    weights fixed, per unit rate: (⟨da_k/dt⟩/β, ⟨dd_j/dt⟩/γ).
+    weights fixed, per unit rate: (⟨da_k/dt⟩/β, ⟨dd_j/dt⟩/γ) (:func:`mean_flow`)."""
+    J, c = mean_flow(params, f, 0.5, beta=1.0, gamma=1.0)
+    rate = J @ np.concatenate([np.asarray(a, float), np.asarray(d, float)]) + c
+    return rate[:-2], rate[-2:]
 
-    With ⟨Im(A e^{iωt}) Im(B e^{iωt})⟩ = Re(A B̄)/2, the slip S = g − G(iω), the error
-    S e^{−iωδ}, the eligibility Y_k e^{−iω·trace} (Y = Pl_model X, or X) and
-    P = Σ a_k X_k − b G − v S e^{−iωδ}:
-    ⟨da_k/dt⟩/β = −Re(S e^{−iωδ} conj(Y_k e^{−iω·trace}))/2 and
-    ⟨dd_j/dt⟩/γ = Re([(1 − q) S e^{−iωδ} − q P] conj Z_j)/2."""
-    w = float(omega(f))
-    X = basis_response(params, f)
-    Y = X * lowpass(f, params.tau_model) if params.eligibility == "filtered_x" else X
-    G = vor_response(params, f, a, d)
-    error = (params.g - G) * np.exp(-1j * w * params.delay)
-    cortex = -0.5 * np.real(error * np.conj(Y * np.exp(-1j * w * params.trace)))
-    P = np.sum(np.asarray(a) * X) - params.b * G - params.v * error
-    brainstem = 0.5 * np.real(((1 - params.q) * error - params.q * P)
-                              * np.conj(vestibular_response(params, f)))
-    return cortex, brainstem
+
+def flow(J: np.ndarray, c: np.ndarray, u0: np.ndarray, t: np.ndarray | float) -> np.ndarray:
+    """u(t) of du/dt = J u + c from u(0) = ``u0`` at the times ``t`` [s], shape (*t.shape, n):
+    the exponential of the augmented matrix [[J, c], [0, 0]] (exact, whatever J's spectrum)."""
+    n = c.size
+    A = np.zeros((n + 1, n + 1))
+    A[:n, :n], A[:n, n] = J, c
+    start = np.append(np.asarray(u0, float), 1.0)
+    t = np.asarray(t, float)
+    return np.array([expm(A * s) @ start for s in t.ravel()])[:, :n].reshape(*t.shape, n)
+
+
+def largest_growth(J: np.ndarray) -> float:
+    """Largest real part of J's eigenvalues [1/s]: > 0, some combination of weights runs away."""
+    return float(np.linalg.eigvals(J).real.max())
 
 
 def gain_phase(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
