@@ -33,7 +33,7 @@ PERCEPTRON = ("perceptron", "bouvier2018-fig10a", "bouvier2018-fig10d", "bouvier
               "bouvier2018-fig10c", "bouvier2018-fig10ef", "bouvier2018-capacity", "compare-rules")
 NETWORK = ("network", "bouvier2018-fig8", "bouvier2018-patterns", "bouvier2018-robustness",
            "bouvier2018-fig2", "bouvier2018-fig7")
-DVOR = ("dvor-bode", "dvor-delay", "dvor-static")
+DVOR = ("dvor-bode", "dvor-delay", "dvor-static", "dvor-plant")
 SGDEGE = (*REDUCED, *PERCEPTRON, "network", "bouvier2018-fig8", "bouvier2018-patterns",
           "bouvier2018-robustness", "bouvier2018-fig7", "bouvier2018-fig3", *VOR_SGDEGE)
 
@@ -279,6 +279,18 @@ MUTANTS: tuple[Mutant, ...] = (
            "rotation = np.exp(-1j * omega(f) * (np.asarray(delay) - np.asarray(trace)))",
            "rotation = np.exp(-2j * omega(f) * (np.asarray(delay) - np.asarray(trace)))", DVOR,
            "the delay's phase counted twice in the growth rate (f_c would be 1/(8δ))"),
+    Mutant("dvor-flow-undelayed", "models/dynamic_vor/theory.py",
+           "lag = np.exp(-1j * w * params.delay)", "lag = np.exp(-1j * w * 0.0)", DVOR,
+           "the averaged learning dynamics forget the error's delay"),
+    Mutant("dvor-flow-power-x2", "models/dynamic_vor/theory.py",
+           "return f, np.full(f.size, 1.0 / f.size)", "return f, np.full(f.size, 2.0 / f.size)", DVOR,
+           "the broadband sines' power A²/2 taken as A² (the averaged rates doubled)"),
+    Mutant("dvor-flow-brainstem-sign", "models/dynamic_vor/theory.py",
+           "drive = [(1 - params.q) * e - params.q * p", "drive = [(1 - params.q) * e + params.q * p",
+           DVOR, "the averaged brainstem rule's Purkinje term with the wrong sign"),
+    Mutant("dvor-plant-trace-unmatched", "figures/dynamic_vor/plant.py",
+           "trace=np.array([0.0, params.delay]", "trace=np.array([0.0, 0.5 * params.delay]", DVOR,
+           "the trace run's eligibility delayed by half the error's delay"),
 )
 
 

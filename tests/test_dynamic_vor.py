@@ -7,6 +7,7 @@ import pytest
 
 import cerebellar
 from cerebellar.core.errors import ParameterError
+from cerebellar.figures.dynamic_vor import plant
 from cerebellar.figures.dynamic_vor.delay import measured_critical
 from cerebellar.models.dynamic_vor import DynamicVORParams, simulate
 from cerebellar.models.dynamic_vor import theory as th
@@ -117,3 +118,47 @@ def test_visual_and_efference_loop_follows_its_transfer_function():
         G = th.vor_response(params, f, a, np.array([1.0, 1.0]))
         np.testing.assert_allclose(ds.gain.values, np.abs(G), rtol=1e-3)
         np.testing.assert_allclose(ds.phase.values, np.degrees(np.angle(G)), atol=0.01)
+
+
+def test_mean_flow_is_gradient_descent_without_delay():
+    """δ = 0, exact plant model, broadband: the averaged cortex dynamics are −β ∇⟨s²⟩/2 with
+    ⟨s²⟩ = Σ_m (A_m²/2)|g − G(iω_m)|² (central differences), so J's cortex block is symmetric."""
+    params = DynamicVORParams.build(stimulus="broadband", delay=0.0, g=1.3)
+    f, power = th.stimulus_power(params)
+    beta = 0.7
+    J, c = th.mean_flow(params, f, power, beta=beta)
+    K = params.n_basis
+    d = np.array([1.0, 1.0])
+    a = np.linspace(-0.3, 0.2, K)
+
+    def half_mse(a):
+        return 0.5 * float(np.sum(power * np.abs(params.g - th.vor_response(params, f, a, d)) ** 2))
+
+    h = 1e-6
+    grad = np.array([(half_mse(a + h * e) - half_mse(a - h * e)) / (2 * h) for e in np.eye(K)])
+    np.testing.assert_allclose((J @ np.concatenate([a, d]) + c)[:K], -beta * grad, rtol=1e-6,
+                               atol=1e-9)
+    np.testing.assert_allclose(J[:K, :K], J[:K, :K].T, atol=1e-12)
+    assert th.largest_growth(J[:K, :K]) <= 1e-12          # gradient descent never runs away
+
+
+def test_flow_solves_the_linear_dynamics():
+    """theory.flow against an explicit integration of du/dt = J u + c."""
+    rng = np.random.default_rng(0)
+    J, c, u0 = -np.eye(3) + 0.3 * rng.standard_normal((3, 3)), rng.standard_normal(3), rng.standard_normal(3)
+    u, dt = u0.copy(), 1e-4
+    for _ in range(20_000):
+        u = u + dt * (J @ (u + 0.5 * dt * (J @ u + c)) + c)   # midpoint rule
+    np.testing.assert_allclose(th.flow(J, c, u0, 2.0), u, rtol=1e-6, atol=1e-8)
+    assert th.flow(J, c, u0, np.array([0.0, 1.0])).shape == (2, 3)
+
+
+def test_plant_change_follows_the_averaged_flow():
+    """dvor-plant at 600 s: every run within 5 % of the averaged flow, which says that the cortex
+    alone and the brainstem at q = 1 run away (slowly) and the matched trace does not."""
+    ds = cerebellar.run("dvor-plant", seed=0, duration=600.0)
+    rows = cerebellar.checks(ds)
+    tracking = [r for r in rows if "averaged flow" in r.what]
+    assert len(tracking) == 5 and all(r.verdict == "pass" for r in tracking)
+    growth = {c: g for c, g in zip(ds.condition.values, plant.predicted(ds).growth.values, strict=True)}
+    assert growth["cortex"] > 0 and growth["brainstem q = 1"] > 0 and growth["cortex + trace"] < 0
