@@ -162,3 +162,29 @@ def test_plant_change_follows_the_averaged_flow():
     assert len(tracking) == 5 and all(r.verdict == "pass" for r in tracking)
     growth = {c: g for c, g in zip(ds.condition.values, plant.predicted(ds).growth.values, strict=True)}
     assert growth["cortex"] > 0 and growth["brainstem q = 1"] > 0 and growth["cortex + trace"] < 0
+
+
+@pytest.mark.parametrize("rule, settings", [
+    ("sgdege", dict(rho=0.3, alpha_w=20.0, alpha_v=0.05)),
+    ("node_perturbation", {"node_perturbation.eta": 5.0}),
+])
+def test_perturbation_rules_compiled_kernel_matches_the_numpy_reference(rule, settings):
+    """Trials of 0.1 s, bins of 20 ms, a delayed error and a learning brainstem: both kernels
+    give the same weights (up to rounding) from the same draws."""
+    params = DynamicVORParams.build(**BASE, rule=rule, trial=0.1, bin_width=0.02, gamma=1.0,
+                                    q=0.5, g=1.6, **settings)
+    runs = [simulate(params, np.random.default_rng(5), backend=b, frequency=np.array([0.7, 3.0]))
+            for b in ("numba", "numpy")]
+    for name in ("a", "d", "error", "gain", "phase"):
+        np.testing.assert_allclose(runs[0][name].values, runs[1][name].values, rtol=1e-9,
+                                   atol=1e-12, err_msg=name)
+    assert float(abs(runs[0].a.isel(time=-1) - runs[0].a.isel(time=0)).max()) > 1e-4  # it learnt
+    with pytest.raises(ParameterError, match="rng"):
+        simulate(params, frequency=np.array([0.7]))
+
+
+def test_perturbation_rules_learn_above_the_delay_limit():
+    """dvor-rules (quick, one seed, 600 s): decorrelation fails at 4 Hz with δ = 0.1 s, SGDEGE and
+    node perturbation learn there, the delay costing them little (every row passes)."""
+    ds = cerebellar.run("dvor-rules", seed=0, duration=600.0, seeds=1)
+    assert [r.verdict for r in cerebellar.checks(ds)] == ["pass"] * 5

@@ -53,6 +53,6 @@ def update(E, e, J, mu, state, prm):  # pragma: no cover - compiled
 NODE_PERTURBATION = register_rule(Rule(
     name="node_perturbation", perturb=perturb, update=update,
     constants=("A", "eta", "baseline_rate"), state_size=lambda n_patterns: 2 * n_patterns,
-    settings_class=NodePerturbationSettings, models=("perceptron", "network"),
-    defaults={"perceptron": {"eta": 0.0063}, "network": {"eta": 1.0}},
+    settings_class=NodePerturbationSettings, models=("perceptron", "network", "dynamic_vor"),
+    defaults={"perceptron": {"eta": 0.0063}, "network": {"eta": 1.0}, "dynamic_vor": {"eta": 1.0}},
     doc="Fiete & Seung 2006: a continuous error against a running-mean baseline"))

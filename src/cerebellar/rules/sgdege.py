@@ -34,7 +34,7 @@ def update(E, e, J, mu, state, prm):  # pragma: no cover - compiled
 SGDEGE = register_rule(Rule(
     name="sgdege", perturb=perturb, update=update, constants=("rho", "alpha_w", "alpha_v"),
     uses_olive=True, complex_spike=lambda E, e, J: ecs_sign(E, J) > 0,
-    models=("perceptron", "network", "vor", "reduced"),
+    models=("perceptron", "network", "vor", "reduced", "dynamic_vor"),
     doc="Bouvier 2018 Eqs 37-39: one eCS bit, a learnt olive baseline"))
 
 

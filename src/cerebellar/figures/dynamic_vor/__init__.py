@@ -4,4 +4,4 @@ module per experiment (a new module here is a new experiment)."""
 
 from cerebellar.core.registry import import_modules
 
-import_modules(__name__, ("bode", "delay", "static", "plant"))  # in list order
+import_modules(__name__, ("bode", "delay", "static", "plant", "rules"))  # in list order

@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 
 from cerebellar.core import checks as ck
+from cerebellar.core import status
 from cerebellar.core.params import Params, param, same_as
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
@@ -119,7 +120,7 @@ def run_plant(params: PlantChangeParams, rng: np.random.Generator) -> xr.Dataset
     ds.attrs = {**{k: v for k, v in batch.attrs.items()
                 if k not in ("q", "trace", "gamma", "batched", "fit_window", "decorrelation.beta")},
                 **params.flat_dict()}
-    return ds
+    return status.merge(ds, [*one, batch])
 
 
 def predicted(ds: xr.Dataset) -> xr.Dataset:

@@ -67,6 +67,18 @@ class DynamicVORParams(Params):
     q: float = param(1.0, low=0, high=1,
                      doc="brainstem rule: share of the Purkinje signal (1: Porrill & Dean's rule) "
                          "against the climbing-fibre error (0), as Coenen's q")
+    trial: float = param(1.0, low=1e-3, high=100, units="s",
+                         doc="rules with perturbations: length of a trial, after which the olive "
+                             "judges the trial's error ℰ = RMS(e) and the synapses change")
+    bin_width: float = param(0.05, low=1e-4, high=100, units="s",
+                             doc="rules with perturbations: a perturbation (pCS) lasts one bin")
+    A: float = param(0.1, low=0, high=10,
+                     doc="rules with perturbations: amplitude of a perturbation of P (per unit h)")
+    rho: float = param(0.1, low=0, high=1, doc="SGDEGE: pCS probability per bin")
+    alpha_w: float = param(0.5, low=0, high=1e4, units="1/s",
+                           doc="SGDEGE: Δa_k = −α_w c ∫ s x_k dt per trial (Eq 38)")
+    alpha_v: float = param(0.002, low=0, high=10,
+                           doc="SGDEGE: change of the olive's ℐ per trial (Eq 39)")
     record_every: float = param(0.5, low=1e-5, high=1e6, units="s",
                                 doc="interval of the recorded weights and RMS slip")
     rule_settings: Settings = rule_settings_param(MODEL)
@@ -98,6 +110,11 @@ class DynamicVORParams(Params):
         if self.tau_min >= self.tau_max:
             raise ParameterError(f"parameter 'tau_max' = {self.tau_max!r} is out of range: "
                                  f"allowed > tau_min = {self.tau_min!r}")
+        for name, unit, of in (("bin_width", self.dt, "dt"), ("trial", self.bin_width, "bin_width")):
+            steps = getattr(self, name) / unit
+            if abs(steps - round(steps)) > 1e-6:
+                raise ParameterError(f"parameter '{name}' = {getattr(self, name)!r} is not a whole "
+                                     f"number of {of} = {unit!r}")
         top = self.f_max if self.stimulus == "broadband" else self.frequency
         if top * self.dt > 0.05:
             raise ParameterError(f"parameter 'dt' = {self.dt!r} is out of range: allowed at most "

@@ -40,9 +40,6 @@ def simulate(params: DynamicVORParams, rng: np.random.Generator | None = None, *
     if backend not in ("numba", "numpy"):
         raise ParameterError(f"backend = {backend!r}: allowed one of numba, numpy")
     rule = rule_of(params, MODEL, rule)
-    if rule.perturbs:
-        raise ParameterError(f"rule '{rule.name}' learns from perturbations, which the dynamic VOR "
-                             "does not yet deliver; use a rule without perturbations")
     given = batch_arrays(params, batch, BATCHABLE)
     dims, shape, p = broadcast_values(given)
     B = int(np.prod(shape, dtype=np.int64))
@@ -125,13 +122,23 @@ def simulate(params: DynamicVORParams, rng: np.random.Generator | None = None, *
 
     prm = np.stack([rule.constants_for({**params.flat_dict()}) for _ in range(B)]) if B else None
     state = np.zeros((B, rule.state_size(1)))
+    nbin = round(params.bin_width / dt)
+    if rule.perturbs:     # one draw per bin and run, after the stimulus's phases
+        if rng is None:
+            raise ParameterError(f"rule '{rule.name}' draws perturbations: pass rng, a "
+                                 "numpy.random.Generator")
+        draws = rng.random((B, N // nbin + 1))
+        sbin = np.array([[rule.perturb(u, prm[b]) for u in draws[b]] for b in range(B)])
+        trial = round(params.trial / dt)
+    else:
+        sbin, trial = np.zeros((B, N // nbin + 1)), 0
     args = (N, R, W, dt, amp * np.exp(1j * phase), np.exp(1j * th.omega(f) * dt), th.omega(f),
             ch, chd, filt, coeffs[..., 0], coeffs[..., 1], coeffs[..., 2],
             reference.foh(flat["tau_plant"], dt), reference.foh(np.full(B, params.tau_model), dt),
             params.eligibility == "filtered_x", params.tau_model, flat["g"], flat["b"], flat["v"],
             flat["gamma"],
             flat["q"], steps["delay"], steps["trace"], Hs, Hy, a_init, d_init, x0, p0, y0, prm,
-            state)
+            state, trial, nbin, np.full(B, params.A), sbin)
     if backend == "numba":
         a_rec, d_rec, msq, G = compiled.kernel(rule.update)(*args)
     else:

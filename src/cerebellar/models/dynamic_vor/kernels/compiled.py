@@ -19,13 +19,17 @@ def one_run(update: Callable) -> Callable:
     @numba.njit
     def one(b, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0, fb1, plant, model, filtered,
             tz, g, bec, vis, gamma, q, L, Ltr, Hs, Hy, a, d, x, p, y, prm, state,
-            a_rec, d_rec, msq_rec):  # pragma: no cover - compiled
+            trial, nbin, amp, sbin, a_rec, d_rec, msq_rec):  # pragma: no cover - compiled
         """One run (row ``b`` of every batch array); returns the complex gain −E/h on sine 0 over
         the last ``W`` steps. See :func:`.reference.integrate` for the equations."""
         M, K = ph0.shape[1], ch.shape[1]
         ph = ph0[b].copy()
         Hs_b, Hy_b = Hs[b].copy(), Hy[b].copy()
         delayed = L[b] > 0
+        perturbing = trial > 0
+        e_sq = e_sum = olive = 0.0
+        act = np.zeros(K)                       # ∫ x_k dt over the trial
+        act_p = np.zeros(K)                     # ∫ s x_k dt over the trial (perturbed bins)
         h = 0.0
         hd = 0.0
         for m in range(M):
@@ -52,19 +56,35 @@ def one_run(update: Callable) -> Callable:
                 Hs_b[n % L[b]] = s
             else:
                 e = s
-            P = -bec[b] * p - vis[b] * e
+            P = -bec[b] * p - vis[b] * e + sbin[b, n // nbin] * amp[b]
             for k in range(K):
                 P += a[k] * x[k]
             cmd = d[0] * h + d[1] * tz * hd - P
-            coef = update(abs(e), e, 0.0, 0, state[b], prm[b])[0] * dt
-            if Ltr[b] > 0:
+            if perturbing:
+                e_sq += e * e
+                e_sum += e
                 for k in range(K):
-                    yk = Hy_b[n % Ltr[b], k]
-                    Hy_b[n % Ltr[b], k] = y[k]
-                    a[k] += coef * yk
+                    act[k] += x[k] * dt
+                    act_p[k] += sbin[b, n // nbin] * x[k] * dt
+                if (n + 1) % trial == 0:
+                    E = np.sqrt(e_sq / trial)
+                    ca, cb, dv, drift = update(E, e_sum / trial, olive, 0, state[b], prm[b])
+                    for k in range(K):
+                        a[k] += ca * act[k] + cb * act_p[k] + drift
+                        act[k] = 0.0
+                        act_p[k] = 0.0
+                    olive += dv
+                    e_sq = e_sum = 0.0
             else:
-                for k in range(K):
-                    a[k] += coef * y[k]
+                coef = update(abs(e), e, 0.0, 0, state[b], prm[b])[0] * dt
+                if Ltr[b] > 0:
+                    for k in range(K):
+                        yk = Hy_b[n % Ltr[b], k]
+                        Hy_b[n % Ltr[b], k] = y[k]
+                        a[k] += coef * yk
+                else:
+                    for k in range(K):
+                        a[k] += coef * y[k]
             step = dt * gamma[b] * ((1.0 - q[b]) * e - q[b] * P)
             d[0] += step * h
             d[1] += step * tz * hd
@@ -76,7 +96,7 @@ def one_run(update: Callable) -> Callable:
                 ph[m] *= rot[b, m]
                 h += ph[m].imag
                 hd += w[b, m] * ph[m].real
-            forward = d[0] * h + d[1] * tz * hd
+            forward = d[0] * h + d[1] * tz * hd - sbin[b, (n + 1) // nbin] * amp[b]
             for k in range(K):
                 x_old = x[k]
                 if filt[k]:
@@ -119,12 +139,12 @@ def kernel(update: Callable) -> Callable:
         @numba.njit
         def run_all(N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0, fb1, plant, model, filtered,
                     tz, g, bec, vis, gamma, q, L, Ltr, Hs, Hy, a0, d0, x0, p0, y0, prm, state,
-                    a_rec, d_rec, msq, G):  # pragma: no cover - compiled
+                    trial, nbin, amp, sbin, a_rec, d_rec, msq, G):  # pragma: no cover - compiled
             for b in range(a0.shape[0]):
                 G[b] = one(b, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0, fb1, plant,
                            model, filtered, tz, g, bec, vis, gamma, q, L, Ltr, Hs, Hy, a0[b].copy(),
                            d0[b].copy(), x0[b].copy(), p0[b], y0[b].copy(), prm, state,
-                           a_rec, d_rec, msq)
+                           trial, nbin, amp, sbin, a_rec, d_rec, msq)
 
         def integrate(*args):
             outputs = allocate(args[0], args[1], args[26].shape)

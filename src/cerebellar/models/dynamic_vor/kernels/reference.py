@@ -11,6 +11,11 @@
     a_k += dt · u(e_n) · y_k,n−Ltr,  u = the rule's ``update(|e|, e, 0, 0, state, prm)[0]``
     d_j += dt · γ [(1 − q) e_n − q P_n] z_j,n,   z = (h, τ_model ḣ)
 
+A rule with perturbations (``trial`` > 0 steps) adds s_i A to P through bin i (``nbin`` steps,
+s_i = ``sbin``, drawn by the rule's ``perturb``) and learns once per trial, from the trial's
+error ℰ = RMS(e) and its mean e: (c_a, c_b, Δv, drift) = ``update(ℰ, ē, ℐ, 0, state, prm)``,
+a_k += c_a ∫ x_k dt + c_b ∫ s x_k dt + drift (integrals over the trial), the olive's ℐ += Δv.
+
 (α, β0, β1) are the first-order-hold coefficients of τ dy/dt = −y + u (:func:`foh`): exact when
 u is linear between samples, so a sine is followed to O((ω dt)²). Records at n = 0, every R
 steps and at N: a, d and the mean slip² since the previous record; and the complex gain −E/h on
@@ -47,7 +52,8 @@ def allocate(N: int, R: int, shape: tuple[int, int]) -> tuple[np.ndarray, ...]:
 
 
 def integrate(update: Callable, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0, fb1, plant, model,
-              filtered, tz, g, bec, vis, gamma, q, L, Ltr, Hs, Hy, a0, d0, x0, p0, y0, prm, state):
+              filtered, tz, g, bec, vis, gamma, q, L, Ltr, Hs, Hy, a0, d0, x0, p0, y0, prm, state,
+              trial, nbin, amp, sbin):
     """All runs at once; returns (a records (B, n_rec, K), d records (B, n_rec, 2), mean slip²
     (B, n_rec), complex gain (B,)). ``update`` is the rule's plain-Python update."""
     a_rec, d_rec, msq_rec, G = allocate(N, R, a0.shape)
@@ -61,6 +67,8 @@ def integrate(update: Callable, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0
     acc, last, r = np.zeros(B), 0, 1
     fit = np.zeros((B, 5))                     # Σ sin², Σ sin cos, Σ cos², Σ p sin, Σ p cos
     delayed, traced = L > 0, Ltr > 0
+    e_sq, e_sum, olive = np.zeros(B), np.zeros(B), np.zeros(B)
+    act, act_p = np.zeros_like(a), np.zeros_like(a)
     for n in range(N):
         s = g * h - p
         acc += s * s
@@ -70,13 +78,25 @@ def integrate(update: Callable, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0
         slot = n % np.maximum(L, 1)
         e = np.where(delayed, Hs[rows, slot], s)
         Hs[rows, slot] = np.where(delayed, s, Hs[rows, slot])
-        P = (a * x).sum(1) - bec * p - vis * e
+        sb = sbin[:, n // nbin]
+        P = (a * x).sum(1) - bec * p - vis * e + sb * amp
         cmd = d[:, 0] * h + d[:, 1] * tz * hd - P
-        tslot = n % np.maximum(Ltr, 1)
-        elig = np.where(traced[:, None], Hy[rows, tslot], y)
-        Hy[rows, tslot] = np.where(traced[:, None], y, Hy[rows, tslot])
-        coef = np.array([update(abs(e[b]), e[b], 0.0, 0, state[b], prm[b])[0] for b in rows]) * dt
-        a = a + coef[:, None] * elig
+        if trial > 0:
+            e_sq, e_sum = e_sq + e * e, e_sum + e
+            act, act_p = act + x * dt, act_p + sb[:, None] * x * dt
+            if (n + 1) % trial == 0:
+                E = np.sqrt(e_sq / trial)
+                ca, cb, dv, drift = np.array([update(E[b], e_sum[b] / trial, olive[b], 0, state[b],
+                                                     prm[b]) for b in rows]).T
+                a = a + ca[:, None] * act + cb[:, None] * act_p + drift[:, None]
+                olive = olive + dv
+                e_sq, e_sum, act, act_p = np.zeros(B), np.zeros(B), np.zeros_like(a), np.zeros_like(a)
+        else:
+            tslot = n % np.maximum(Ltr, 1)
+            elig = np.where(traced[:, None], Hy[rows, tslot], y)
+            Hy[rows, tslot] = np.where(traced[:, None], y, Hy[rows, tslot])
+            coef = np.array([update(abs(e[b]), e[b], 0.0, 0, state[b], prm[b])[0] for b in rows]) * dt
+            a = a + coef[:, None] * elig
         step = dt * gamma * ((1.0 - q) * e - q * P)
         d = d + step[:, None] * np.stack([h, tz * hd], axis=1)
         hd_old, x_old = hd, x
@@ -85,7 +105,7 @@ def integrate(update: Callable, N, R, W, dt, ph0, rot, w, ch, chd, filt, fa, fb0
         x = np.where(filt, fa * x + chd * (fb0 * hd_old[:, None] + fb1 * hd[:, None]),
                      ch * h[:, None] + chd * hd[:, None])
         y = model[:, :1] * y + model[:, 1:2] * x_old + model[:, 2:] * x if filtered else x
-        forward = d[:, 0] * h + d[:, 1] * tz * hd - (a * x).sum(1)
+        forward = d[:, 0] * h + d[:, 1] * tz * hd - (a * x).sum(1) - sbin[:, (n + 1) // nbin] * amp
         seen = np.where(delayed, Hs[rows, (n + 1) % np.maximum(L, 1)], g * h)
         loop = np.where(delayed, bec, bec - vis)
         p = (plant[:, 0] * p + plant[:, 1] * cmd + plant[:, 2] * (forward + vis * seen)) \
