@@ -33,7 +33,7 @@ PERCEPTRON = ("perceptron", "bouvier2018-fig10a", "bouvier2018-fig10d", "bouvier
               "bouvier2018-fig10c", "bouvier2018-fig10ef", "bouvier2018-capacity", "compare-rules")
 NETWORK = ("network", "bouvier2018-fig8", "bouvier2018-patterns", "bouvier2018-robustness",
            "bouvier2018-fig2", "bouvier2018-fig7")
-DVOR = ("dvor-bode", "dvor-delay", "dvor-static", "dvor-plant")
+DVOR = ("dvor-bode", "dvor-delay", "dvor-static", "dvor-plant", "dvor-rules")
 SGDEGE = (*REDUCED, *PERCEPTRON, "network", "bouvier2018-fig8", "bouvier2018-patterns",
           "bouvier2018-robustness", "bouvier2018-fig7", "bouvier2018-fig3", *VOR_SGDEGE)
 
@@ -288,6 +288,13 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("dvor-flow-brainstem-sign", "models/dynamic_vor/theory.py",
            "drive = [(1 - params.q) * e - params.q * p", "drive = [(1 - params.q) * e + params.q * p",
            DVOR, "the averaged brainstem rule's Purkinje term with the wrong sign"),
+    Mutant("dvor-no-perturbation", "models/dynamic_vor/simulate.py", "np.full(B, params.A), sbin)",
+           "np.zeros(B), sbin)", DVOR, "the pCS and node perturbations never reach P"),
+    Mutant("dvor-trial-credit-sign", "models/dynamic_vor/kernels/compiled.py",
+           "a[k] += ca * act[k] + cb * act_p[k] + drift", "a[k] += ca * act[k] - cb * act_p[k] + drift",
+           DVOR, "a trial's update credits the perturbed bins with the wrong sign"),
+    Mutant("dvor-olive-frozen", "models/dynamic_vor/kernels/compiled.py", "olive += dv",
+           "olive += 0.0 * dv", DVOR, "the olive never learns ℐ: every trial ends in an eCS"),
     Mutant("dvor-plant-trace-unmatched", "figures/dynamic_vor/plant.py",
            "trace=np.array([0.0, params.delay]", "trace=np.array([0.0, 0.5 * params.delay]", DVOR,
            "the trace run's eligibility delayed by half the error's delay"),

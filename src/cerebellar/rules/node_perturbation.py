@@ -30,7 +30,8 @@ class NodePerturbationSettings(Params):
         "eta": "node perturbation is not in the paper. Perceptron: ξ = ±A on every "
                "presentation, η = 0.0063 makes its mean step far from the target, ηf√N_M, equal "
                "SGDEGE's ρΔP. Network: every column perturbed by ±A in one random bin of every "
-               "movement, η = 1.0",
+               "movement, η = 1.0. Dynamic VOR: P perturbed by ±A in every bin of a trial, "
+               "η = 0.1 (η = 1 runs away at 4 Hz)",
         "baseline_rate": "γ = 0.2: the baseline follows a pattern's error within a few visits"}
 
 
@@ -54,5 +55,5 @@ NODE_PERTURBATION = register_rule(Rule(
     name="node_perturbation", perturb=perturb, update=update,
     constants=("A", "eta", "baseline_rate"), state_size=lambda n_patterns: 2 * n_patterns,
     settings_class=NodePerturbationSettings, models=("perceptron", "network", "dynamic_vor"),
-    defaults={"perceptron": {"eta": 0.0063}, "network": {"eta": 1.0}, "dynamic_vor": {"eta": 1.0}},
+    defaults={"perceptron": {"eta": 0.0063}, "network": {"eta": 1.0}, "dynamic_vor": {"eta": 0.1}},
     doc="Fiete & Seung 2006: a continuous error against a running-mean baseline"))

@@ -47,7 +47,7 @@ class RulesParams(Params):
     alpha_v: float = same_as(DynamicVORParams, "alpha_v", default=0.01)
     rho: float = same_as(DynamicVORParams, "rho")
     A: float = same_as(DynamicVORParams, "A")
-    eta: float = param(0.1, low=0, high=1e4, doc="node_perturbation.eta")
+    eta: float = param(0.1, low=0, high=1e4, doc="node_perturbation.eta (its dynamic-VOR default)")
     trial: float = same_as(DynamicVORParams, "trial")
     bin_width: float = same_as(DynamicVORParams, "bin_width")
     duration: float = same_as(DynamicVORParams, "duration", default=1000.0)
