@@ -181,6 +181,10 @@ def test_perturbation_rules_compiled_kernel_matches_the_numpy_reference(rule, se
     assert float(abs(runs[0].a.isel(time=-1) - runs[0].a.isel(time=0)).max()) > 1e-4  # it learnt
     with pytest.raises(ParameterError, match="rng"):
         simulate(params, frequency=np.array([0.7]))
+    if rule == "sgdege":     # the rule's constants batch: α_w = 0 learns nothing, the same draws
+        batch = simulate(params, np.random.default_rng(5), alpha_w=np.array([0.0, 20.0]))
+        assert float(abs(batch.a.isel(alpha_w=0).diff("time")).max()) == 0.0
+        assert float(abs(batch.a.isel(alpha_w=1).diff("time")).max()) > 1e-4
 
 
 def test_perturbation_rules_learn_above_the_delay_limit():

@@ -17,7 +17,8 @@ from . import theory as th
 from .kernels import compiled, reference
 from .params import MODEL, DynamicVORParams
 
-BATCHABLE = ("frequency", "g", "b", "v", "tau_plant", "delay", "trace", "gamma", "q")
+BATCHABLE = ("frequency", "g", "b", "v", "tau_plant", "delay", "trace", "gamma", "q", "A", "rho",
+             "alpha_w", "alpha_v")
 """Parameters that may vary across one call's runs (each a named dim)."""
 
 RUNAWAY = 1e6
@@ -120,7 +121,8 @@ def simulate(params: DynamicVORParams, rng: np.random.Generator | None = None, *
     zero = np.zeros(1)
     x0, y0, p0 = (wave(H, zero)[:, 0] for H in (X, Y, G0))
 
-    prm = np.stack([rule.constants_for({**params.flat_dict()}) for _ in range(B)]) if B else None
+    prm = np.stack([rule.constants_for({**params.flat_dict(), **{k: v[b] for k, v in flat.items()}})
+                    for b in range(B)]) if B else None
     state = np.zeros((B, rule.state_size(1)))
     nbin = round(params.bin_width / dt)
     if rule.perturbs:     # one draw per bin and run, after the stimulus's phases
@@ -138,7 +140,7 @@ def simulate(params: DynamicVORParams, rng: np.random.Generator | None = None, *
             params.eligibility == "filtered_x", params.tau_model, flat["g"], flat["b"], flat["v"],
             flat["gamma"],
             flat["q"], steps["delay"], steps["trace"], Hs, Hy, a_init, d_init, x0, p0, y0, prm,
-            state, trial, nbin, np.full(B, params.A), sbin)
+            state, trial, nbin, flat["A"], sbin)
     if backend == "numba":
         a_rec, d_rec, msq, G = compiled.kernel(rule.update)(*args)
     else:
