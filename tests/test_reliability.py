@@ -3,13 +3,16 @@ nothing lost, nothing left running). One test per row of the issue's table, plus
 test of random ``--set`` values for every experiment and parameter."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+import xarray as xr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -35,6 +38,11 @@ HUGE_SEED = "1180591620717411303424"
     (["sweep", "vor", "--grid", "q=0:1:0.001", "--seeds", "20"], "20,020 points"),
     (["run", "vor", "--set", "q=0.2", "--set", "q=0.3"], "set twice"),
     (["sweep", "vor", "--grid", "q=0,1", "--workers", "0"], "--workers = 0"),
+    (["sweep", "vor", "--grid", "q=0:1:nan"], "must be finite"),
+    (["sweep", "vor", "--grid", "q=0:inf:0.1"], "must be finite"),
+    (["sweep", "vor", "--grid", "q=0:1:5e-324"], "more than 10¹⁸ values"),
+    (["sweep", "vor", "--grid", "q=0,1", "--scheduler", "not a url"], "--scheduler = 'not a url'"),
+    (["sweep", "vor", "--grid", "q=0,1", "--scheduler", ""], "--scheduler = ''"),
 ])
 def test_bad_input_one_line_exit_2_no_file(tmp_path, args, needle):
     """Bad input: one line naming the parameter, exit 2, no output folder, no traceback."""
@@ -211,3 +219,48 @@ def test_a_long_vor_run_writes_a_lean_file(tmp_path, monkeypatch):
     assert ds.sizes["cycle"] <= 1001 and int(ds.cycle[-1]) == 1010
     rows = {r.what.split(" (")[0]: r.verdict for r in cerebellar.checks(ds)}
     assert "n/a" in rows.values() and "fail" not in rows.values()
+
+
+@pytest.mark.parametrize("out", ["", "x" * 300, "x" * 5000])
+def test_an_output_folder_that_cannot_be_named_is_one_line(tmp_path, monkeypatch, out):
+    """An empty or over-long --out: one line (the name cut to 80 characters), exit 2, nothing
+    written into the current folder."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["run", "vor", "--out", out])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "output folder" in lines[0] and len(lines[0]) < 200, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_show_and_plot_sweep_refuse_what_they_cannot_read_in_one_line(tmp_path):
+    """--save-config into a missing folder or onto a folder, from a file that is not a run, and
+    plot-sweep on a result that is not a sweep: one line, exit 2, no file."""
+    foreign = tmp_path / "foreign.nc"
+    xr.Dataset({"x": ("t", np.arange(3.0))}).to_netcdf(foreign, engine="h5netcdf")
+    run = runner.invoke(app, ["run", "vor", "--out", str(tmp_path / "r"), "--set", "n_cycles=5"])
+    assert run.exit_code == 0, run.output
+    result_file = tmp_path / "r" / "vor.nc"
+    (tmp_path / "sw").mkdir()
+    shutil.copy(result_file, tmp_path / "sw" / "vor.sweep.nc")
+    for args, needle in [
+        (["show", str(result_file), "--save-config", str(tmp_path / "no" / "c.toml")], "does not exist"),
+        (["show", str(result_file), "--save-config", str(tmp_path)], "it is a folder"),
+        (["show", str(foreign), "--save-config", str(tmp_path / "c.toml")], "names no experiment"),
+        (["plot-sweep", str(tmp_path / "sw")], "is not a sweep"),
+    ]:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and needle in lines[0], (args, result.stderr)
+    assert not (tmp_path / "c.toml").exists() and not (tmp_path / "sw" / "vor.sweep.png").exists()
+
+
+def test_a_usage_error_is_one_line_from_the_installed_command():
+    """The command as installed: an unknown option or a missing argument is one line, exit 2
+    (not Typer's box)."""
+    for args, needle in [(["run", "vor", "--bogus"], "--bogus"), (["run"], "Missing argument")]:
+        proc = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2, proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], proc.stderr

@@ -1,5 +1,7 @@
 """``python -m cerebellar``: the command line (as the ``cerebellar`` script)."""
 
+import sys
+
 from .cli import main
 
-main()
+sys.exit(main())

@@ -31,7 +31,7 @@ from .core.registry import checks as check_rows
 from .core.registry import describe as describe_text
 from .core.registry import plot as plot_result
 from .core.registry import run as run_experiment
-from .core.results import atomic_write, load, parameters, prepare_out_dir, save
+from .core.results import atomic_write, load, parameters, prepare_out_dir, save, shown
 from .core.version import VERSION
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -42,7 +42,7 @@ SetOption = Annotated[list[str] | None, typer.Option(
     "--set", metavar="KEY=VALUE", help="Override a parameter (repeatable).")]
 SeedOption = Annotated[int, typer.Option(help="Seed of the run's random generator (0 to 2^63 − 1).")]
 FullOption = Annotated[bool, typer.Option("--full/--no-full", help="Use the paper-scale preset.")]
-OutOption = Annotated[Path, typer.Option("--out", help="Output folder.")]
+OutOption = Annotated[str, typer.Option("--out", help="Output folder.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bars.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
 
@@ -124,7 +124,7 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
         set_: SetOption = None, seed: Annotated[int | None, typer.Option(
             help="Seed of the run's random generator, 0 to 2^63 − 1 [default: 0].")] = None,
         full: FullOption = False,
-        out: Annotated[Path | None, typer.Option(
+        out: Annotated[str | None, typer.Option(
             "--out", help="Output folder [default: results].")] = None,
         config: Annotated[Path | None, typer.Option(
             "--config", help="A TOML file with parameters, seed and out (`show --save-config` "
@@ -141,7 +141,7 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
             values = {**given.get("parameters", {}), **exp.params.parse(set_ or [])}
             params = exp.make_params(full=full, **values)
             seed = given.get("seed", 0) if seed is None else seed
-            out = Path(given.get("out", "results")) if out is None else out
+            out = given.get("out", "results") if out is None else out
             make_rng(seed)
             if dry_run:
                 default = exp.params().flat_dict()
@@ -161,7 +161,7 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
 
 
 @app.command()
-def reproduce(full: FullOption = False, out: OutOption = Path("results"), seed: SeedOption = 0,
+def reproduce(full: FullOption = False, out: OutOption = "results", seed: SeedOption = 0,
               quiet_: QuietOption = False, json_: JsonOption = False) -> None:
     """Run every experiment; write each one's files and OUT/index.md with every check."""
     with ExitStack() as held:
@@ -214,7 +214,13 @@ def show(file: Annotated[Path, typer.Argument(help="A result file written by run
     with _user_errors():
         ds = load(file)
         if save_config is not None:
-            text = config_text(ds)
+            if "experiment" not in ds.attrs:
+                raise CerebellarError(f"{shown(file)} is not a result of `cerebellar run`: it names "
+                                      "no experiment to rerun")
+            try:
+                text = config_text(ds)
+            except (KeyError, ValueError) as err:
+                raise CerebellarError(f"{shown(file)}: no parameters to save ({err})") from None
             atomic_write(save_config, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     attrs = ds.attrs
     typer.echo(f"{file}: experiment '{attrs.get('experiment', '?')}', seed {attrs.get('seed', '?')}, "
@@ -267,7 +273,7 @@ def sweep(name: Annotated[str, typer.Argument(help="Experiment name.")],
           set_: SetOption = None,
           seeds: Annotated[int, typer.Option("--seeds", help="Seeds per grid point.")] = 1,
           seed: Annotated[int, typer.Option("--seed", help="Root seed of the sweep.")] = 0,
-          out: OutOption = Path("sweep"),
+          out: OutOption = "sweep",
           workers: Annotated[int | None, typer.Option(
               help="Local worker processes (default: cores).")] = None,
           scheduler: Annotated[str | None, typer.Option(
@@ -294,7 +300,7 @@ def sweep(name: Annotated[str, typer.Argument(help="Experiment name.")],
             typer.echo(f"error: {err}", err=True)
             raise typer.Exit(1) from None
     dims = ", ".join(f"{d}={n}" for d, n in ds.sizes.items())
-    typer.echo(f"{name}: sweep complete -> {out / f'{name}.sweep.nc'} ({dims})")
+    typer.echo(f"{name}: sweep complete -> {Path(out) / f'{name}.sweep.nc'} ({dims})")
 
 
 @app.command("plot-sweep")
@@ -313,6 +319,8 @@ def plot_sweep_cmd(folder: Annotated[Path, typer.Argument(help="A sweep folder."
         if not files:
             raise CerebellarError(f"no finished sweep (*.sweep.nc) in '{folder}'")
         ds = load(files[0])
+        if "sweep_grid" not in ds.attrs:
+            raise CerebellarError(f"{shown(files[0])} is not a sweep written by `cerebellar sweep`")
         picks = {}
         for item in sel or []:
             key, eq, value = item.partition("=")
@@ -325,8 +333,21 @@ def plot_sweep_cmd(folder: Annotated[Path, typer.Argument(help="A sweep folder."
     typer.echo(f"-> {png}")
 
 
-def main() -> None:
-    app(prog_name="cerebellar")
+def main() -> int:
+    """The command line; a usage error (an unknown option, a missing argument) is one line on
+    stderr and exit code 2, like every other bad input."""
+    try:
+        code = app(prog_name="cerebellar", standalone_mode=False)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        return 130
+    except Exception as err:   # click's usage errors (typer may carry its own copy of click)
+        message = getattr(err, "format_message", None)
+        if message is None:
+            raise
+        typer.echo("error: " + " ".join(message().split()), err=True)
+        return int(getattr(err, "exit_code", 2))
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -73,6 +73,10 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     A run killed half-way leaves at most a hidden ``.tmp`` file, never a half-written ``path``.
     """
     path = Path(path)
+    if not path.parent.is_dir():
+        raise OutputError(f"cannot write {shown(path)}: folder {shown(path.parent)} does not exist")
+    if path.is_dir():
+        raise OutputError(f"cannot write {shown(path)}: it is a folder")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -93,8 +97,6 @@ lossless, and 5-20x smaller for trajectories (Fig 9D at --full: 44 MB -> 2 MB)."
 def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write ``ds`` to netCDF at ``path`` atomically, large numeric arrays compressed."""
     path = Path(path)
-    if not path.parent.is_dir():
-        raise OutputError(f"cannot write {path}: folder {path.parent} does not exist")
     encoding = {name: dict(zlib=True, complevel=4, shuffle=True) for name, v in ds.variables.items()
                 if v.dtype.kind in "fiub" and v.size >= COMPRESS_FROM}
     return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine=ENGINE, encoding=encoding))
@@ -119,15 +121,26 @@ def load(path: str | os.PathLike) -> xr.Dataset:
     raise OutputError(f"cannot read {path} as a netCDF result: {first}")
 
 
+def shown(path: str | os.PathLike, limit: int = 80) -> str:
+    """A path as an error message shows it: quoted, control characters escaped, at most
+    ``limit`` characters (a longer one is cut in the middle)."""
+    text = repr(str(path))
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-(limit // 2):]}"
+
+
 def prepare_out_dir(out: str | os.PathLike) -> Path:
     """Create ``out`` if needed and prove it is writable, or raise :class:`OutputError`."""
+    if not str(out).strip():
+        raise OutputError("output folder '': give a folder name")
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"output folder '{out}' is a file, not a folder")
     try:
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"output folder {shown(out)} is a file, not a folder")
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
             pass
+    except OutputError:
+        raise
     except OSError as err:
-        raise OutputError(f"cannot write to output folder '{out}': {err.strerror or err}") from None
+        raise OutputError(f"cannot write to output folder {shown(out)}: {err.strerror or err}") from None
     return out

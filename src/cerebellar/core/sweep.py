@@ -38,6 +38,9 @@ MANIFEST = "manifest.json"
 _RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
 
 
+SCHEDULER = re.compile(r"(tcp|tls|ucx|ws|wss)://[\w.\-\[\]:]+:\d{1,5}")
+"""The form of a scheduler address --scheduler accepts."""
+
 MAX_POINTS = 10_000
 """Largest sweep (grid points × seeds) run without an explicit ``max_points``."""
 
@@ -60,10 +63,16 @@ def parse_grid(experiment: Experiment, specs: Iterable[str], max_points: int = M
         match = _RANGE.match(text)
         if match:
             start, stop, step = (float(experiment.params.parse_value(key, x)) for x in match.groups())
+            if not all(math.isfinite(x) for x in (start, stop, step)):
+                raise ParameterError(f"--grid {key}={text}: START, STOP and STEP must be finite numbers")
             if step <= 0 or stop < start:
                 raise ParameterError(f"--grid {key}={text}: empty range (need STEP > 0 and "
                                      f"START <= STOP)")
-            n = math.floor((stop - start) / step + 1e-9) + 1
+            span = (stop - start) / step
+            if span > 1e18:
+                raise ParameterError(f"--grid {key}={text} has more than 10¹⁸ values; the most "
+                                     f"allowed is {max_points:,} (--max-points)")
+            n = math.floor(span + 1e-9) + 1
             if n > max_points:
                 raise ParameterError(f"--grid {key}={text} has {n:,} values, more than the "
                                      f"{max_points:,} points allowed; raise --max-points")
@@ -182,6 +191,9 @@ def check_folder(out: Path, plan: SweepPlan) -> dict[str, Any] | None:
 
 def open_executor(workers: int | None, scheduler: str | None) -> tuple[Executor, Any]:
     """A local process pool, or the executor of a Dask client connected to ``scheduler``."""
+    if scheduler is not None and not SCHEDULER.fullmatch(scheduler):
+        raise ParameterError(f"--scheduler = {scheduler[:80]!r}: expected a Dask scheduler's "
+                             "address, PROTOCOL://HOST:PORT (e.g. tcp://127.0.0.1:8786)")
     if scheduler:
         try:
             from distributed import Client
