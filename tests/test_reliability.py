@@ -264,3 +264,22 @@ def test_a_usage_error_is_one_line_from_the_installed_command():
         assert proc.returncode == 2, proc.stderr
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], proc.stderr
+
+
+def test_quiet_silences_the_bars_of_worker_threads_and_plain_lines_are_rate_limited():
+    """--quiet reaches the threads an experiment fans its runs out to; off a terminal, all bars
+    together write at most one plain line per PLAIN_EVERY_S seconds."""
+    import io
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cerebellar.core import progress as prog
+
+    with prog.quiet(), ThreadPoolExecutor(2) as pool:
+        hidden = list(pool.map(lambda _: prog.progress(5, "inner").disable, range(4)))
+    assert hidden == [True] * 4
+    assert not prog.progress(5, "outer").disable
+    stream = io.StringIO()
+    lines = prog.PlainLines(stream)
+    for k in range(5):
+        lines.write(f"\rbar {k}: 10%")
+    assert stream.getvalue().count("\n") <= 1

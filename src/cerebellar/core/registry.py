@@ -92,7 +92,7 @@ def get_experiment(name: str) -> Experiment:
     known = experiments()
     if name not in known:
         raise UnknownExperimentError(
-            f"unknown experiment '{name}'; known: {', '.join(sorted(known))}")
+            f"unknown experiment {name[:80]!r}; known: {', '.join(sorted(known))}")
     return known[name]
 
 
