@@ -185,3 +185,25 @@ def test_plot_sweep_never_averages_silently(tmp_path):
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["plot-sweep", str(out), "--var", "G_max", "--sel", "g=2"])
     assert result.exit_code == 2 and "no such value" in result.stderr
+
+
+def test_a_damaged_sweep_heals_on_rerun(tmp_path):
+    """Point files that are empty, truncated, another point's or another experiment's are found
+    on resume (their attributes against the manifest), reported, and run again: the rerun gives
+    the undamaged result, with no stray dimension."""
+    messages = []
+    kw = dict(fixed={"n_cycles": 50}, out=tmp_path / "s", workers=1, echo=messages.append)
+    clean = cerebellar.sweep("vor", ["q=0,0.5,1"], **kw)
+    points = tmp_path / "s" / "points"
+    (points / "point-000000.nc").write_bytes(b"")                                   # empty
+    data = (points / "point-000001.nc").read_bytes()
+    (points / "point-000001.nc").write_bytes(data[: len(data) // 2])               # truncated
+    cerebellar.run("dvor-static", n_cycles=2).to_netcdf(points / "point-000002.nc",
+                                                        engine="h5netcdf")        # foreign
+    (tmp_path / "s" / "vor.sweep.nc").unlink()
+    healed = cerebellar.sweep("vor", ["q=0,0.5,1"], **kw)
+    xr.testing.assert_identical(healed, clean)
+    said = "\n".join(messages)
+    assert "point 0: point-000000.nc is unreadable" in said
+    assert "point 1: point-000001.nc is unreadable" in said
+    assert "point 2: point-000002.nc is a result of another experiment" in said

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import h5netcdf
 import numpy as np
 import xarray as xr
 
@@ -140,6 +141,27 @@ def run_point(plan: dict[str, Any], index: int, out: str | None = None) -> xr.Da
         return ds
     save(ds, _point_path(Path(out), index))
     return None
+
+
+def point_problem(path: Path, plan: SweepPlan, index: int) -> str:
+    """'' when the file at ``path`` is point ``index`` of ``plan`` (its experiment, point number,
+    parameters and root seed, read from its attributes alone); else what is wrong with it."""
+    try:
+        with h5netcdf.File(path, "r") as f:
+            attrs = dict(f.attrs)
+    except Exception as err:  # empty, truncated or not netCDF at all
+        return f"unreadable ({type(err).__name__})"
+    if attrs.get("experiment") != plan.experiment:
+        return f"a result of another experiment ({str(attrs.get('experiment', 'none'))[:40]!r})"
+    if int(attrs.get("sweep_point", -1)) != index:
+        return "another point's result"
+    overrides, _ = plan.point(index)
+    params = get_experiment(plan.experiment).make_params(full=plan.full, **overrides)
+    if json.loads(attrs.get("parameters", "{}")) != json.loads(json.dumps(params.flat_dict())):
+        return "a run with other parameters"
+    if int(attrs.get("seed", -1)) != plan.root:
+        return "a run with another seed"
+    return ""
 
 
 def _stack_points(out: str, keys: list[str], indices: list[int]) -> xr.Dataset:
@@ -271,7 +293,15 @@ def _run(experiment: Experiment, plan: SweepPlan, out: Path, manifest: dict | No
                                 n_points=plan.n_points, failed={})
     manifest["failed"] = {}
     _write_manifest(out, manifest)
-    todo = [i for i in range(plan.n_points) if not _point_path(out, i).exists()]
+    todo = []
+    for i in range(plan.n_points):
+        path = _point_path(out, i)
+        problem = point_problem(path, plan, i) if path.exists() else "missing"
+        if problem and problem != "missing":
+            echo(f"point {i}: {path.name} is {problem}; running it again")
+            path.unlink()
+        if problem:
+            todo.append(i)
     done = plan.n_points - len(todo)
     failed: dict[int, str] = {}
     ident = plan.identity()
