@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 import cerebellar
 from cerebellar.cli import app
-from cerebellar.core.guards import LOCK, MAX_SEED
+from cerebellar.core.guards import LOCK, MAX_SEED, process_start
 
 runner = CliRunner()
 CLI = [sys.executable, "-m", "cerebellar.cli"]
@@ -98,6 +98,25 @@ def test_a_folder_in_use_is_refused_naming_the_process(tmp_path):
         assert not (tmp_path / "vor.nc").exists()
         result = runner.invoke(app, ["sweep", "vor", "--grid", "q=0,1", "--out", str(tmp_path)])
         assert result.exit_code == 2 and f"in use by process {holder.pid}" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_lock_whose_pid_now_names_another_process_is_taken_over(tmp_path):
+    """The lock records its holder's start time: a live process with the same PID but another
+    start time (a reused PID) does not hold the folder; the true holder still does."""
+    holder = _sleeper()
+    try:
+        start = process_start(holder.pid)
+        if not start:
+            pytest.skip("this system does not report process start times")
+        (tmp_path / LOCK).write_text(f"{holder.pid} {start}\n")
+        result = runner.invoke(app, ["run", "vor", "--set", "n_cycles=20", "--out", str(tmp_path)])
+        assert result.exit_code == 2 and f"in use by process {holder.pid}" in result.stderr
+        (tmp_path / LOCK).write_text(f"{holder.pid} {int(start) + 1}\n")   # the PID reused
+        result = runner.invoke(app, ["run", "vor", "--set", "n_cycles=20", "--out", str(tmp_path)])
+        assert result.exit_code == 0, result.output
     finally:
         holder.kill()
         holder.wait()

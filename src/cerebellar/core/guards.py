@@ -70,23 +70,42 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def process_start(pid: int) -> str:
+    """When process ``pid`` started (clock ticks since boot, from ``/proc/PID/stat``), or '' where
+    the system does not say: with its PID it names one process, even after the PID is reused."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2:].split()[19]
+    except (OSError, ValueError, IndexError):
+        return ""
+
+
+def _holds(owner: int, start: str) -> bool:
+    """Whether the process that wrote a lock (PID ``owner``, started at ``start``) still runs."""
+    if owner <= 0 or owner == os.getpid() or not _alive(owner):
+        return False
+    return not start or not process_start(owner) or process_start(owner) == start
+
+
 @contextmanager
 def output_lock(folder: Path) -> Iterator[Path]:
     """Hold ``folder`` for this process: a second writer gets an :class:`OutputError` naming the
-    process that holds it. A lock left by a dead process is taken over. Stale temporary files
+    process that holds it. A lock left by a dead process is taken over, as is one whose PID now
+    names another process (the lock records the holder's start time). Stale temporary files
     (``.*.tmp``) of killed runs are removed once the lock is held."""
     folder = Path(folder)
     lock = folder / LOCK
-    me = f"{os.getpid()}\n"
+    me = f"{os.getpid()} {process_start(os.getpid())}".strip() + "\n"
     for _ in range(3):
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             try:
-                owner = int(lock.read_text().split()[0])
-            except (OSError, ValueError, IndexError):
-                owner = -1
-            if owner > 0 and owner != os.getpid() and _alive(owner):
+                owner, *start = lock.read_text().split()
+                owner = int(owner)
+            except (OSError, ValueError):
+                owner, start = -1, []
+            if _holds(owner, start[0] if start else ""):
                 raise OutputError(f"output folder '{folder}' is in use by process {owner}; "
                                   "wait for it or choose another --out") from None
             lock.unlink(missing_ok=True)                 # a dead owner's (or unreadable) lock
