@@ -302,3 +302,15 @@ def test_quiet_silences_the_bars_of_worker_threads_and_plain_lines_are_rate_limi
     for k in range(5):
         lines.write(f"\rbar {k}: 10%")
     assert stream.getvalue().count("\n") <= 1
+
+
+def test_the_reduced_model_has_a_memory_estimate(tmp_path, monkeypatch):
+    """`reduced` with 10⁸ recorded trials on a machine with 1 GiB free: refused by --dry-run
+    (one line naming n_trials), before anything is written."""
+    from cerebellar.core import guards
+
+    monkeypatch.setattr(guards, "available_memory", lambda: 2**30)
+    result = runner.invoke(app, ["run", "reduced", "--set", "n_trials=100000000", "--dry-run",
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "n_trials" in result.stderr and "GiB" in result.stderr
+    assert not (tmp_path / "out").exists()
