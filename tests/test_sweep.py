@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 import cerebellar
 from cerebellar.cli import app
+from cerebellar.core import sweep as sweep_module
 from cerebellar.core.registry import get_experiment
 from cerebellar.core.sweep import SweepPlan, parse_grid
 
@@ -207,3 +208,25 @@ def test_a_damaged_sweep_heals_on_rerun(tmp_path):
     assert "point 0: point-000000.nc is unreadable" in said
     assert "point 1: point-000001.nc is unreadable" in said
     assert "point 2: point-000002.nc is a result of another experiment" in said
+
+
+def _dies_at_point_1(plan, index, out=None):
+    """A task whose worker process dies at point 1 (module level: the pool pickles it)."""
+    if index == 1:
+        os._exit(1)
+    return sweep_module.run_point_unpatched(plan, index, out)
+
+
+def test_a_dead_worker_fails_only_its_own_point(tmp_path, monkeypatch):
+    """A worker process that dies (SIGKILL, out of memory) breaks the local pool; the points it
+    took down with it run again, each alone, and only the point that kills its own process fails."""
+    monkeypatch.setattr(sweep_module, "run_point_unpatched", sweep_module.run_point, raising=False)
+    monkeypatch.setattr(sweep_module, "run_point", _dies_at_point_1)
+    messages = []
+    with pytest.raises(sweep_module.SweepFailed, match="1 of 4 points failed"):
+        cerebellar.sweep("vor", grid={"q": [0.1, 0.2, 0.3, 0.4]}, out=tmp_path / "x", workers=2,
+                         fixed={"n_cycles": 10}, echo=messages.append)
+    manifest = json.loads((tmp_path / "x" / "manifest.json").read_text())
+    assert list(manifest["failed"]) == ["1"] and "worker process died" in manifest["failed"]["1"]
+    assert sorted(p.name for p in (tmp_path / "x" / "points").iterdir()) == [
+        "point-000000.nc", "point-000002.nc", "point-000003.nc"]

@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -304,26 +305,52 @@ def _run(experiment: Experiment, plan: SweepPlan, out: Path, manifest: dict | No
             todo.append(i)
     done = plan.n_points - len(todo)
     failed: dict[int, str] = {}
+    broken: list[int] = []
     ident = plan.identity()
+    target = str(out) if local else None   # local workers write their own points
+
+    def settle(index: int, future) -> None:
+        """Write or record the outcome of point ``index``; a dead worker's points wait."""
+        nonlocal done
+        try:
+            result = future.result()
+            if result is not None:
+                save(result, _point_path(out, index))
+            done += 1
+        except BrokenProcessPool:
+            broken.append(index)
+            return
+        except Exception as err:  # a failing point is recorded; the others go on
+            failed[index] = f"{type(err).__name__}: {err}"
+            overrides, seed = plan.point(index)
+            echo(f"point {index} ({overrides}, seed {seed}) failed: {failed[index]}")
+            manifest["failed"] = {str(k): v for k, v in failed.items()}
+            _write_manifest(out, manifest)
+        bar.update(1)
+        bar.set_postfix(done=done, failed=len(failed), left=plan.n_points - done - len(failed))
+
     with progress(plan.n_points, f"sweep {plan.experiment}", unit="point", initial=done) as bar:
         bar.set_postfix(done=done, failed=0, left=len(todo))
-        target = str(out) if local else None   # local workers write their own points
         futures = {executor.submit(run_point, ident, i, target): i for i in todo}
         for future in as_completed(futures):
-            index = futures[future]
-            try:
-                result = future.result()
-                if result is not None:
-                    save(result, _point_path(out, index))
-                done += 1
-            except Exception as err:  # a failing point is recorded; the others go on
-                failed[index] = f"{type(err).__name__}: {err}"
-                overrides, seed = plan.point(index)
-                echo(f"point {index} ({overrides}, seed {seed}) failed: {failed[index]}")
-                manifest["failed"] = {str(k): v for k, v in failed.items()}
-                _write_manifest(out, manifest)
-            bar.update(1)
-            bar.set_postfix(done=done, failed=len(failed), left=plan.n_points - done - len(failed))
+            settle(futures[future], future)
+        if broken:    # a worker died and took the pool with it: each unfinished point alone
+            echo(f"a worker process died; running its pool's {len(broken)} unfinished point(s) "
+                 "again, each in a process of its own")
+            pending = sorted(broken)
+            broken.clear()
+            for index in pending:
+                with ProcessPoolExecutor(1, initializer=exit_with_parent,
+                                         initargs=(os.getpid(),)) as alone:
+                    settle(index, alone.submit(run_point, ident, index, target))
+                if broken:         # this point's own process died: it fails, alone
+                    broken.clear()
+                    failed[index] = "its worker process died (killed, or out of memory)"
+                    echo(f"point {index} ({plan.point(index)[0]}) failed: {failed[index]}")
+                    manifest["failed"] = {str(k): v for k, v in failed.items()}
+                    _write_manifest(out, manifest)
+                    bar.update(1)
+            executor = None
     if failed:
         raise SweepFailed(f"{len(failed)} of {plan.n_points} points failed (see {out / MANIFEST}); "
                           "run the same command again to retry them")
