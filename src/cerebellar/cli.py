@@ -192,7 +192,8 @@ def _reproduce(full: bool, out: Path, seed: int, quiet_: bool, json_: bool) -> N
     index = reports_md.write(out, reports, title)
     passed = all(r["passed"] for r in reports)
     rows = [c for r in reports for c in r["checks"]]
-    doc = dict(experiments=[_report_json(r) for r in reports], index=str(index), full=full,
+    doc = dict(cerebellar_version=VERSION, experiments=[_report_json(r) for r in reports],
+               index=str(index), full=full,
                verdicts=verdict_counts(rows),
                calibrated=verdict_counts(r for r in rows if r.source == "calibrated"), passed=passed)
     text = json.dumps(doc, indent=2)

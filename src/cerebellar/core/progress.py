@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bars: no widget (and no ipywidgets warning) in notebooks
 
 DELAY_S = 2.0
 _QUIET = [False]
