@@ -123,20 +123,32 @@ def run_plant(params: PlantChangeParams, rng: np.random.Generator) -> xr.Dataset
     return status.merge(ds, [*one, batch])
 
 
-def predicted(ds: xr.Dataset) -> xr.Dataset:
-    """The averaged flow's gain and phase at the end of each run, and its largest growth rate."""
+def condition_flows(ds: xr.Dataset):
+    """Per condition: its model, the averaged learning dynamics (J, c) of u = (a, d) (the
+    brainstem's rows zero where it is fixed) and J's largest growth rate [1/s]."""
     base, s = model_params(ds), {k: ds[k].values for k in ("beta", "trace", "gamma", "q")}
-    f, K = ds.frequency.values, ds.sizes["k"]
-    u0 = np.concatenate([np.zeros(K), np.ones(2)])
-    G, growth = [], []
+    K = ds.sizes["k"]
     for i in range(ds.sizes["condition"]):
         model = condition_model(base, s, i)
         J, c = th.mean_flow(model, *th.stimulus_power(model), beta=float(s["beta"][i]))
         if model.gamma == 0:
             J[K:], c[K:] = 0.0, 0.0
-        u = th.flow(J, c, u0, float(ds.time[-1]))
+        yield model, J, c, th.largest_growth(J[:K, :K] if model.gamma == 0 else J)
+
+
+def start(ds: xr.Dataset) -> np.ndarray:
+    """u(0) = (a, d) = (0, (1, 1)): the calibrated state every run starts from."""
+    return np.concatenate([np.zeros(ds.sizes["k"]), np.ones(2)])
+
+
+def predicted(ds: xr.Dataset) -> xr.Dataset:
+    """The averaged flow's gain and phase at the end of each run, and its largest growth rate."""
+    f, K = ds.frequency.values, ds.sizes["k"]
+    G, growth = [], []
+    for model, J, c, rate in condition_flows(ds):
+        u = th.flow(J, c, start(ds), float(ds.time[-1]))
         G.append(th.vor_response(model, f, u[:K], u[K:]))
-        growth.append(th.largest_growth(J[:K, :K] if model.gamma == 0 else J))
+        growth.append(rate)
     gain, phase = th.gain_phase(np.array(G))
     dims = ("condition", "frequency")
     return xr.Dataset(dict(gain=(dims, gain), phase=(dims, phase), G=(dims, np.array(G)),
@@ -153,18 +165,12 @@ def tracking(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Per condition: the largest |G_sim − G_flow|/|G_flow| over the frequencies and the records
     up to the time t_c by which the flow's fastest growing mode has doubled (the whole run if
     none grows: first-order averaging holds while no mode has run away), and t_c [s]."""
-    base, s = model_params(ds), {k: ds[k].values for k in ("beta", "trace", "gamma", "q")}
     f, K, t = ds.frequency.values, ds.sizes["k"], ds.time.values
     worst, window = [], []
-    for i in range(ds.sizes["condition"]):
-        model = condition_model(base, s, i)
-        J, c = th.mean_flow(model, *th.stimulus_power(model), beta=float(s["beta"][i]))
-        if model.gamma == 0:
-            J[K:], c[K:] = 0.0, 0.0
-        growth = th.largest_growth(J[:K, :K] if model.gamma == 0 else J)
+    for i, (model, J, c, growth) in enumerate(condition_flows(ds)):
         tc = min(t[-1], np.log(2) / growth) if growth > 0 else t[-1]
         sel = (t > 0) & (t <= tc)
-        u = th.flow(J, c, np.concatenate([np.zeros(K), np.ones(2)]), t[sel])
+        u = th.flow(J, c, start(ds), t[sel])
         G_flow = th.vor_response(model, f, u[:, None, :K], u[:, None, K:])
         G_sim = th.vor_response(model, f, ds.a.values[i, sel][:, None], ds.d.values[i, sel][:, None])
         worst.append(float(np.max(np.abs(G_sim - G_flow) / np.abs(G_flow))))
