@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from html import escape
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 import cerebellar
 from cerebellar.cli import app
-from cerebellar.core.checks import MARKS, Check, markdown_table, verdict_counts
+from cerebellar.core.checks import Check, verdict_counts
 from cerebellar.core.report import LEGEND, deviations_markdown
 
 
@@ -38,6 +39,30 @@ def parameter_table(name: str) -> str:
     return "\n".join([*lines, *tail])
 
 
+def check_table(checks: list[Check]) -> str:
+    """The check rows as a compact HTML table: verdict (a word in a coloured badge, no emoji
+    font needed), what, expected, got; the source, cite, tolerance and note fold away under
+    the row's description."""
+    rows = ['<table class="checks"><thead><tr><th>verdict</th><th>what</th><th>expected</th>'
+            "<th>got</th></tr></thead><tbody>"]
+    for c in checks:
+        extra = [f"<b>source</b>: {escape(c.source)}", f"<b>tolerance</b>: {escape(c.tolerance)}"]
+        extra += [f"<b>cite</b>: {escape(c.cite)}"] if c.cite else []
+        extra += [f"<b>note</b>: {escape(c.note)}"] if c.note else []
+        folded = f"<details><summary>{escape(c.what)}</summary>{'<br>'.join(extra)}</details>"
+        rows.append(f'<tr><td><span class="verdict {c.verdict.replace("/", "")}">{c.verdict}</span>'
+                    f"</td><td>{folded}</td><td>{escape(fmt(c.expected))}</td>"
+                    f"<td>{escape(fmt(c.got))}</td></tr>")
+    return "\n".join([*rows, "</tbody></table>"])
+
+
+def fmt(value) -> str:
+    """A value as the table shows it: numbers to 4 significant digits."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
 def gallery(results: Path, docs: Path) -> list[str]:
     report = json.loads((results / "report.json").read_text(encoding="utf-8"))
     out = docs / "gallery"
@@ -53,19 +78,21 @@ def gallery(results: Path, docs: Path) -> list[str]:
         name = exp["experiment"]
         names.append(name)
         checks = [Check.from_json(c) for c in exp["checks"]]
-        counts = ", ".join(f"{MARKS[v]} {n} {v}" for v, n in verdict_counts(checks).items() if n)
+        counts = ", ".join(f"{n} {v}" for v, n in verdict_counts(checks).items() if n)
         calibrated = sum(c.source == "calibrated" for c in checks)
         counts += f"; {calibrated} calibrated (a paper value used to choose a parameter)" \
             if calibrated else ""
         png = results / f"{name}.png"
-        lines = ["---", "hide:", "  - toc", "---", "",   # the check table needs the width
+        lines = ["---", "hide:", "  - navigation", "  - toc", "---", "",   # figure and table: full width
                  f"# {name}", "", f"*{exp['reproduces']}*", ""]
         if png.exists():
             shutil.copy(png, out / "img" / png.name)
-            lines += [f"![{name}](img/{png.name})", ""]
+            lines += [f"[![{name}](img/{png.name}){{ .figure }}](img/{png.name} "
+                      "\"open the figure at full size\")", ""]
         if exp.get("diverged"):
             lines += [f"**{exp['diverged']}**", ""]
-        lines += ["## Checks", "", f"Verdicts: {counts}", "", markdown_table(checks), "",
+        lines += ["## Checks", "", f"Verdicts: {counts}. Click a row's description for its "
+                  "source, citation, tolerance and note.", "", check_table(checks), "",
                   "## Parameters", "", parameter_table(name), "",
                   "## Run it", "", "```bash",
                   f"cerebellar run {name} --out results            # quick default",
