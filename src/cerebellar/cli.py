@@ -63,7 +63,7 @@ def _main(version: Annotated[bool, typer.Option(
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """Turn a :class:`CerebellarError` into one line on stderr and exit code 2."""
+    """Turn a `CerebellarError` into one line on stderr and exit code 2."""
     try:
         yield
     except CerebellarError as err:

@@ -41,7 +41,7 @@ class Claim:
     def check(self, got: Any, *, what: str | None = None, atol: float = 0.0, rtol: float = 0.0,
               **kw: Any) -> ck.Check:
         """A check row comparing ``got`` with this entry: ``value`` within ``atol``/``rtol``,
-        else the ``low``–``high`` range or bound. Extra keywords go to :func:`checks.row`."""
+        else the ``low``–``high`` range or bound. Extra keywords go to `checks.row`."""
         what = what or self.claim
         kw = dict(source=self.source, cite=self.cite, **kw)
         if self.value is not None and not isinstance(self.value, str):

@@ -25,7 +25,7 @@ and gives one of four verdicts:
 
 Row constructors take the comparison's own arguments plus ``source``, ``cite``, ``note``,
 ``off`` (a non-empty text makes the row ``n/a`` with that text as its note: see
-:func:`off_setting`), ``deviation`` (what was tried; a missed comparison then reads ``deviates``
+`off_setting`), ``deviation`` (what was tried; a missed comparison then reads ``deviates``
 instead of ``fail``) with ``deviation_range`` (``(low, high)``: where the deviating value is
 expected; required with ``deviation``) and ``measured`` (the number that range bounds, when
 ``got`` is not one: a claim row's text).

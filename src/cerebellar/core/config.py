@@ -30,7 +30,7 @@ KEYS = ("experiment", "seed", "out", "parameters")
 
 def read_config(path: Path, experiment: Experiment) -> dict[str, Any]:
     """The file's settings, its parameters typed and validated one by one, or a
-    :class:`ParameterError` naming the file and what is wrong."""
+    `ParameterError` naming the file and what is wrong."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as err:

@@ -1,4 +1,4 @@
-"""User-facing errors. The CLI prints any :class:`CerebellarError` on one line and exits with 2."""
+"""User-facing errors. The CLI prints any `CerebellarError` on one line and exits with 2."""
 
 
 class CerebellarError(Exception):

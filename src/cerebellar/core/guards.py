@@ -1,7 +1,7 @@
 """Guards a run passes before it starts: seeds in range, enough memory, one writer per output
 folder, and no stale temporary files left by killed runs.
 
-Each refusal is a :class:`~cerebellar.core.errors.CerebellarError`: the CLI prints it as one line
+Each refusal is a `CerebellarError`: the CLI prints it as one line
 and exits with 2, before any file is written.
 """
 
@@ -24,7 +24,7 @@ GiB = 2**30
 
 
 def check_seed(seed: Any, name: str = "seed") -> int:
-    """``seed`` as an int in [0, MAX_SEED], or a :class:`ParameterError` naming it."""
+    """``seed`` as an int in [0, MAX_SEED], or a `ParameterError` naming it."""
     if isinstance(seed, bool) or not hasattr(seed, "__index__") or not 0 <= int(seed) <= MAX_SEED:
         raise ParameterError(f"{name} = {seed!r} is out of range: allowed integer in "
                              f"[0, {MAX_SEED}] (2^63 − 1)")
@@ -89,7 +89,7 @@ def _holds(owner: int, start: str) -> bool:
 
 @contextmanager
 def output_lock(folder: Path) -> Iterator[Path]:
-    """Hold ``folder`` for this process: a second writer gets an :class:`OutputError` naming the
+    """Hold ``folder`` for this process: a second writer gets an `OutputError` naming the
     process that holds it. A lock left by a dead process is taken over, as is one whose PID now
     names another process (the lock records the holder's start time). Stale temporary files
     (``.*.tmp``) of killed runs are removed once the lock is held."""

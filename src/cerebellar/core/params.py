@@ -1,12 +1,12 @@
 """Frozen, validated parameter dataclasses.
 
-Every model declares its parameters as a frozen dataclass deriving from :class:`Params`, each field
-made with :func:`param`, which records the allowed range, units and a one-line description. Values
-are checked on construction: a bad value raises :class:`ParameterError` naming the parameter, the
+Every model declares its parameters as a frozen dataclass deriving from `Params`, each field
+made with `param`, which records the allowed range, units and a one-line description. Values
+are checked on construction: a bad value raises `ParameterError` naming the parameter, the
 value and the allowed range. ``Params.full()`` gives the paper-scale preset, ``Params.parse()``
 reads ``KEY=VALUE`` strings from the command line.
 
-A parameter class may hold one :class:`Settings` field (made with :func:`settings_param`): the
+A parameter class may hold one `Settings` field (made with `settings_param`): the
 settings of named components it plugs in (a learning rule's rate, say), set as
 ``COMPONENT.SETTING=VALUE`` and validated by the component's own parameter class, which the
 field's ``resolve`` callable supplies. The core knows no component: the model layer passes the
@@ -156,7 +156,7 @@ class Params:
 
     @classmethod
     def coerce(cls, name: str, value: Any, kind: type | None = None) -> Any:
-        """Return ``value`` as the parameter's type, or raise :class:`ParameterError`."""
+        """Return ``value`` as the parameter's type, or raise `ParameterError`."""
         meta = cls._field(name).metadata
         kind = kind or cls.kind(name)
         if kind is Settings:
@@ -229,7 +229,7 @@ class Params:
     @classmethod
     def build(cls, **values: Any) -> Params:
         """An instance from keyword values, ``COMPONENT.SETTING`` keys included (as
-        :meth:`flat_dict` writes them)."""
+        `flat_dict` writes them)."""
         return cls(**cls._fold(values))
 
     @classmethod
@@ -252,7 +252,7 @@ class Params:
         return arr
 
     def validate(self) -> None:
-        """Cross-parameter checks; subclasses override and raise :class:`ParameterError`."""
+        """Cross-parameter checks; subclasses override and raise `ParameterError`."""
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
@@ -263,7 +263,7 @@ class Params:
     @classmethod
     def paper_setting(cls) -> dict[str, Any]:
         """The defaults of every parameter but ``SCALE``, components' settings included: the
-        setting a paper value holds at (compare with :func:`cerebellar.core.checks.off_setting`)."""
+        setting a paper value holds at (compare with `cerebellar.core.checks.off_setting`)."""
         return {k: v for k, v in cls().flat_dict().items() if k not in cls.SCALE}
 
     @classmethod
@@ -327,12 +327,12 @@ class Params:
             self, **self._fold(changes, getattr(self, name) if name else None))
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field's value (a :class:`Settings` field as the mapping itself)."""
+        """Every field's value (a `Settings` field as the mapping itself)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def flat_dict(self) -> dict[str, Any]:
-        """Plain values for files and JSON: the :class:`Settings` field spread into its
-        ``COMPONENT.SETTING`` keys (:meth:`build` reads this back)."""
+        """Plain values for files and JSON: the `Settings` field spread into its
+        ``COMPONENT.SETTING`` keys (`build` reads this back)."""
         out = {}
         for key, value in self.to_dict().items():
             if isinstance(value, Settings):

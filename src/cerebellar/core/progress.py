@@ -1,4 +1,4 @@
-"""Progress bars for long runs (tqdm), silenced by :func:`quiet` or the CLI's ``--quiet``.
+"""Progress bars for long runs (tqdm), silenced by `quiet` or the CLI's ``--quiet``.
 
 Bars appear only when a task lasts longer than ``DELAY_S`` seconds, so quick runs stay silent.
 """

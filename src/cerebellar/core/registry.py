@@ -1,6 +1,6 @@
 """The experiment registry and the notebook API (``run``, ``plot``, ``checks``).
 
-An :class:`Experiment` bundles a name, what it reproduces (paper, figure, equation), a parameter
+An `Experiment` bundles a name, what it reproduces (paper, figure, equation), a parameter
 dataclass with a quick default and a ``full`` preset, ``run(params, rng) -> Dataset``,
 ``plot(ds) -> Figure`` and ``checks(ds) -> list[Check]``. Model packages register their
 experiments when imported; the ``cerebellar.experiments`` entry points (``pyproject.toml``) name
@@ -107,10 +107,23 @@ def run(experiment: str | Experiment, params: Params | None = None, *, seed: int
     """Run an experiment (its name or the object) and return its annotated dataset: the one
     path of the Python API, ``cerebellar run``, ``reproduce`` and every point of a sweep.
 
-    The generator is ``make_rng(seed)`` unless ``rng`` is given (a sweep point's own stream;
-    ``seed`` then records where it came from).
+    Parameters:
 
-    >>> ds = run("coenen1993-fig5", q=0.5)          # doctest: +SKIP
+    - ``experiment``: a registered name (``cerebellar.experiments()``) or an ``Experiment``.
+    - ``params``: the experiment's parameter object; default: its defaults (``full``: the
+      papers' scale), changed by ``overrides``.
+    - ``seed``: seed of the run's generator ``make_rng(seed)``, 0 to 2⁶³ − 1.
+    - ``full``: start from the papers' scale (the ``--full`` preset) instead of the quick one.
+    - ``rng``: a generator to use instead (a sweep point's own stream; ``seed`` then records
+      where it came from).
+    - ``overrides``: parameter values by name (``q=0.5``), validated.
+
+    Returns the experiment's ``xarray.Dataset`` with every parameter, the seed and the version
+    in its attributes.
+
+    ```python
+    ds = run("coenen1993-fig5", q=0.5)
+    ```
     """
     if not isinstance(experiment, Experiment):
         experiment = get_experiment(experiment)

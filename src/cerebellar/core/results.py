@@ -129,7 +129,7 @@ def shown(path: str | os.PathLike, limit: int = 80) -> str:
 
 
 def prepare_out_dir(out: str | os.PathLike) -> Path:
-    """Create ``out`` if needed and prove it is writable, or raise :class:`OutputError`."""
+    """Create ``out`` if needed and prove it is writable, or raise `OutputError`."""
     if not str(out).strip():
         raise OutputError("output folder '': give a folder name")
     out = Path(out)

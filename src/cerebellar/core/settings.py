@@ -1,5 +1,5 @@
 """Settings of named components a parameter set plugs in (a learning rule's rate, say), kept
-in one field of a :class:`~cerebellar.core.params.Params` class and set as
+in one field of a `Params` class and set as
 ``COMPONENT.SETTING=VALUE``. The core knows no component: the field's ``resolve`` callable
 gives each component's own parameter class."""
 
@@ -47,8 +47,8 @@ class Settings(Mapping):
 def settings_param(resolve: Callable[[str], type], *, doc: str = "",
                    components: Callable[[], Iterable[str]] = tuple,
                    defaults: Callable[[str], Mapping[str, Any]] = lambda component: {}) -> Any:
-    """A :class:`Settings` field; ``resolve(component)`` gives the component's parameter class
-    (or raises :class:`ParameterError` for an unknown component), ``components()`` the components
+    """A `Settings` field; ``resolve(component)`` gives the component's parameter class
+    (or raises `ParameterError` for an unknown component), ``components()`` the components
     whose settings the field always holds (at ``defaults(component)`` where those differ from the
     class's defaults, else the class's), so a result records every one of them."""
     return field(default_factory=Settings, metadata=dict(

@@ -1,8 +1,8 @@
 """Run status: ``ok`` or ``diverged``, recorded in a result's attributes.
 
 Models watch their own state for non-finite values and runaway (rates pinned at a bound, an error
-far above its start, weights exploding) and call :func:`mark_diverged`; experiments that combine
-several runs call :func:`merge`. :func:`summary` gives the one line the CLI prints, naming the
+far above its start, weights exploding) and call `mark_diverged`; experiments that combine
+several runs call `merge`. `summary` gives the one line the CLI prints, naming the
 step-size parameters most likely responsible (``Params.STEP_PARAMS`` changed from their defaults).
 """
 

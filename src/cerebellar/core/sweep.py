@@ -242,7 +242,7 @@ def sweep(name: str, grid: Mapping[str, Iterable] | Iterable[str], *, out: str |
     """Run (or resume) a sweep and return the combined dataset (also ``out/NAME.sweep.nc``).
 
     ``grid`` maps parameter names to value lists, or is a list of ``KEY=...`` strings as on the
-    command line. Raises :class:`SweepFailed` (after writing every other point) if points fail.
+    command line. Raises `SweepFailed` (after writing every other point) if points fail.
     A sweep of more than ``max_points`` points (grid × seeds) is refused before any work, and
     only one sweep or run writes into ``out`` at a time.
     """

@@ -64,7 +64,7 @@ def summary(ds: xr.Dataset, var: str | None = None,
 
 def plot_sweep(ds: xr.Dataset, var: str | None = None, sel: Mapping[str, Any] | None = None):
     """Lines (one swept key) or a map (two), mean ± s.d. over seeds; any other dimension is
-    faceted, or refused beyond :data:`MAX_FACETS` panels (choose one with ``sel``)."""
+    faceted, or refused beyond `MAX_FACETS` panels (choose one with ``sel``)."""
     keys = [k for k in json.loads(ds.attrs["sweep_grid"]) if k not in (sel or {})]
     s = summary(ds, var, sel)
     keys = [k for k in keys if k in s.dims]

@@ -1,6 +1,6 @@
 """Learning rules behind one protocol, so "what if the rule were different?" is a loop.
 
-A :class:`Rule` teaches learners (a perceptron's P-cell, the network's Purkinje columns, the VOR's
+A `Rule` teaches learners (a perceptron's P-cell, the network's Purkinje columns, the VOR's
 cortical gain) whose outputs read their active inputs through weights ``w`` (and, for rules with
 an olive, an estimate 𝒥 through weights ``v``). Per presentation the model calls two compiled
 functions of the rule:
@@ -22,7 +22,7 @@ loss, so a new rule is one small file (see ``README.md``, "Write your own rule")
 its settings (a frozen parameter class, with per-model defaults); models hold only the rule's
 name and its ``RULE.SETTING`` values, and another package's rule (a ``cerebellar.rules`` entry
 point) runs everywhere a built-in does.
-``local`` is Coenen's cortical rule of the VOR; :func:`nucleus_update` his nucleus rule;
+``local`` is Coenen's cortical rule of the VOR; `nucleus_update` his nucleus rule;
 ``decorrelation`` the dynamic VOR's cortical rule (Porrill & Dean 2007).
 """
 

@@ -1,4 +1,4 @@
-"""The rule protocol (see :mod:`cerebellar.rules`), a rule's own settings, and the registry of
+"""The rule protocol (see `cerebellar.rules`), a rule's own settings, and the registry of
 named rules (built-ins and those of other packages, through the ``cerebellar.rules`` entry
 points)."""
 
@@ -32,7 +32,7 @@ class Rule:
     rule's own settings.
 
     ``constants`` lists, in the order ``prm`` holds them, numbers or names: a name is read from
-    the rule's settings (``settings_class``: a frozen, validated :class:`~cerebellar.core.params.
+    the rule's settings (``settings_class``: a frozen, validated `
     Params`) if it is one of them, else from the model's parameters (the perturbation amplitude
     ``A``, say). ``defaults`` gives, per model name, the settings' defaults on that model (a
     learning rate's scale follows the model's units); ``models`` names the models the rule can
@@ -41,7 +41,7 @@ class Rule:
     whether ``update`` reads ℐ (the kernel skips that sum otherwise). ``state_size(n_patterns)``
     sizes the rule's memory. ``complex_spike(E, e, J)`` (arrays → bool), where the rule has one,
     says on which presentations its climbing fibre signalled an error; models record it as
-    ``ecs``. :meth:`configure` binds settings (``settings``), as :func:`get_rule` does.
+    ``ecs``. `configure` binds settings (``settings``), as `get_rule` does.
     """
 
     name: str
@@ -60,7 +60,7 @@ class Rule:
 
     def configure(self, model: str | None = None, **settings: Any) -> Rule:
         """This rule with its settings bound: the defaults of ``model``, then ``settings``
-        (validated; an unknown or out-of-range setting raises :class:`ParameterError`)."""
+        (validated; an unknown or out-of-range setting raises `ParameterError`)."""
         if model is not None and not self.runs_on(model):
             raise ParameterError(f"rule '{self.name}' does not run on the {model} model; it runs "
                                  f"on: {', '.join(self.models or ())}")
@@ -140,12 +140,13 @@ def rule_names(model: str | None = None) -> tuple[str, ...]:
 
 
 def get_rule(rule: str | Rule, model: str | None = None, **settings: Any) -> Rule:
-    """A :class:`Rule` from itself or its registered name, configured for ``model`` with
+    """A `Rule` from itself or its registered name, configured for ``model`` with
     ``settings`` (a rule object already configured is returned as it is unless settings are
     given).
 
-    >>> get_rule("delta", model="perceptron", alpha=0.02).settings.alpha   # doctest: +SKIP
-    0.02
+    ```python
+    get_rule("delta", model="perceptron", alpha=0.02).settings.alpha   # 0.02
+    ```
     """
     if not isinstance(rule, Rule):
         if rule not in RULES:
@@ -167,7 +168,7 @@ def rule_of(params: Any, model: str, rule: str | Rule | None = None) -> Rule:
 
 
 def settings_class(name: str) -> type[Params]:
-    """The settings class of rule ``name`` (the resolver of :func:`rule_settings_param`)."""
+    """The settings class of rule ``name`` (the resolver of `rule_settings_param`)."""
     return get_rule(name).settings_class
 
 
@@ -213,7 +214,7 @@ _EACH: dict[tuple, tuple] = {}
 
 
 def each_learner(perturb: Callable, update: Callable) -> tuple[Callable, Callable]:
-    """:func:`perturb_each` and :func:`update_each` compiled for this rule's functions (bound at
+    """`perturb_each` and `update_each` compiled for this rule's functions (bound at
     compile time, so a call types only arrays: a function argument costs ~50 µs of typing per
     call, most of a VOR cycle); built once per rule and process."""
     key = (perturb, update)

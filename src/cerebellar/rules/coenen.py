@@ -2,7 +2,7 @@
 ∫h² dt = 1. Each site learns from signals it receives:
 
     ΔA = −η_A v (gh + e)/h                      cortex (rule ``local``, Fig 3 top)
-    ΔD =  η_D [(1 − q) cf − q P]/h               nucleus (:func:`nucleus_update`, Fig 3 bottom)
+    ΔD =  η_D [(1 − q) cf − q P]/h               nucleus (`nucleus_update`, Fig 3 bottom)
 
 The cortex (gain A of the vestibular mossy fibres onto P) learns from the visual mossy-fibre
 error −v(gh + e): as a rule of the rules layer, the signed error it receives is the climbing-

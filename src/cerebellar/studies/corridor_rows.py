@@ -59,9 +59,9 @@ def panel_geometry(P: xr.DataArray, J: xr.DataArray, R: float, A, q: float) -> d
 
 
 def panel_dataset(params: CorridorParams, rng: np.random.Generator, panels: dict | None) -> xr.Dataset:
-    """Trajectories from :func:`trajectory_starts` and corridor runs, for one or several panels:
+    """Trajectories from `trajectory_starts` and corridor runs, for one or several panels:
     the corridor runs' speeds, path geometry and final means, each for the mean over all seeds
-    and for the means of seed groups (``*_g``, :func:`group_means`, for standard errors)."""
+    and for the means of seed groups (``*_g``, `group_means`, for standard errors)."""
     batch: dict[str, Any] = {}
     if panels:
         for key in ("rho", "A", "dP", "dJ"):
@@ -106,7 +106,7 @@ leaves out the cells next to a boundary)."""
 
 
 def mean_se_of(da: xr.DataArray) -> float:
-    """Standard error of a mean over equal seed groups (:func:`group_means`), from the groups'
+    """Standard error of a mean over equal seed groups (`group_means`), from the groups'
     spread; 0 where fewer than two groups give a finite value (the tolerance then has no
     statistical part)."""
     x = np.asarray(da, float)
@@ -116,7 +116,7 @@ def mean_se_of(da: xr.DataArray) -> float:
 
 def eq35_accurate(attrs: dict) -> tuple[bool, float, float]:
     """Whether Eq 35's D− speed is expected to hold: 𝒥's excursions below D−
-    (:func:`reduced.d_minus_excursion`) small against the corridor width (1 − q)A."""
+    (`reduced.d_minus_excursion`) small against the corridor width (1 − q)A."""
     depth = float(rd.d_minus_excursion(attrs["rho"], attrs["dP"], attrs["dJ"], attrs["q"]))
     width = (1 - attrs["q"]) * attrs["A"]
     return depth < width / 2, depth, width
@@ -126,7 +126,7 @@ def speed_rows(label: str, attrs: dict, sub: xr.Dataset, wide: xr.Dataset | None
                 reference_key: str | None = None) -> list[ck.Check]:
     """Measured corridor speeds against Eqs 32-35 at the panel's parameters (rel. 10 %: the
     equations neglect the oscillation about the line, Appendix 1 Phase 2). Where Eq 35's D− speed
-    cannot be trusted (𝒥's excursions below D− reach towards C−, :func:`reduced.d_minus_excursion`,
+    cannot be trusted (𝒥's excursions below D− reach towards C−, `reduced.d_minus_excursion`,
     the paper's own caveat), the legend's "less accurate" is checked instead against ``wide``, the
     same panel with a corridor much wider than ΔP and Δ𝒥 (where the D− row is evaluated), with a
     reference row where an independent simulation gives the value."""
@@ -182,7 +182,7 @@ def geometry_rows(label: str, attrs: dict, sub: xr.Dataset, legend_key: str | No
     window is the lines' q ± 1 (or, below the target in the excluded domain β < (1 − q)ρ, the
     slope −β/ρ of Eq 27's drift), and it lies within half a corridor of the line the regime names.
     The regime comes from the paper's legend (``legend_key``, at its setting: a ``paper`` row) or
-    else from the drifts (:func:`drift_regime`, written apart from the code under test)."""
+    else from the drifts (`drift_regime`, written apart from the code under test)."""
     rho, dP, dJ, q = (attrs[k] for k in ("rho", "dP", "dJ", "q"))
     legend = claim(legend_key) if legend_key and on_setting else None
     regime = (tuple(legend.value.split("/")) if legend else

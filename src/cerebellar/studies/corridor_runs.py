@@ -81,7 +81,7 @@ def group_means(da: xr.DataArray, groups: int = GROUPS) -> xr.DataArray:
 
 def measured_speeds(runs: xr.Dataset, R: float, over: str = "seed") -> tuple[xr.DataArray, xr.DataArray]:
     """Corridor speeds (P's slope over the trials in the windows) of the mean over ``over`` of the
-    runs of :func:`corridor_runs` (above, below). With ``over=None``, the slopes of ``runs.P``
+    runs of `corridor_runs` (above, below). With ``over=None``, the slopes of ``runs.P``
     itself (e.g. of group means, one slope per group)."""
     mean = runs.P.mean(over) if over else runs.P
     t = runs.trial.values
@@ -119,7 +119,7 @@ def corridor_offset(P, J, side: str, A, q, R):
 
 def drift_regime(rho, beta, q):
     """The lines the point follows above and below the target, ('D+' or 'C+', 'D−'/'C−'/'C+'),
-    derived from the mean drifts, independently of :func:`reduced.regime` (which states the
+    derived from the mean drifts, independently of `reduced.regime` (which states the
     boundaries as printed): inside the upper corridor a Δ𝒥 update (probability 1 − ρ) lowers 𝒥
     by Δ𝒥 and a ΔPΔ𝒥 update moves the point by (−ΔP, +Δ𝒥) (Eq 31), so its height above D+
     (slope 1 + q) changes by [(2ρ − 1)β + (1 + q)ρ]ΔP per trial: it sinks to D+ if that is

@@ -1,7 +1,7 @@
 """The perceptron's load sweeps of Bouvier et al. 2018 (Fig 10B-F, Appendix 1), shared by Figs
 10B-F, the capacity study and compare-rules: their parameters, the seed policy (one generator
-per load and run, :func:`cell_generator`), paired runs of several rules or q on the same numbers
-kept in an explicit :class:`RunCache`, and the sweep's curves (:func:`load_curves`)."""
+per load and run, `cell_generator`), paired runs of several rules or q on the same numbers
+kept in an explicit `RunCache`, and the sweep's curves (`load_curves`)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ class Fig10Params(PerceptronModel):
 
 @dataclass(frozen=True)
 class LoadSweepParams(Fig10Params):
-    """Fig 10B-D: runs at every load of :meth:`Fig10Params.loads`, ``n_seeds`` per load."""
+    """Fig 10B-D: runs at every load of `Fig10Params.loads`, ``n_seeds`` per load."""
 
     n_seeds: int = param(2, low=1, high=1000,
                          doc="independent runs per load (patterns, targets, initial weights, order)")
@@ -110,7 +110,7 @@ def paired_runs(configs: list[PerceptronParams], gen: np.random.Generator,
     """Every config trained from a copy of ``gen``: the same patterns, targets, initial weights,
     presentation order and uniform numbers for every rule and q (a paired comparison). The
     configs not in ``cache`` yet run in lockstep over one drawing of those numbers, the runs of
-    each rule in one SIMD kernel (:func:`~cerebellar.models.perceptron.simulate.train_batch`,
+    each rule in one SIMD kernel (`train_batch`,
     equal to each run alone bit for bit), and are added to it."""
     state = repr(gen.bit_generator.state)
     todo: dict[tuple, list[PerceptronParams]] = {}
@@ -140,7 +140,7 @@ def runs_per_cell(params: Fig10Params, rng: np.random.Generator, loads: list[int
                   rules: dict[str, dict], n_seeds: int, cache: RunCache = RUNS
                   ) -> dict[tuple[int, int], list[xr.Dataset]]:
     """{(p, seed): [one run per rule]}: every rule of a cell trained from the cell's generator
-    (:func:`cell_generator`, :func:`paired_runs` with ``cache``); cells spread over the cores."""
+    (`cell_generator`, `paired_runs` with ``cache``); cells spread over the cores."""
     cells = [(p, s) for p in loads for s in range(n_seeds)]
     configs = {p: [params.run_params(n_patterns=p, **kw) for kw in rules.values()] for p in loads}
     per_cell = map_runs(lambda cell, _: paired_runs(configs[cell[0]], cell_generator(rng, *cell),
@@ -159,8 +159,8 @@ def load_curves(params: LoadSweepParams, rng: np.random.Generator, rules: dict[s
     the delta rule is among the rules, whether each run's patterns have an exact solution
     (linear programming) at the loads just below capacity.
 
-    Random numbers: run s at load p comes from :func:`cell_generator` (rng, p, s), for every
-    rule (:func:`paired_runs`). So Figs 10B, 10C, 10D, the capacity study and compare-rules, run
+    Random numbers: run s at load p comes from `cell_generator` (rng, p, s), for every
+    rule (`paired_runs`). So Figs 10B, 10C, 10D, the capacity study and compare-rules, run
     with the same seed and scale, show the same runs where they overlap, trained once per process,
     and rules are compared on the same patterns."""
     loads = params.loads()
@@ -211,8 +211,8 @@ def load_curves(params: LoadSweepParams, rng: np.random.Generator, rules: dict[s
 def lp_below_capacity(params: LoadSweepParams, rng: np.random.Generator, loads: list[int]
                        ) -> np.ndarray:
     """For each (load, seed) in the finite-size window below capacity (α_c − 1/√N_M, α_c]·N_M
-    (:func:`capacity_window`), the least mean violation of an exact solution for the patterns and
-    targets that run trained on (drawn again from its generator, as :func:`train_batch` draws
+    (`capacity_window`), the least mean violation of an exact solution for the patterns and
+    targets that run trained on (drawn again from its generator, as `train_batch` draws
     them first); NaN at the other loads."""
     a_c, low, _ = capacity_window(dict(f=params.f, gamma=params.gamma, N_M=params.N_M))
     out = np.full((len(loads), params.n_seeds), np.nan)

@@ -260,7 +260,7 @@ def descent_row(ds: xr.Dataset, span: int = 2000, delay: int = 100) -> ck.Check:
 
 
 def descent_fraction(x0: np.ndarray, a: float, q: float, L: int, rho: float) -> float:
-    """π = P(right) − P(wrong) of a perturbed update (see :func:`descent_row`): ``x0`` the
+    """π = P(right) − P(wrong) of a perturbed update (see `descent_row`): ``x0`` the
     olive's mismatch ℰ − ℐ on unperturbed movements, ``a`` a pCS's effect on ℰ."""
     x0 = np.sort(np.asarray(x0, float).ravel())
     if not x0.size:

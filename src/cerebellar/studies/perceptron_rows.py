@@ -37,7 +37,7 @@ def departure_row(ds: xr.Dataset, rule: str, level: float, floor_text: str) -> c
     """Fig 10D legend: the error leaves its floor close to the theoretical capacity. The departure
     lies between the load before the first load above the floor and that load (the grid); it must
     meet the window [α_c − 2/√N_M, α_c + 1/√N_M]: the finite-size window of
-    :func:`capacity_window`, one more spread below, since after a finite number of trials the
+    `capacity_window`, one more spread below, since after a finite number of trials the
     patterns of a load just below capacity may still be converging (learning slows down as the
     load nears α_c, Fig 10B), which moves the departure below α_c and never above it."""
     N = ds.attrs["N_M"]

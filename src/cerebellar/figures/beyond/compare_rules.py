@@ -1,5 +1,5 @@
 """``compare-rules``: the perceptron task of Fig 10 learnt by every registered rule that runs on the
-perceptron (:mod:`cerebellar.rules`, another package's included) from one loop over rules (beyond
+perceptron (`cerebellar.rules`, another package's included) from one loop over rules (beyond
 the papers): SGDEGE, the delta rule, node perturbation, Marr-Albus-Ito with a signed and an
 unsigned error, on the same patterns, targets and presentation orders for a given seed."""
 
@@ -78,7 +78,7 @@ BASELINE_VISITS = 10
 def _node_perturbation_baseline(params: CompareRulesParams) -> xr.DataArray:
     """The rule's baseline ℰ̄ read back from its updates (b = −η(ℰ − ℰ̄)/σ, so ℰ̄ = ℰ + bσ/η) when
     a pattern's error steps from the initial error to the floor-sized A and stays there: |ℰ̄ − ℰ|
-    after each of :data:`BASELINE_VISITS` visits, over the size of the step."""
+    after each of `BASELINE_VISITS` visits, over the size of the step."""
     p = params.run_params(n_patterns=1, rule="node_perturbation")
     rule = rule_of(p, MODEL, "node_perturbation")
     prm = rule.constants_for(p)
@@ -149,7 +149,7 @@ def checks_compare_rules(ds: xr.Dataset) -> list[ck.Check]:
 
 def _learning_row(ds: xr.Dataset, rule: str, p0: int, ratio: float) -> ck.Check:
     """Each rule's final over initial mean error at the default load: at most 1/2 for the rules
-    that learn (:data:`BASIS`); for ``mai_unsigned``, whose climbing fibre fires on every
+    that learn (`BASIS`); for ``mai_unsigned``, whose climbing fibre fires on every
     presentation (ℰ > 0), every synapse is depressed until P = 0, so its final error is the mean
     target, P_max/2 within 3 s.e. of a mean of p·n_seeds uniform targets; for another package's
     rule, no theory: n/a with the ratio."""
@@ -175,7 +175,7 @@ def _speed_rows(ds: xr.Dataset) -> list[ck.Check]:
     B, C)", because SGDEGE takes steps of fixed size (ρΔP per trial) and the delta rule steps in
     proportion to the error (a factor 1 − α f √N_M per trial). Each rule's interference slowdown
     is its measured half-time over its single-pattern half-time from the same initial errors
-    (:func:`~cerebellar.studies.load_sweep.slowdown`); "comparable" is read as a ratio
+    (`slowdown`); "comparable" is read as a ratio
     of the two within the spread the paper reports for one rule (Fig 10B: 1.5-5), and then SGDEGE's
     half-time over the delta rule's must lie within that spread around the ratio of their
     single-pattern half-times, which is "considerably slower" where that band lies above 1."""

@@ -1,7 +1,7 @@
 """``sgdege-scaling``: how the learning time of the SGDEGE network grows with the number of
 outputs sharing its one error (beyond the papers; Werfel, Xie & Seung 2005).
 
-The network of Bouvier 2018 (:mod:`cerebellar.models.network`) learns one movement. Each
+The network of Bouvier 2018 (`cerebellar.models.network`) learns one movement. Each
 (column, bin) of the L×T Purkinje outputs is perturbed only when its climbing fibre fires in that
 bin, with probability ρ/T per trial, and the error is their mean. Learning time: trials for the
 smoothed error to fall halfway from its start to its floor (the mean of the last 10 % of trials).

@@ -1,8 +1,8 @@
 """``vor-sgdege``: Coenen's VOR plant with its cortical gain learnt by SGDEGE (beyond both papers).
 
 Neither paper has this model. The plant, the nucleus rule and the schedules are Coenen et al.'s
-(:mod:`cerebellar.models.vor`); the cortical gain A learns by the ``sgdege`` rule of
-:mod:`cerebellar.rules` from the unsigned slip |gh + e|/h, with climbing-fibre perturbations ξ of
+(`cerebellar.models.vor`); the cortical gain A learns by the ``sgdege`` rule of
+`cerebellar.rules` from the unsigned slip |gh + e|/h, with climbing-fibre perturbations ξ of
 P on a fraction ρ of cycles and an olive ℐ = V − q_NO p that learns to cancel the mean error.
 Beside it, the same plant with Coenen's local rules (rule ``local``). Questions, each a check row:
 

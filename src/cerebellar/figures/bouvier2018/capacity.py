@@ -33,7 +33,7 @@ class CapacityParams(LoadSweepParams):
 
 def instance_capacity(X: np.ndarray, R: np.ndarray, theta: float, guess: int) -> int:
     """The largest p such that the first p patterns (rows of X, targets R) have an exact
-    solution w ≥ 0 (LP, :func:`~cerebellar.models.perceptron.capacity.feasible`); 0 if none does, len(R) if
+    solution w ≥ 0 (LP, `feasible`); 0 if none does, len(R) if
     all do. Adding patterns only removes solutions, so feasibility is monotone in p: a gallop
     from ``guess`` brackets the change, a bisection finds it."""
     n = R.size
@@ -61,7 +61,7 @@ def instance_capacity(X: np.ndarray, R: np.ndarray, theta: float, guess: int) ->
 
 def run_capacity(params: CapacityParams, rng: np.random.Generator) -> xr.Dataset:
     """``n_lp`` instances, each a sequence of N_M random patterns and targets whose own capacity
-    (:func:`instance_capacity`) is found by LP, and the delta-rule runs of Fig 10C."""
+    (`instance_capacity`) is found by LP, and the delta-rule runs of Fig 10C."""
     N = params.N_M
     loads = params.loads()
     theta = threshold(params.f, params.gamma, N, params.P_max)

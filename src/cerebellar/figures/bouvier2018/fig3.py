@@ -77,7 +77,7 @@ def _key(name: str) -> str:
 
 def checks_fig3(ds: xr.Dataset) -> list[ck.Check]:
     """The sign the SGDEGE rule's code predicts for each protocol and contrast (``predicted_dw``,
-    computed by :func:`predicted_change` at run time) against the sign of the slice data's 95 %
+    computed by `predicted_change` at run time) against the sign of the slice data's 95 %
     c.i. (ratios against 1, differences against 0)."""
     rows = []
     data = table1()

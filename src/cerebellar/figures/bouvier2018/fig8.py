@@ -31,7 +31,7 @@ def run_fig8(params: NetworkParams, rng: np.random.Generator) -> xr.Dataset:
 def checks_fig8(ds: xr.Dataset) -> list[ck.Check]:
     """Fig 8 and the Methods' initialisation (paper rows, at Table 2's setting), the
     reference simulation's initial error, and the learning at any scale from theory at the run's
-    parameters (:func:`learning_rows`: a pCS's size, the olive's rate and lock-on, the early
+    parameters (`learning_rows`: a pCS's size, the olive's rate and lock-on, the early
     descent)."""
     a = ds.attrs
     E = ds.error.mean("pattern").values

@@ -100,7 +100,7 @@ def measured_regimes(ds: xr.Dataset, prefix: str = "") -> tuple[xr.DataArray, xr
 
 def checks_fig9c(ds: xr.Dataset) -> list[ck.Check]:
     """The measured regime map against the boundaries derived from the drifts (written apart
-    from the model's :func:`reduced.regime`), away from the boundaries; the red dots' regimes
+    from the model's `reduced.regime`), away from the boundaries; the red dots' regimes
     against the legends of Fig 9C and Appendix 1—figure 1."""
     q = ds.attrs["q"]
     up_pred, low_pred = drift_regime(ds.rho.values[:, None], ds.beta.values[None, :], q)

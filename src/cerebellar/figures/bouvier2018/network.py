@@ -30,7 +30,7 @@ def run_network(params: NetworkParams, rng: np.random.Generator) -> xr.Dataset:
 
 def checks_network(ds: xr.Dataset) -> list[ck.Check]:
     """The perturbations' count (per rule) and, for SGDEGE, the quick-scale rows of
-    :func:`learning_rows` (a pCS's size on PN, the olive's rate and lock-on, the early descent),
+    `learning_rows` (a pCS's size on PN, the olive's rate and lock-on, the early descent),
     and whether the error falls over the run."""
     a = ds.attrs
     early = float(ds.error.isel(trial=slice(0, 100)).mean())

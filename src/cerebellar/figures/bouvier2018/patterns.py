@@ -14,7 +14,7 @@ Per (shared fraction, number of movements p): the measured overlap (fraction of 
 two movements share; 0.5 for the paper's independent draws), the error at the start and end, the
 initial mismatches ℰ − ℐ, the mean |ℰ − ℐ| and each movement's eCS rate over the second half of
 the run. Where cancellation should hold or be lost follows from how fast Eq 10 can set one
-movement's ℐ apart from the others' (:func:`olive_times`); the band ½ ± 0.15 on the eCS rate
+movement's ℐ apart from the others' (`olive_times`); the band ½ ± 0.15 on the eCS rate
 that reads "cancelled" is ours, an exploration beyond the paper.
 """
 
@@ -45,7 +45,7 @@ BALANCE = 0.15
 """Our band (an exploration beyond the paper, which gives no number): a movement's eCS rate
 farther than this from 1/2 over the second half of a run says its ℐ does not cancel its own
 error (at equilibrium of Eq 10 the rate is 1/2 less the learning's small bias, see
-:func:`checks_patterns`; ±0.15 is 6.7 binomial s.e. of a rate over the quick scale's 500
+`checks_patterns`; ±0.15 is 6.7 binomial s.e. of a rate over the quick scale's 500
 judged trials)."""
 
 
@@ -201,7 +201,7 @@ def checks_patterns(ds: xr.Dataset) -> list[ck.Check]:
     """The measured overlap; the olive's equilibrium for two movements at the paper's overlap;
     Fig 8A's tracking; and, beyond the paper (an exploration, with our band ½ ± BALANCE on each
     movement's eCS rate), where cancellation holds and where it is lost, against the
-    separation times of :func:`olive_times` at the run's parameters."""
+    separation times of `olive_times` at the run's parameters."""
     a = ds.attrs
     n = int(a["trials_per_pattern"])
     p2 = int(ds.p.min())

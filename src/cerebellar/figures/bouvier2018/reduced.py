@@ -19,7 +19,7 @@ def run_reduced(params: ReducedParams, rng: np.random.Generator) -> xr.Dataset:
 
 def checks_reduced(ds: xr.Dataset) -> list[ck.Check]:
     """Replays Eqs 16-26 on the recorded trajectory and perturbation flags, written out here
-    independently of :func:`reduced.step`; the fixed point where the run is long enough."""
+    independently of `reduced.step`; the fixed point where the run is long enough."""
     A, dP, dJ, q, R, rho = (ds.attrs[k] for k in ("A", "dP", "dJ", "q", "R", "rho"))
     P, J, pert = ds.P.values, ds.J.values, ds.perturbed.values[:-1]
     shift = np.where(pert, A, 0.0)

@@ -2,7 +2,7 @@
 
 The paper's ≤ 7 % is judged with Student's t over paired seeds (inconclusive, n/a, when the
 seeds cannot decide); at the quick scale, where the error is still falling, the effect of α_w
-and ρ is predicted from the early descent's speed (:func:`_rate_row`)."""
+and ρ is predicted from the early descent's speed (`_rate_row`)."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def checks_robustness(ds: xr.Dataset) -> list[ck.Check]:
 
 def _rate_row(ds: xr.Dataset) -> ck.Check:
     """α_w and ρ ±change at the run's horizon. The early descent runs at −ρΔPπ/T (Eq 9; Appendix
-    1 Eq 32 with π = 1, see :func:`descent_row`), ΔP ∝ α_w: scaling α_w by f scales the descent's
+    1 Eq 32 with π = 1, see `descent_row`), ΔP ∝ α_w: scaling α_w by f scales the descent's
     speed by f, scaling ρ by f scales ρπ by f^g (g measured from the base run's mismatch). If the
     descent is time-rescaled by the speed, ∂ℰ_n/∂ln f = g·(n − t_lock)·dℰ/dt|_n; if it is linear,
     −g·(ℰ_0 − ℰ_n): the prediction takes the first, the tolerance adds their difference (the

@@ -44,7 +44,7 @@ class DarkParams(Params):
 
 
 def run_dark(params: DarkParams, rng: np.random.Generator) -> xr.Dataset:
-    """Light phase, then the dark with q ∈ :data:`DARK_Q`, with and without gating by vision."""
+    """Light phase, then the dark with q ∈ `DARK_Q`, with and without gating by vision."""
     P = params
     base = VORParams(g=P.g, b=P.b, v=P.v, q=P.q_light, eta_A=P.eta_A, eta_D=P.eta_D,
                      n_cycles=P.light_cycles, A0=P.b, D0=1.0)

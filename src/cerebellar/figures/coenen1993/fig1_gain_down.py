@@ -58,7 +58,7 @@ CASES = ("gain-up", "gain-down", "up, off early", "down, off early", "down, off 
 
 
 def run_gain_down(params: GainDownParams, rng: np.random.Generator) -> xr.Dataset:
-    """Five runs in one vectorised call over dimension ``case`` (see :data:`CASES`), and the
+    """Five runs in one vectorised call over dimension ``case`` (see `CASES`), and the
     monkey curve of Fig 1 on time in units of τ (deterministic: ``rng`` is unused)."""
     P = params
     case = dict(

@@ -81,7 +81,7 @@ def eta_intervals(g: float, b: float, v: float, q: float, r: float,
 def run_fig4(params: Fig4Params, rng: np.random.Generator) -> xr.Dataset:
     """The Fig 4 run, and two more with r = η_A/η_D kept (both on the paper's 10 000-step axis):
     η_A at the lower end of the interval where both Fig 4 statements hold (closed form) and at
-    the interval's geometric centre (see :func:`eta_intervals`)."""
+    the interval's geometric centre (see `eta_intervals`)."""
     P = params
     tol = abs(float(an.overshoot_paper(P.g, P.b, P.v, P.q, P.r)))
     eta_60, eta_long, eta_mono = eta_intervals(P.g, P.b, P.v, P.q, P.r, tol)

@@ -64,7 +64,7 @@ class Fig6Params(Params):
 
 
 def run_fig6(params: Fig6Params, rng: np.random.Generator) -> xr.Dataset:
-    """Whole (q, r) grid and the reference table's points, each in one vectorised :func:`simulate` call."""
+    """Whole (q, r) grid and the reference table's points, each in one vectorised `simulate` call."""
     q = xr.DataArray(np.linspace(0, 1, params.n_q), dims="q")
     r = xr.DataArray(np.geomspace(params.r_min, params.r_max, params.n_r), dims="r")
     q, r = q.assign_coords(q=q.values), r.assign_coords(r=r.values)
@@ -161,7 +161,7 @@ SMALL_Q, LARGE_R = (0.01, 0.05), (50, 100)
 def _formula_accuracy_row(ds: xr.Dataset, at) -> ck.Check:
     """The paper's formula against the simulated overshoot where its approximation should hold
     (small q, large r): its relative error lies between 0 (it overestimates) and its first-order
-    size :func:`qss_error` at the simulated peak time."""
+    size `qss_error` at the simulated peak time."""
     b, v, eD = (ds.attrs[k] for k in ("b", "v", "eta_D"))
     worst, parts, step = -np.inf, [], 0.0
     for q in SMALL_Q:

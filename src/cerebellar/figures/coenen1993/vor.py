@@ -37,7 +37,7 @@ def rule_residual(ds: xr.Dataset) -> float:
 
     Light: ΔA = −η_A v s, ΔD = η_D[(1 − 2q)s + q(g − D)] with s = (1 − b)(g − G)/(1 − b + v)
     from the recorded dark gain (the slip identity); dark: ΔA = 0, ΔD = −η_D q P_dark (0 when
-    gated). Independent of the Fig 3 form that :func:`simulate` iterates.
+    gated). Independent of the Fig 3 form that `simulate` iterates.
     """
     b, v, q, eA, eD = attr_values(ds, "b", "v", "q", "eta_A", "eta_D")
     if not (np.diff(ds.cycle.values) == 1).all():

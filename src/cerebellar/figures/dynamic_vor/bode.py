@@ -87,7 +87,7 @@ UPDATE_SETTING = dict(delay=0.1, trace=0.05, q=0.5, g=1.6)
 
 def update_check(params: BodeParams, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean rates (⟨da/dt⟩/β, ⟨dd/dt⟩/γ) of a run at tiny β and γ over two cycles at
-    :data:`GRADIENT_F`, in :data:`UPDATE_SETTING`."""
+    `GRADIENT_F`, in `UPDATE_SETTING`."""
     T = 2.0 / GRADIENT_F
     model = params.model(np.array([GRADIENT_F])).replace(
         frequency=GRADIENT_F, duration=T, record_every=T, gamma=GRADIENT_BETA,

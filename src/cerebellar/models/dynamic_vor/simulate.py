@@ -29,7 +29,7 @@ def simulate(params: DynamicVORParams, rng: np.random.Generator | None = None, *
              rule: Rule | str | None = None, backend: str = "numba",
              a0: np.ndarray | None = None, d0: np.ndarray | None = None,
              **batch: Any) -> xr.Dataset:
-    """Learn for ``params.duration`` seconds; any of :data:`BATCHABLE` may be an array (a batch dim).
+    """Learn for ``params.duration`` seconds; any of `BATCHABLE` may be an array (a batch dim).
 
     ``a0`` (K,) and ``d0`` (2,) are the initial cortical and brainstem weights (default 0 and the
     brainstem calibrated for the plant model, (1, 1)). ``rng`` is needed for a broadband stimulus

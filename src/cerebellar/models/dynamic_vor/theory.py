@@ -5,14 +5,14 @@ reflex, the stimulus, and the delay limit of cortical learning.
 With head velocity h(t) = Im Σ_m A_m e^{i(ω_m t + φ_m)}, every signal of the loop at fixed
 weights is Im Σ_m A_m H(iω_m) e^{i(ω_m t + φ_m)} for its transfer function H:
 
-    x_k = X_k(iω) h                 granule signals (:func:`basis_response`)
+    x_k = X_k(iω) h                 granule signals (`basis_response`)
     z_j = Z_j(iω) h,  Z = (1, τ_model iω)   the brainstem's vestibular signals
     P   = Σ_k a_k x_k + b E − v e^{−iωδ} s   Purkinje output (efference copy b, visual slip v)
     m   = Σ_j d_j z_j − P                    the brainstem's command
     E   = −Pl(iω) m,  Pl(s) = 1/(τ_p s + 1)  eye velocity
     s   = g h + E = (g − G) h                retinal slip
 
-so that the VOR (:func:`vor_response`, :func:`closed_loop`) is
+so that the VOR (`vor_response`, `closed_loop`) is
 
     G(iω) = −E/h = Pl (Σ d_j Z_j − Σ a_k X_k + v g e^{−iωδ}) / (1 − b Pl + v Pl e^{−iωδ}),
 
@@ -97,7 +97,7 @@ def closed_loop(plant: np.ndarray, forward: np.ndarray, g, b, v, lag: np.ndarray
 
 def vor_response(params, f: np.ndarray | float, a: np.ndarray, d: np.ndarray,
                  tau_plant: np.ndarray | float | None = None) -> np.ndarray:
-    """G(iω) = −E/h of the loop (:func:`closed_loop`) at weights ``a`` (..., K) and ``d``
+    """G(iω) = −E/h of the loop (`closed_loop`) at weights ``a`` (..., K) and ``d``
     (..., 2), broadcast against ``f``'s shape."""
     tau = params.tau_plant if tau_plant is None else tau_plant
     forward = (np.sum(np.asarray(d) * vestibular_response(params, f), axis=-1)
@@ -128,7 +128,7 @@ def mean_flow(params, f: np.ndarray, power: np.ndarray, beta: float = 1.0,
     at rate ``beta`` in the cortex and the brainstem rule at ``gamma`` (default ``params.gamma``),
     with sines at ``f`` [Hz] of power A_m²/2 = ``power`` and the weights fixed over a cycle.
 
-    At fixed weights every signal is affine in u (:func:`closed_loop`), and with
+    At fixed weights every signal is affine in u (`closed_loop`), and with
     ⟨Im(A e^{iωt}) Im(B e^{iωt})⟩ = Re(A B̄)/2 summed over the sines (cross terms average out):
     the slip S = g − G(iω), the error S e^{−iωδ}, the eligibility Y_k e^{−iω·trace} (Y = Pl_model X,
     or X) and P = Σ a_k X_k − b G − v S e^{−iωδ},
@@ -158,7 +158,7 @@ def mean_flow(params, f: np.ndarray, power: np.ndarray, beta: float = 1.0,
 
 def mean_updates(params, f: float, a: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean rates of the cortical and brainstem weights over whole cycles of a unit sine at ``f``,
-    weights fixed, per unit rate: (⟨da_k/dt⟩/β, ⟨dd_j/dt⟩/γ) (:func:`mean_flow`)."""
+    weights fixed, per unit rate: (⟨da_k/dt⟩/β, ⟨dd_j/dt⟩/γ) (`mean_flow`)."""
     J, c = mean_flow(params, f, 0.5, beta=1.0, gamma=1.0)
     rate = J @ np.concatenate([np.asarray(a, float), np.asarray(d, float)]) + c
     return rate[:-2], rate[-2:]
@@ -201,7 +201,7 @@ def growth_rate(f: np.ndarray | float, delay: np.ndarray | float, beta: float,
     error is δ old; the eligibility, a trace old). S ∝ e^{λt} with λ = −(β/2) e^{−iωΔ} e^{−λδ},
     solved by fixed-point iteration (a contraction for βδ/2 < 1/e); the growth rate is Re λ. Its
     first iterate, −(β/2) cos(ωΔ), is the slow-learning limit: growth iff ωΔ > π/2, i.e. above
-    f_c = 1/(4Δ) (:func:`critical_frequency`)."""
+    f_c = 1/(4Δ) (`critical_frequency`)."""
     k = 0.5 * beta
     rotation = np.exp(-1j * omega(f) * (np.asarray(delay) - np.asarray(trace)))
     lam = -k * rotation

@@ -72,7 +72,7 @@ class NetworkParams(Params):
     }
 
     def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
-        """Peak memory of :func:`simulate` (compiled kernel), and the parameters that drive it:
+        """Peak memory of `simulate` (compiled kernel), and the parameters that drive it:
         the overlap counts p²·S·L·T² (int32), the weights and connections L·S·N, and the
         pre-drawn perturbations and records per movement."""
         p, S, L, T, N = self.n_patterns, self.S, self.L, self.T, self.N

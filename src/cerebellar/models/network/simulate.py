@@ -9,7 +9,7 @@ fibres (MF) per sagittal row, T time bins. Each active fibre fires in one bin of
     NO_l(t) = Φ(Σ_{i,s} v^l_{i,s} M_{i,s}(t) + q u_PC→PN Σ_s PC_{s,l}(t))       (Eqs 4, 13)
     ℰ = ⟨|PN − R|⟩_{l,t},  e = ⟨R − PN⟩_{l,t},  ℐ = ⟨NO⟩_{l,t}                   (Eqs 7, 14, 8)
 
-The weights learn by a rule of :mod:`cerebellar.rules` from these teaching signals; with
+The weights learn by a rule of `cerebellar.rules` from these teaching signals; with
 SGDEGE (the default), c = sign(ℰ − ℐ) and
 
     w^l_{i,s} ← w^l_{i,s} − α_w c Σ_t η_l(t) M_{i,s}(t)                          (Eq 9)
@@ -22,8 +22,8 @@ b·s more, active MF→NO weights by Δv (rectified), every MF→PC weight by th
 
 Φ clips to [0, r_max]. Each climbing fibre l draws its perturbation s_l from the rule (SGDEGE: a
 pCS with probability ρ per movement), in one random bin, perturbing the whole column of S cells.
-Two kernels run the same movements from the same pre-drawn uniform numbers: :func:`run_numpy`
-recomputes every Purkinje drive by batched matrix products; :func:`run_incremental` keeps each
+Two kernels run the same movements from the same pre-drawn uniform numbers: `run_numpy`
+recomputes every Purkinje drive by batched matrix products; `run_incremental` keeps each
 pattern's drives and updates only what the rule changed, using overlap counts K^{μν}[s,l,t*,t']
 (connected fibres active at t* in μ and at t' in ν), so a perturbed column costs S×T additions
 per pattern.
@@ -53,7 +53,7 @@ from cerebellar.rules import Rule, rule_of
 
 def run_compiled(net: Network, u, pbin, profile_at, rule: Rule | str | None = None,
                  bar=None) -> dict[str, np.ndarray]:
-    """The incremental kernel while its overlap counts fit :data:`OVERLAP_BUDGET`, else the
+    """The incremental kernel while its overlap counts fit `OVERLAP_BUDGET`, else the
     direct one."""
     kernel = run_incremental if overlap_bytes(net.params) <= OVERLAP_BUDGET else run_direct
     return kernel(net, u, pbin, profile_at, rule, bar=bar)
@@ -68,7 +68,7 @@ def simulate(params: NetworkParams, rng: np.random.Generator, *, rule: Rule | st
     """Draw a network and learn ``n_patterns`` movements by ``rule`` (default ``params.rule``);
     per movement over (pattern, trial): ℰ, e, ℐ, the rule's climbing-fibre error signal (``ecs``,
     where it has one), the perturbed-column count and mean PN and PC rates; PN profiles with
-    their targets at :func:`profile_trials`."""
+    their targets at `profile_trials`."""
     p = params
     if backend not in KERNELS:
         raise ParameterError(f"backend = {backend!r}: allowed one of {', '.join(KERNELS)}")

@@ -96,7 +96,7 @@ class PerceptronParams(PerceptronModel):
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 100_000}
 
     def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
-        """Peak memory of :func:`simulate`: drawing the patterns (p·N_M uniform numbers), their
+        """Peak memory of `simulate`: drawing the patterns (p·N_M uniform numbers), their
         active indices, the records and one block of presentation orders."""
         p, n = self.n_patterns, self.N_M
         return 9 * p * n + 8 * self.f * p * n + 16 * self.n_records * p + 24 * 256 * p, (
@@ -109,7 +109,7 @@ def threshold(f, gamma, N_M, P_max):
 
 
 BATCHABLE = ("rule", "q", "A", "rho", "dP", "dJ", "rule_settings")
-"""Parameters that may differ between runs trained in lockstep (:func:`train_batch`): they
+"""Parameters that may differ between runs trained in lockstep (`train_batch`): they
 change neither the patterns, the initial weights nor θ."""
 
 

@@ -13,7 +13,7 @@ with A = 0 (Eq 42).
 
 Trials are counted per pattern: each trial is one epoch presenting every pattern once in a new
 random order [NS: the paper says "drawn without replacement"]. Two kernels implement one
-presentation loop: :func:`train_block_numpy` (reference) and :func:`lockstep_kernel` (compiled,
+presentation loop: `train_block_numpy` (reference) and `lockstep_kernel` (compiled,
 touches only the ~f·N_M active synapses of a pattern, for one run or several runs in lockstep,
 one SIMD lane per run); both consume the same pre-drawn orders and perturbation flags, so they
 agree to rounding.
@@ -68,11 +68,11 @@ def simulate(p: PerceptronParams, rng: np.random.Generator, *, backend: str = "n
 def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
                 backend: str = "numba", block_epochs: int = 256, show_progress: bool = True,
                 marks: np.ndarray | None = None, rule: Rule | None = None) -> list[xr.Dataset]:
-    """Runs that differ only in :data:`BATCHABLE` parameters, trained in lockstep on the same
+    """Runs that differ only in `BATCHABLE` parameters, trained in lockstep on the same
     patterns, presentation order and uniform numbers (a paired design: the random numbers of
-    ``rng`` are drawn once, as for one run). Each result equals :func:`simulate` of its config with
+    ``rng`` are drawn once, as for one run). Each result equals `simulate` of its config with
     a generator in the same state, bit for bit. The compiled kernel runs the runs of each rule at
-    once (up to :data:`MAX_LANES`), one SIMD lane per run (:func:`lockstep_kernel`); rules take
+    once (up to `MAX_LANES`), one SIMD lane per run (`lockstep_kernel`); rules take
     turns on each block of presentations. The NumPy reference takes one run at a time."""
     if backend not in KERNELS:
         raise ParameterError(f"backend = {backend!r}: allowed one of {', '.join(KERNELS)}")
@@ -202,11 +202,11 @@ def _runaway(P: np.ndarray, R: np.ndarray, P0: np.ndarray, P_max: float) -> str:
 
 def train_many(configs: list[PerceptronParams], rng: np.random.Generator, *,
                marks: np.ndarray | None = None, rule: Rule | None = None) -> list[xr.Dataset]:
-    """Train several runs: those that differ only in :data:`BATCHABLE` parameters run in
-    lockstep (:func:`train_batch`) on one generator, so they see the same patterns, orders and
+    """Train several runs: those that differ only in `BATCHABLE` parameters run in
+    lockstep (`train_batch`) on one generator, so they see the same patterns, orders and
     perturbation numbers (a paired comparison). A config given again is a replicate: its k-th
     copy joins the k-th group, with its own generator. Groups are spread over the cores
-    (:func:`cerebellar.core.parallel.map_runs`), one generator spawned from ``rng`` per group, in
+    (`cerebellar.core.parallel.map_runs`), one generator spawned from ``rng`` per group, in
     the order of first appearance. Results come back in the order of ``configs``."""
     groups: dict[tuple, list[int]] = {}
     copies: dict[PerceptronParams, int] = {}

@@ -75,7 +75,7 @@ class VORParams(Params):
     }
 
     def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
-        """Memory of one run of :func:`simulate` recording every cycle: 16 variables per cycle."""
+        """Memory of one run of `simulate` recording every cycle: 16 variables per cycle."""
         return 16 * 8 * (self.n_cycles + 1), ("n_cycles",)
 
     @property

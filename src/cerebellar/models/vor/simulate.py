@@ -17,7 +17,7 @@ model reference, 'Light, dark and gating') the visual mossy fibres and the climb
 silent: ΔA = 0 and ΔD = −η_D q P_dark, unless nucleus learning is gated by vision
 (``gate_nucleus``, the paper's proposed remedy, §6 of the paper), in which case ΔD = 0.
 
-The cortical gain A learns by a rule of :mod:`cerebellar.rules` (``rule``): ``local`` is
+The cortical gain A learns by a rule of `cerebellar.rules` (``rule``): ``local`` is
 Coenen's rule above, fed the climbing-fibre error (gh + e)/h as its signed error. With
 ``sgdege`` (beyond the papers; the model reference, 'SGDEGE on the VOR') a pCS adds ξ to P on a
 fraction ρ of cycles, the error is the unsigned slip |gh + e|/h, an olive with drive V and

@@ -188,7 +188,7 @@ def slip(A, D, g, b, v):
 
 def learning_step(A, D, g, b, v, q, eta_A, eta_D, *, light=True, gate_nucleus=False):
     """One cycle's updates (ΔA, ΔD) by Coenen's local rules (rule ``local`` and
-    :func:`~cerebellar.rules.nucleus_update`), fed the loop's signals: in the light P = P_light
+    `nucleus_update`), fed the loop's signals: in the light P = P_light
     and the climbing-fibre error (gh + e)/h = (g − D) + P_light (Fig 3); in the dark P = P_dark
     with the visual and climbing-fibre signals silent (paper §6; the model reference,
     'Light, dark and gating'), nucleus learning optionally gated by vision."""

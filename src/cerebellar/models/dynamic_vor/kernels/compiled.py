@@ -1,6 +1,6 @@
 """The dynamic VOR integrated by Numba, one run of the batch at a time, the rule's ``update``
 bound at compile time (one compiled kernel per rule and process). Same arguments and records as
-:func:`.reference.integrate`, which is its NumPy reference."""
+`reference.integrate`, which is its NumPy reference."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def one_run(update: Callable) -> Callable:
             tz, g, bec, vis, gamma, q, L, Ltr, Hs, Hy, a, d, x, p, y, prm, state,
             trial, nbin, amp, sbin, a_rec, d_rec, msq_rec):  # pragma: no cover - compiled
         """One run (row ``b`` of every batch array); returns the complex gain −E/h on sine 0 over
-        the last ``W`` steps. See :func:`.reference.integrate` for the equations."""
+        the last ``W`` steps. See `reference.integrate` for the equations."""
         M, K = ph0.shape[1], ch.shape[1]
         ph = ph0[b].copy()
         Hs_b, Hy_b = Hs[b].copy(), Hy[b].copy()
@@ -132,7 +132,7 @@ _KERNELS: dict[Callable, Callable] = {}
 
 def kernel(update: Callable) -> Callable:
     """The batch integrator with ``update`` bound (built once per rule function and process):
-    called as :func:`.reference.integrate` without its ``update`` argument."""
+    called as `reference.integrate` without its ``update`` argument."""
     if update not in _KERNELS:
         one = one_run(update)
 

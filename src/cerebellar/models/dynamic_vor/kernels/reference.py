@@ -1,5 +1,5 @@
 """The dynamic VOR integrated in NumPy, every run of the batch at once (the reference of
-:mod:`.compiled`). Time steps t_n = n dt; signals at t_n:
+`compiled`). Time steps t_n = n dt; signals at t_n:
 
     h = Σ_m Im ph_m,  ḣ = Σ_m ω_m Re ph_m,  ph_m(t) = A_m e^{i(ω_m t + φ_m)}   head velocity
     x_k = c_k h + c'_k ḣ (instantaneous) or  x_k ← α_k x_k + c'_k (β0_k ḣ_n + β1_k ḣ_{n+1})
@@ -16,7 +16,7 @@ s_i = ``sbin``, drawn by the rule's ``perturb``) and learns once per trial, from
 error ℰ = RMS(e) and its mean e: (c_a, c_b, Δv, drift) = ``update(ℰ, ē, ℐ, 0, state, prm)``,
 a_k += c_a ∫ x_k dt + c_b ∫ s x_k dt + drift (integrals over the trial), the olive's ℐ += Δv.
 
-(α, β0, β1) are the first-order-hold coefficients of τ dy/dt = −y + u (:func:`foh`): exact when
+(α, β0, β1) are the first-order-hold coefficients of τ dy/dt = −y + u (`foh`): exact when
 u is linear between samples, so a sine is followed to O((ω dt)²). Records at n = 0, every R
 steps and at N: a, d and the mean slip² since the previous record; and the complex gain −E/h on
 sine 0, fitted by least squares over the last W steps.

@@ -1,2 +1,2 @@
-"""The network's kernels: :mod:`.reference` (NumPy, the reference), :mod:`.incremental` and
-:mod:`.direct` (compiled), all fed the same pre-drawn numbers (see :mod:`.common`)."""
+"""The network's kernels: `reference` (NumPy, the reference), `incremental` and
+`direct` (compiled), all fed the same pre-drawn numbers (see `common`)."""

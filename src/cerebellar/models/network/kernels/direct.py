@@ -35,7 +35,7 @@ def direct_movements(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slot
                       bin_ptr, act_by_bin, w, sigma, u, pbin, k0, n_patterns, S, L, T, r_max,
                       A, q, u_pc_pn, perturb, update, prm, state, profile_at, out,
                       PN_out):  # pragma: no cover - compiled
-    """The movements of :func:`incremental_movements` without overlap counts: memory linear in the number
+    """The movements of `incremental_movements` without overlap counts: memory linear in the number
     of patterns. ``w`` holds σ·w without the drift ``omega[0]``, which enters every drive as
     Ω·C (C: connected active fibres per cell), stored [fibre s·N + i, column l] so that one
     fibre's weights onto every column are contiguous; drives D and C are [pattern, s, t, l].
@@ -102,7 +102,7 @@ def direct_movements(D, C, seen, version, omega, mf_pn, R, v, act_ptr, act, slot
 
 def run_direct(net: Network, u, pbin, profile_at, rule: Rule | str | None = None,
                block: int = 4096, bar=None) -> dict[str, np.ndarray]:
-    """Compiled kernel without overlap counts (same results as :func:`run_numpy`): memory
+    """Compiled kernel without overlap counts (same results as `run_numpy`): memory
     linear in the number of patterns, a movement costs up to L·S·N/2 additions to refresh the
     presented pattern's drives."""
     p = net.params

@@ -88,7 +88,7 @@ def incremental_movements(D, K, K_any, C, mf_pn, R, v, act_ptr, act, slot, bin_p
 
 def run_incremental(net: Network, u, pbin, profile_at, rule: Rule | str | None = None,
               block: int = 4096, bar=None) -> dict[str, np.ndarray]:
-    """Compiled kernel with incremental Purkinje drives (same results as :func:`run_numpy`)."""
+    """Compiled kernel with incremental Purkinje drives (same results as `run_numpy`)."""
     p = net.params
     perturb, update, prm, state = rule_args(p, rule, compiled=True)
     n_mov = u.shape[0]

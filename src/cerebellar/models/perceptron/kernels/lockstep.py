@@ -19,10 +19,10 @@ def lockstep_kernel(n_runs: int):
     """The compiled kernel for ``n_runs`` runs in lockstep (built once per width).
 
     ``kernel(X, idx, ptr, R, order, u, θN, √N, q, A, perturb, update, prm, state, uses_olive)``
-    presents patterns ``order`` exactly as :func:`train_block_numpy` does for each run, with the
+    presents patterns ``order`` exactly as `train_block_numpy` does for each run, with the
     runs' weights interleaved in ``X`` (flat, C order [synapse, w or v, run]): one pattern's
     active synapses are read once for all the runs, and each arithmetic operation is one SIMD
-    instruction over the runs (:mod:`cerebellar.core.simd`). ``q``, ``A`` have one value per run,
+    instruction over the runs (`cerebellar.core.simd`). ``q``, ``A`` have one value per run,
     ``prm`` and ``state`` one row per run; the rule's compiled functions are inlined by Numba.
 
     Lane r computes what the run alone computes, operation for operation: Σ_i w_i M_i in four
@@ -122,9 +122,9 @@ _LOCKSTEP_LOCK = threading.Lock()
 
 def train_block_numba(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm,
                       state, uses_olive):
-    """Compiled counterpart of :func:`train_block_numpy`, for one run (w, v 1-D; scalar q, A;
+    """Compiled counterpart of `train_block_numpy`, for one run (w, v 1-D; scalar q, A;
     1-D prm, state) or runs in lockstep (w, v [synapse, run]; q, A per run; prm, state one row
-    per run), updating w, v and ``state`` in place (:func:`lockstep_kernel`)."""
+    per run), updating w, v and ``state`` in place (`lockstep_kernel`)."""
     one = w.ndim == 1
     W, V = (w[:, None], v[:, None]) if one else (w, v)
     n_runs = W.shape[1]
@@ -151,7 +151,7 @@ def kernel_args(p: PerceptronModel, rule: Rule, *, compiled: bool, n_patterns: i
 
 def lockstep_args(configs: list[PerceptronModel], rules: list[Rule],
                   n_patterns: int | None = None) -> tuple:
-    """:func:`lockstep_kernel`'s arguments after (X, idx, ptr, R, order, u) for runs ``configs``
+    """`lockstep_kernel`'s arguments after (X, idx, ptr, R, order, u) for runs ``configs``
     of one rule (``rules[k]``: run k's, configured with its settings): θN, √N (shared), q and A
     per run, the rule's compiled functions, one row of constants and one fresh state row per
     run, and whether the rule reads 𝒥."""
@@ -164,7 +164,7 @@ def lockstep_args(configs: list[PerceptronModel], rules: list[Rule],
 
 
 def lane_width(n_runs: int) -> int:
-    """SIMD lanes for ``n_runs`` (≤ :data:`MAX_LANES`) runs in lockstep: n_runs, or the next
+    """SIMD lanes for ``n_runs`` (≤ `MAX_LANES`) runs in lockstep: n_runs, or the next
     power of two where that is one lane more (3 → 4, 7 → 8: LLVM splits a 3-lane vector into
     2 + 1; measured 392 ns per presentation for 3 SGDEGE runs, 298 for 4). Extra lanes repeat
     the first run and are dropped."""
