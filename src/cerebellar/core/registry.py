@@ -148,7 +148,7 @@ def plot(ds: xr.Dataset, experiment: Experiment | None = None) -> Figure:
     its runaway values masked and says so across the figure."""
     experiment = experiment or experiment_of(ds)
     if not status.diverged(ds):
-        return experiment.plot(ds)
+        return stamp_scale(experiment.plot(ds), ds, experiment)
     masked = ds.copy()
     for name, da in ds.data_vars.items():
         if da.dtype.kind == "f":
@@ -159,6 +159,28 @@ def plot(ds: xr.Dataset, experiment: Experiment | None = None) -> Figure:
     fig.text(0.5, 0.5, f"DIVERGED at {a['diverged_unit']} {a['diverged_at']}\n{a['divergence']}",
              ha="center", va="center", color="red", fontsize=14, wrap=True,
              bbox=dict(facecolor="white", alpha=0.85, edgecolor="red"))
+    return stamp_scale(fig, ds, experiment)
+
+
+def scale_note(ds: xr.Dataset, experiment: Experiment) -> str:
+    """'paper scale', or 'quick scale' with what the paper's scale (``--full``) would change;
+    '' for an experiment with a single scale."""
+    full = experiment.params.FULL
+    if not full:
+        return ""
+    quick = [f"{k} = {ds.attrs[k]:g}" if isinstance(ds.attrs.get(k), int | float) else
+             f"{k} = {ds.attrs.get(k)}" for k in full if ds.attrs.get(k) != full[k]]
+    if not quick:
+        return "paper scale (--full)"
+    paper = ", ".join(f"{k} = {v}" for k, v in full.items())
+    return f"quick scale: {', '.join(quick)} (paper scale, --full: {paper})"
+
+
+def stamp_scale(fig: Figure, ds: xr.Dataset, experiment: Experiment) -> Figure:
+    """Write the run's scale (``scale_note``) in the figure's bottom right corner."""
+    note = scale_note(ds, experiment) if "experiment" in ds.attrs else ""
+    if note:
+        fig.text(0.995, 0.003, note, ha="right", va="bottom", fontsize=7, color="0.4")
     return fig
 
 
