@@ -293,6 +293,11 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("dvor-trial-credit-sign", "models/dynamic_vor/kernels/compiled.py",
            "a[k] += ca * act[k] + cb * act_p[k] + drift", "a[k] += ca * act[k] - cb * act_p[k] + drift",
            DVOR, "a trial's update credits the perturbed bins with the wrong sign"),
+    Mutant("dvor-credit-delayed", "models/dynamic_vor/kernels/compiled.py",
+           "act_p[k] += sbin[b, n // nbin] * x[k] * dt",
+           "act_p[k] += sbin[b, max(n - L[b], 0) // nbin] * x[k] * dt", DVOR,
+           "a trial credits the perturbation applied δ earlier (a 'compensation' for the delay "
+           "that the trial's error does not need)"),
     Mutant("dvor-olive-frozen", "models/dynamic_vor/kernels/compiled.py", "olive += dv",
            "olive += 0.0 * dv", DVOR, "the olive never learns ℐ: every trial ends in an eCS"),
     Mutant("dvor-plant-trace-unmatched", "figures/dynamic_vor/plant.py",
