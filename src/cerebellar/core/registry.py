@@ -173,14 +173,19 @@ def scale_note(ds: xr.Dataset, experiment: Experiment) -> str:
     if not quick:
         return "paper scale (--full)"
     paper = ", ".join(f"{k} = {v}" for k, v in full.items())
-    return f"quick scale: {', '.join(quick)} (paper scale, --full: {paper})"
+    return f"quick scale: {', '.join(quick)}; the paper's scale (--full): {paper}"
 
 
 def stamp_scale(fig: Figure, ds: xr.Dataset, experiment: Experiment) -> Figure:
-    """Write the run's scale (``scale_note``) in the figure's bottom right corner."""
+    """Write the run's scale (``scale_note``) under the figure, right-aligned (as a super x label,
+    which the constrained layout makes room for; below the figure's own, if it has one)."""
     note = scale_note(ds, experiment) if "experiment" in ds.attrs else ""
     if note:
-        fig.text(0.995, 0.003, note, ha="right", va="bottom", fontsize=7, color="0.4")
+        own = getattr(fig, "_supxlabel", None)
+        if own is not None and own.get_text():
+            own.set_text(f"{own.get_text()}\n{note}")
+        else:
+            fig.supxlabel(note, x=0.995, ha="right", fontsize=7, color="0.4")
     return fig
 
 

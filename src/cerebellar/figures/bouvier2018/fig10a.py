@@ -170,7 +170,7 @@ def plot_fig10a(ds: xr.Dataset):
         keep = np.sign(line) == np.sign(start)
         a.plot(t[keep], line[keep], style, lw=1.5)
     panel_letter(a, "A")
-    a.set(xlabel="trial [trial]", ylabel="P − R [Hz]",
+    a.set(xlabel="trial", ylabel="P − R [Hz]",
           title="dashed: ±ρΔP per trial (Eqs 32-35); dotted: half of it (silent synapses)")
     return fig
 

@@ -86,18 +86,19 @@ def plot_fig10d(ds: xr.Dataset):
     silent, silent_se = mean_se(ds.silent_fraction)
     for rule in ds.rule.values:
         for a, m, e in ((ax[0, 0], err, err_se), (ax[0, 1], silent, silent_se)):
-            a.errorbar(ds.p, m.sel(rule=rule), yerr=e.sel(rule=rule), fmt="o-", ms=3, capsize=2,
-                       label=str(rule))
-    ax[0, 1].plot([p_c], [1 - p_c / N], "k*", ms=12, label="1 − α_c at capacity (theory)")
+            a.errorbar(ds.p / N, m.sel(rule=rule), yerr=e.sel(rule=rule), fmt="o-", ms=3,
+                       capsize=2, label=str(rule))
+    ax[0, 1].plot([p_c / N], [1 - p_c / N], "k*", ms=12, label="1 − α_c at capacity (theory)")
     for a, where in zip(ax[0], ("center left", "upper left"), strict=True):
-        a.axvline(p_c, color="k", ls="--", lw=1, label="capacity")
-        a.set(xlabel="number of patterns p")
+        a.axvline(p_c / N, color="k", ls="--", lw=1, label="capacity α_c")
+        a.set(xlabel="load α = p/N_M [patterns per input]")
         a.legend(fontsize=7, loc=where)
     ax[0, 0].set(ylabel="mean |P − R| [Hz]", title="final error (linear below 10⁻³ Hz)")
     symlog_axis(ax[0, 0], err + err_se)
     ax[0, 1].set(ylabel=f"fraction of weights < {SILENT:g} w̄ [dimensionless]", ylim=(0, 1),
                  title="near-silent synapses")
-    panel_letter(ax[0, 0], "D")
+    for a, letter in zip(ax[0], ("D", "D′"), strict=True):
+        panel_letter(a, letter)
     return fig
 
 

@@ -97,14 +97,14 @@ def checks_fig10ef(ds: xr.Dataset) -> list[ck.Check]:
 
 def plot_fig10ef(ds: xr.Dataset):
     fig, ax = figure(1, 2, title="Fig 10E,F: perceptron trajectories in the (P − R, 𝒥 − qP) plane "
-                     "(first seed; dots: every seed's end points)".replace("𝒥", "J"))
+                     "(first seed; dots: every seed's end points)".replace("𝒥", r"$\mathcal{J}$"))
     for a, panel in zip(ax[0], "EF", strict=True):
         dims = ("seed", "trial", f"pattern_{panel}")
         x, y = (ds[f"{v}_{panel}"].transpose(*dims).values for v in "xy")
         for j in range(0, x.shape[2], max(1, x.shape[2] // 40)):
             a.plot(x[0, :, j], y[0, :, j], lw=0.5, alpha=0.6)
         a.plot(x[:, -1].ravel(), y[:, -1].ravel(), "k.", ms=2)
-        a.set(xlabel="P − R [Hz]", ylabel="J − qP [Hz]", title=f"p = {ds.attrs[f'p_{panel}']}")
+        a.set(xlabel="P − R [Hz]", ylabel=r"$\mathcal{J}$ − qP [Hz]", title=f"p = {ds.attrs[f'p_{panel}']}")
         panel_letter(a, panel)
     return fig
 

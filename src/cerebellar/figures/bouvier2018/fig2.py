@@ -230,7 +230,7 @@ def plot_fig2(ds: xr.Dataset):
     titles = ("signed error: each group-mean PN\nreaches its target mean (dotted)",
               "unsigned error: every curve rises to the\nmossy-fibre drive (PCs silenced), overlapping")
     for a, title, letter in zip(ax[0], titles, "BC", strict=True):
-        a.set(xlabel="trial [per pattern]", ylabel="group-mean PN rate [Hz]", title=title)
+        a.set(xlabel="trials of each pattern", ylabel="group-mean PN rate [Hz]", title=title)
         a.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         panel_letter(a, letter)
     return fig

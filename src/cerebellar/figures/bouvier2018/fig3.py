@@ -106,8 +106,8 @@ def checks_fig3(ds: xr.Dataset) -> list[ck.Check]:
 
 
 def plot_fig3(ds: xr.Dataset):
-    fig, ax = figure(1, 2, title="Fig 3 / Table 1: the sign the SGDEGE rule predicts vs the slice data",
-                     width=6.5)
+    fig, ax = figure(1, 2, title="Fig 3 / Table 1: the sign the SGDEGE rule predicts (red) vs the "
+                                 "slice data (mean and 95 % c.i.)", width=6.5, height=4.0)
     legend = {"G__": "GC burst only", "GP_": "GC + pCS (2 CF with the burst)",
               "G_E": "GC + eCS (4 CF ~100 ms after)", "GPE": "GC + pCS + eCS",
               "6CF": "GC + 6 CF with the burst"}
@@ -127,8 +127,7 @@ def plot_fig3(ds: xr.Dataset):
         a.set(ylabel=("difference of EPSC ratios [dimensionless]" if contrast else
                       "EPSC after / before [dimensionless]"),
               ylim=(float(sub.ci_low.min()) - 0.1, top + 0.15),
-              title=("contrasts (Table 1, lower half)" if contrast else "protocols")
-              + "\nslice data: mean and 95 % c.i.; red: the sign the SGDEGE rule predicts")
+              title=("contrasts (Table 1, lower half)" if contrast else "protocols"))
     for a, letter in zip(ax[0], "AB", strict=True):
         panel_letter(a, letter)
     names = list(legend.items())

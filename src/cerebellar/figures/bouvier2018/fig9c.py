@@ -11,7 +11,7 @@ from matplotlib import colormaps
 
 from cerebellar.core import checks as ck
 from cerebellar.core.params import param
-from cerebellar.core.plotting import figure
+from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.models import reduced as rd
 from cerebellar.models.reduced.params import ReducedParams
@@ -166,6 +166,8 @@ def plot_fig9c(ds: xr.Dataset):
             a.plot(ds.dot_rho, ds.dot_beta, "ro", label="red dots (Fig 9E,F; Appendix 1—figure 1)")
         a.set_ylim(0, float(ds.beta.max()))
     ax[0, 1].legend(fontsize=7, loc="upper left")
+    for a, letter in zip(ax[0], ("C", "C′"), strict=True):
+        panel_letter(a, letter)
     return fig
 
 
