@@ -199,8 +199,8 @@ def test_a_damaged_sweep_heals_on_rerun(tmp_path):
     (points / "point-000000.nc").write_bytes(b"")                                   # empty
     data = (points / "point-000001.nc").read_bytes()
     (points / "point-000001.nc").write_bytes(data[: len(data) // 2])               # truncated
-    cerebellar.run("dvor-static", n_cycles=2).to_netcdf(points / "point-000002.nc",
-                                                        engine="h5netcdf")        # foreign
+    cerebellar.run("reduced", n_trials=10).to_netcdf(points / "point-000002.nc",
+                                                     engine="h5netcdf")           # foreign
     (tmp_path / "s" / "vor.sweep.nc").unlink()
     healed = cerebellar.sweep("vor", ["q=0,0.5,1"], **kw)
     xr.testing.assert_identical(healed, clean)
