@@ -51,7 +51,7 @@ def test_fixed_weights_follow_the_transfer_function_from_the_first_step():
 def test_bode_rows_and_gradient_row_pass():
     ds = cerebellar.run("dvor-bode", seed=1)
     rows = cerebellar.checks(ds)
-    assert [r.verdict for r in rows] == ["pass"] * 4
+    assert [r.verdict for r in rows] == ["pass"] * 5
     assert ds.sizes["frequency"] >= 8 and "10 frequencies, 0.1–25 Hz" in rows[0].what
 
 

@@ -20,6 +20,8 @@ from cerebellar.models.dynamic_vor import theory as th
 RATES = ("Porrill & Dean 2007's decorrelation and Coenen 1993 Fig 3's nucleus rule in correlation "
          "form, averaged over whole cycles at fixed weights: Re(A B̄)/2 of the signals' transfer "
          "functions (the model reference, 'Dynamic VOR learning rules')")
+LOOP = ("Coenen 1993 Fig 2's loop in continuous time: G = Pl (F + v g e^{−iωδ})/(1 − b Pl + v Pl "
+        "e^{−iωδ}) (the model reference, 'Dynamic VOR model')")
 GRADIENT = ("Porrill & Dean 2007's decorrelation rule with the signal through the plant as "
             "eligibility: with no delay its mean is −β ∂⟨s²⟩/2/∂a_k (the model reference, "
             "'Dynamic VOR model')")
@@ -64,6 +66,7 @@ def run_bode(params: BodeParams, rng: np.random.Generator) -> xr.Dataset:
     f = np.geomspace(params.f_min, params.f_max, params.n_frequencies)
     a = rng.normal(0.0, params.weight_scale, params.n_basis)
     ds = simulate(params.model(f), frequency=f, a0=a)
+    loop = simulate(params.model(f).replace(**LOOP_SETTING), frequency=f, a0=a)
     update, gradient = gradient_check(params, a)
     rates = update_check(params, a)
     return ds.assign(a=ds.a.isel(time=0, frequency=0, drop=True),
@@ -77,9 +80,17 @@ def run_bode(params: BodeParams, rng: np.random.Generator) -> xr.Dataset:
                          units="1/s", long_name=f"mean da_k/dt / β at δ = {UPDATE_SETTING['delay']:g} s, "
                                                 f"trace {UPDATE_SETTING['trace']:g} s")),
                      brainstem_rate=xr.DataArray(rates[1], dims="j", attrs=dict(
-                         units="1/s", long_name=f"mean dd_j/dt / γ at q = {UPDATE_SETTING['q']:g}"))
+                         units="1/s", long_name=f"mean dd_j/dt / γ at q = {UPDATE_SETTING['q']:g}")),
+                     gain_loop=loop.gain.assign_attrs(long_name="VOR gain with Coenen's efference "
+                                                                "copy and visual slip"),
+                     phase_loop=loop.phase.assign_attrs(long_name="VOR phase with Coenen's efference "
+                                                                  "copy and visual slip")
                      ).drop_vars("error")
 
+
+LOOP_SETTING = dict(b=0.88, v=1.0, g=1.6)
+"""Coenen's Fig 2 loop (Fig 4's b and v): an eye-velocity efference copy and the visual slip, δ
+old, onto P."""
 
 UPDATE_SETTING = dict(delay=0.1, trace=0.05, q=0.5, g=1.6)
 """The setting of the mean-update check: a delay, a trace and both terms of the brainstem rule."""
@@ -152,7 +163,19 @@ def checks_bode(ds: xr.Dataset) -> list[ck.Check]:
                                / np.linalg.norm(ds.gradient)),
                    source="theory", cite=GRADIENT),
         ck.at_most(rates_what, 1e-3, rates_error(ds), source="theory", cite=RATES),
+        ck.at_most(f"with Coenen's efference copy b = {LOOP_SETTING['b']:g} and visual slip v = "
+                   f"{LOOP_SETTING['v']:g} onto P, the slip {ds.attrs['delay']:g} s old: simulated "
+                   f"vs analytic |ΔG|/|G|, largest over {where}", 0.01, loop_error(ds),
+                   source="theory", cite=LOOP),
     ]
+
+
+def loop_error(ds: xr.Dataset) -> float:
+    """Largest |G_sim − G|/|G| of the run with Coenen's loop terms."""
+    model = model_params(ds).replace(**LOOP_SETTING)
+    G = th.vor_response(model, ds.frequency.values, ds.a.values, ds.d.values)
+    sim = ds.gain_loop.values * np.exp(1j * np.radians(ds.phase_loop.values))
+    return float(np.max(np.abs(sim - G) / np.abs(G)))
 
 
 def plot_bode(ds: xr.Dataset):
