@@ -263,6 +263,10 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("dvor-brainstem-lead-unscaled", "models/dynamic_vor/kernels/compiled.py",
            "d[1] += step * tz * hd", "d[1] += step * hd", DVOR,
            "the brainstem's lead signal z₂ = τ_model ḣ learnt as ḣ (a dropped factor)"),
+    Mutant("dvor-brainstem-no-lead", "models/dynamic_vor/kernels/compiled.py",
+           "d[1] += step * tz * hd", "d[1] += 0.0 * step * tz * hd", DVOR,
+           "the brainstem never learns its lead signal τ_model ḣ (only the gain on h): the plant "
+           "change cannot move into the brainstem"),
     Mutant("dvor-efference-sign", "models/dynamic_vor/kernels/compiled.py",
            "P = -bec[b] * p - vis[b] * e", "P = bec[b] * p - vis[b] * e", DVOR,
            "the efference copy enters P with the wrong sign (Coenen Fig 2: + b e, e = E)"),
