@@ -153,6 +153,7 @@ def test_flow_solves_the_linear_dynamics():
     assert th.flow(J, c, u0, np.array([0.0, 1.0])).shape == (2, 3)
 
 
+@pytest.mark.slow   # its rows run in `pytest -m reproduce` (the quick reproduce)
 def test_plant_change_follows_the_averaged_flow():
     """dvor-plant at 600 s: every run within 5 % of the averaged flow, which says that the cortex
     alone and the brainstem at q = 1 run away (slowly) and the matched trace does not."""
@@ -187,6 +188,7 @@ def test_perturbation_rules_compiled_kernel_matches_the_numpy_reference(rule, se
         assert float(abs(batch.a.isel(alpha_w=1).diff("time")).max()) > 1e-4
 
 
+@pytest.mark.slow   # its rows run in `pytest -m reproduce` (the quick reproduce)
 def test_perturbation_rules_learn_above_the_delay_limit():
     """dvor-rules (quick, one seed, 600 s): decorrelation fails at 4 Hz with δ = 0.1 s, SGDEGE and
     node perturbation learn there, the delay costing them little (every row passes)."""
