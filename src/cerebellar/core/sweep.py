@@ -177,6 +177,12 @@ def _stack_points(out: str, keys: list[str], indices: list[int]) -> xr.Dataset:
     return stacked.assign_attrs(attrs)
 
 
+def _remove_temporaries(out: Path) -> None:
+    """Delete the temporary files of point writes that a killed worker left in ``out/points``."""
+    for tmp in (out / "points").glob(".point-*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
 def _point_path(out: Path, index: int) -> Path:
     return out / "points" / f"point-{index:06d}.nc"
 
@@ -290,6 +296,7 @@ def _run(experiment: Experiment, plan: SweepPlan, out: Path, manifest: dict | No
         (out / "points").mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot write to output folder '{out}': {err.strerror or err}") from None
+    _remove_temporaries(out)          # a killed run's half-written points (we hold the lock)
     manifest = manifest or dict(plan=plan.identity(), cerebellar_version=VERSION,
                                 n_points=plan.n_points, failed={})
     manifest["failed"] = {}
@@ -339,6 +346,8 @@ def _run(experiment: Experiment, plan: SweepPlan, out: Path, manifest: dict | No
                  "again, each in a process of its own")
             pending = sorted(broken)
             broken.clear()
+            executor.shutdown(wait=True)   # the pool's other workers were killed mid-write:
+            _remove_temporaries(out)       # their temporary files go
             for index in pending:
                 with ProcessPoolExecutor(1, initializer=exit_with_parent,
                                          initargs=(os.getpid(),)) as alone:
