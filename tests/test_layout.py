@@ -87,3 +87,16 @@ def test_no_module_over_400_lines_and_no_private_import_across_packages():
     audit = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(audit)
     assert audit.found() == []
+
+
+def test_loading_every_experiment_leaves_the_slow_imports_for_later():
+    """Every subprocess (CLI call, sweep worker) loads the registry: matplotlib (0.6 s) loads when
+    a figure is drawn, scipy.stats and scipy.optimize (1 s) where a function uses them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, cerebellar; cerebellar.experiments(); "
+            "print(sorted(m for m in ('matplotlib', 'scipy.stats', 'scipy.optimize') "
+            "if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.figure import Figure
+if TYPE_CHECKING:                   # matplotlib loads only when a figure is drawn
+    from matplotlib.figure import Figure
 
 
 def figure(nrows: int, ncols: int, *, title: str = "", width: float = 5.0, height: float = 3.6,
            **kwargs: Any) -> tuple[Figure, Any]:
     """A figure (no pyplot state, safe in scripts, threads and notebooks) with a grid of axes."""
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
     if title:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
-from matplotlib.figure import Figure
 
 from . import status
 from .checks import Check, holds
@@ -26,6 +26,9 @@ from .errors import ParameterError, UnknownExperimentError
 from .guards import check_memory, check_seed
 from .params import Params
 from .results import annotate, parameters
+
+if TYPE_CHECKING:                   # matplotlib loads only when a figure is drawn
+    from matplotlib.figure import Figure
 
 EXPERIMENT_GROUP = "cerebellar.experiments"
 _REGISTRY: dict[str, Experiment] = {}
@@ -181,6 +184,7 @@ def stamp_scale(fig: Figure, ds: xr.Dataset, experiment: Experiment) -> Figure:
     which the constrained layout makes room for; below the figure's own, if it has one)."""
     note = scale_note(ds, experiment) if "experiment" in ds.attrs else ""
     if note:
+        note = textwrap.fill(note, width=int(fig.get_figwidth() * 17))   # ~17 chars/inch at 7 pt
         own = getattr(fig, "_supxlabel", None)
         if own is not None and own.get_text():
             own.set_text(f"{own.get_text()}\n{note}")

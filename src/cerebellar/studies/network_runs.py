@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from scipy import stats
 
 from cerebellar.core import checks as ck
 from cerebellar.core.plotting import figure, panel_letter
@@ -38,9 +37,12 @@ def plot_learning(ds: xr.Dataset, title: str):
     n = max(ds.sizes["trial"] // 300, 1)
     t = ds.trial.values[n - 1:]
     for a, sl, name in ((ax[0, 0], slice(None), "A"), (ax[0, 1], slice(0, min(3000, t.size)), "B")):
-        a.plot(t[sl], smoothed(E.values, n)[sl], label="error ℰ")
-        a.plot(t[sl], smoothed(I.values, n)[sl], label="inhibition ℐ")
-        a.set(xlabel="trial [per pattern] (pattern 0)", ylabel="rate [Hz]")
+        # ℐ locks onto ℰ (the olive cancels the mean error): a broad pale band for ℰ and a thin
+        # dashed line for ℐ keep both visible where they coincide.
+        a.plot(t[sl], smoothed(E.values, n)[sl], color="C0", lw=4, alpha=0.4, label="error ℰ")
+        a.plot(t[sl], smoothed(I.values, n)[sl], color="C3", lw=1.2, ls="--",
+               label="inhibition ℐ (on ℰ once locked)")
+        a.set(xlabel="trial (pattern 0)", ylabel="rate [Hz]")
         a.legend(fontsize=8)
         panel_letter(a, name)
     ax[0, 1].set_title("start (zoom)")
@@ -48,7 +50,7 @@ def plot_learning(ds: xr.Dataset, title: str):
         pn = ds.PN.isel(profile_trial=slot, pattern=0, neuron=0)
         a.plot(ds.bin, ds.target.isel(pattern=0, neuron=0), "k--", label="target")
         a.plot(ds.bin, pn, "o-", label=f"PN, trial {int(ds.profile_trial[slot])}")
-        a.set(xlabel="time bin [bin of the movement]", ylabel="rate [Hz]",
+        a.set(xlabel="time bin of the movement", ylabel="rate [Hz]",
               title=f"PN 0, pattern 0, trial {int(ds.profile_trial[slot])}")
         a.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         panel_letter(a, name)
@@ -111,6 +113,7 @@ def perturbation_count_row(ds: xr.Dataset) -> ck.Check | None:
 def perturbation_bins_row(ds: xr.Dataset) -> ck.Check | None:
     """A perturbation falls in one bin of the T drawn uniformly (Methods): Pearson's χ² of the
     bins drawn over the run against T − 1 degrees of freedom (fails below p = 10⁻⁶)."""
+    from scipy import stats  # here: slow to import
     if "perturbation_bins" not in ds:
         return None
     counts = ds.perturbation_bins.values.astype(float)
@@ -262,6 +265,7 @@ def descent_row(ds: xr.Dataset, span: int = 2000, delay: int = 100) -> ck.Check:
 def descent_fraction(x0: np.ndarray, a: float, q: float, L: int, rho: float) -> float:
     """π = P(right) − P(wrong) of a perturbed update (see `descent_row`): ``x0`` the
     olive's mismatch ℰ − ℐ on unperturbed movements, ``a`` a pCS's effect on ℰ."""
+    from scipy import stats  # here: slow to import
     x0 = np.sort(np.asarray(x0, float).ravel())
     if not x0.size:
         return np.nan

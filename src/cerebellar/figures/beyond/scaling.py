@@ -33,7 +33,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
-from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from cerebellar.core import checks as ck
 from cerebellar.core.parallel import map_runs
@@ -229,6 +228,8 @@ def checks_scaling(ds: xr.Dataset) -> list[ck.Check]:
 
 
 def plot_scaling(ds: xr.Dataset):
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
     fig, ax = figure(1, 3, title="Learning time of the Bouvier network against its size")
     panels = (("L", ("L", "L_fixed_rho"), 0), ("T", ("T",), 1), ("N", ("N",), 2))
     for axis, scans, col in panels:

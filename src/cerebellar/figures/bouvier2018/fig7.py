@@ -9,7 +9,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
-from scipy import stats
 
 from cerebellar.core import checks as ck
 from cerebellar.core.params import Params, param
@@ -95,6 +94,7 @@ def checks_fig7(ds: xr.Dataset) -> list[ck.Check]:
     """The olive's statements of Fig 7 (paper) and the tracking of a ±Δ𝒥 walk (theory): its rate
     towards the mean from Δ𝒥, the eCS fraction at which its steps balance the mean's drift, and
     the lag and spread around the mean that set what an eCS signals."""
+    from scipy import stats  # here: slow to import
     a = ds.attrs
     n, step, sd, tracks = ds.sizes["movement"], a["step"], a["error_sd"], ds.sizes["track"]
     d = a["error_mean"] * a["decline"] / n                   # fall of the mean per movement

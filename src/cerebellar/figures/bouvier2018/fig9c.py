@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
-from matplotlib import colormaps
 
 from cerebellar.core import checks as ck
 from cerebellar.core.params import param
@@ -141,6 +140,8 @@ def checks_fig9c(ds: xr.Dataset) -> list[ck.Check]:
 
 
 def plot_fig9c(ds: xr.Dataset):
+    from matplotlib import colormaps
+
     q = ds.attrs["q"]
     fig, ax = figure(1, 2, title=f"Fig 9C: regimes over (ρ, β), q = {q:g} "
                                  "(colour: measured offset, 0 = on D, 1 = on C; lines: analytic)")

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
-from scipy import stats
 
 from cerebellar.core import checks as ck
 from cerebellar.core.parallel import map_runs
@@ -106,6 +105,7 @@ def checks_robustness(ds: xr.Dataset) -> list[ck.Check]:
     """The paper's ≤ 7 % per variant, judged with Student's t over the paired seeds: pass when
     |mean| + t·s.e. ≤ 7 %, fail when |mean| − t·s.e. > 7 %, otherwise inconclusive (n/a); and,
     at any scale, the rate parameters' effect against the early descent's theory."""
+    from scipy import stats  # here: slow to import
     rows = []
     n = ds.sizes["seed"]
     t = float(stats.t.ppf(0.975, n - 1)) if n > 1 else np.inf

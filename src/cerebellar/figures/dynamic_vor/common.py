@@ -4,7 +4,6 @@ the anchor paper, and the Bode axes."""
 from __future__ import annotations
 
 import xarray as xr
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from cerebellar.models.dynamic_vor import DynamicVORParams
 
@@ -32,6 +31,8 @@ def bode_axes(ax_gain, ax_phase) -> None:
 
 def plain_log(ax, which: str = "x") -> None:
     """Ticks of a log axis at 1, 2, 5 × 10ⁿ, written as plain numbers."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
     axis = ax.xaxis if which == "x" else ax.yaxis
     axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))

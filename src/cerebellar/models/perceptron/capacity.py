@@ -10,8 +10,6 @@ all targets are positive, so the rectification of Eq 36 is inactive at a solutio
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq, linprog
-from scipy.stats import norm
 
 
 def capacity(f: float = 0.2, gamma: float = 1.0) -> float:
@@ -23,6 +21,8 @@ def capacity(f: float = 0.2, gamma: float = 1.0) -> float:
     """
     if not 0 < f < 1:
         raise ValueError(f"f = {f} is out of range: allowed (0, 1)")
+    from scipy.optimize import brentq  # here: scipy.optimize is slow to import
+    from scipy.stats import norm
     u = brentq(lambda u: u + gamma * (u * norm.cdf(u) + norm.pdf(u)), -50.0, 50.0, xtol=1e-14)
     return float(norm.cdf(u))
 
@@ -33,6 +33,7 @@ def infeasibility(X: np.ndarray, R: np.ndarray, theta: float) -> float:
     Zero (to solver tolerance) iff some w ≥ 0 gives output exactly R for every pattern. The
     phase-1 form is always feasible and bounded, so the solver always decides.
     """
+    from scipy.optimize import linprog
     p, N = X.shape
     eye = np.eye(p)
     A_eq = np.hstack([X / np.sqrt(N), eye, -eye])
