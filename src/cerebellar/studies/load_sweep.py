@@ -299,14 +299,21 @@ def plot_load_curves(ds: xr.Dataset, title: str, letter: str):
     fig, ax = figure(1, 1, title=title + (f" (mean ± s.e. of {n} runs per load)" if n > 1 else ""),
                      width=7)
     a = ax[0, 0]
+    loads = ds.p.values / ds.attrs["N_M"]
+    norm = mpl.colors.Normalize(loads.min(), loads.max())
     cmap = mpl.colormaps["viridis"]
     mean, se = mean_se(ds.error.isel(rule=0, trial=slice(1, None)))
-    for c, p in zip(np.linspace(0, 1, ds.sizes["p"]), ds.p.values, strict=True):
+    for load, p in zip(loads, ds.p.values, strict=True):
         m, e = mean.sel(p=p), se.sel(p=p)
-        a.plot(ds.trial[1:], m, color=cmap(c), label=f"p = {p}")
-        a.fill_between(ds.trial[1:], np.maximum(m - e, m / 10), m + e, color=cmap(c), alpha=0.2,
-                       lw=0)
+        a.plot(ds.trial[1:], m, color=cmap(norm(load)))
+        a.fill_between(ds.trial[1:], np.maximum(m - e, m / 10), m + e, color=cmap(norm(load)),
+                       alpha=0.15, lw=0)
     a.set(xscale="log", yscale="log", xlabel="trial (per pattern)", ylabel="mean |P − R| [Hz]")
-    a.legend(fontsize=7, ncol=2)
+    a.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda y, _: f"{y:g}"))
+    a.yaxis.set_minor_formatter(mpl.ticker.FuncFormatter(
+        lambda y, _: f"{y:g}" if str(f"{y:g}")[0] in "25" else ""))
+    bar = fig.colorbar(mpl.cm.ScalarMappable(norm, cmap), ax=a, pad=0.02)
+    bar.set_label("load p/N_M (short ticks: one curve each)")
+    bar.ax.set_yticks(loads, minor=True)
     panel_letter(a, letter)
     return fig

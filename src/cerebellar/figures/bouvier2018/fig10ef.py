@@ -14,6 +14,7 @@ from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
 from cerebellar.core.status import merge
+from cerebellar.models.perceptron.capacity import capacity
 from cerebellar.papers import claim
 from cerebellar.studies.load_sweep import PAPER, Fig10Params, runs_per_cell
 
@@ -96,15 +97,28 @@ def checks_fig10ef(ds: xr.Dataset) -> list[ck.Check]:
 
 
 def plot_fig10ef(ds: xr.Dataset):
-    fig, ax = figure(1, 2, title="Fig 10E,F: perceptron trajectories in the (P − R, 𝒥 − qP) plane "
-                     "(first seed; dots: every seed's end points)".replace("𝒥", r"$\mathcal{J}$"))
+    fig, ax = figure(1, 2, title="Fig 10E,F: perceptron trajectories in the (P − R, 𝒥 − qP) plane"
+                     .replace("𝒥", r"$\mathcal{J}$"))
     for a, panel in zip(ax[0], "EF", strict=True):
         dims = ("seed", "trial", f"pattern_{panel}")
         x, y = (ds[f"{v}_{panel}"].transpose(*dims).values for v in "xy")
-        for j in range(0, x.shape[2], max(1, x.shape[2] // 40)):
-            a.plot(x[0, :, j], y[0, :, j], lw=0.5, alpha=0.6)
-        a.plot(x[:, -1].ravel(), y[:, -1].ravel(), "k.", ms=2)
-        a.set(xlabel="P − R [Hz]", ylabel=r"$\mathcal{J}$ − qP [Hz]", title=f"p = {ds.attrs[f'p_{panel}']}")
+        shown = range(0, x.shape[2], max(1, x.shape[2] // 40))
+        for j in shown:
+            a.plot(x[0, :, j], y[0, :, j], color="0.6", lw=0.5, alpha=0.7,
+                   label="patterns (first seed)" if j == 0 else None)
+        a.plot(x[:, -1].ravel(), y[:, -1].ravel(), "o", color="salmon", ms=2.5, ls="none",
+               label="end points (all seeds)")
+        # the specimen (as the paper's red trajectory): the shown pattern that starts farthest
+        # from its target, open circle at its start, filled at its end
+        j = max(shown, key=lambda k: abs(x[0, 0, k]))
+        a.plot(x[0, :, j], y[0, :, j], color="tab:red", lw=1.2, label="specimen pattern")
+        a.plot(x[0, 0, j], y[0, 0, j], "o", mfc="white", mec="tab:red", ms=6)
+        a.plot(x[0, -1, j], y[0, -1, j], "o", color="tab:red", ms=6)
+        a.set(xlabel="P − R [Hz]", ylabel=r"$\mathcal{J}$ − qP [Hz]",
+              title=f"p = {ds.attrs[f'p_{panel}']} (p/N_M = "
+                    f"{ds.attrs[f'p_{panel}'] / ds.attrs['N_M']:.2f}; capacity "
+                    f"{capacity(gamma=ds.attrs['gamma']):.3f})")
+        a.legend(fontsize=7, loc="upper center")
         panel_letter(a, panel)
     return fig
 

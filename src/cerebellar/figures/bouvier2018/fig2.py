@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
-from scipy import stats
 
 from cerebellar.core import checks as ck
 from cerebellar.core.parallel import map_runs
@@ -66,6 +65,7 @@ def mf_ceiling(attrs: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     active fibres of a movement (S·N/2, each with a random partner PN and bin, Methods) that fall
     on one (PN, bin): K ~ Binomial(S·N/2, 1/(L·T)). Returns the values of C and their
     probabilities; their mean is u_M→PN S·N/(2 L T) (60 Hz at Table 2), far below r_max."""
+    from scipy import stats  # here: slow to import
     n_active, cells = attrs["S"] * attrs["N"] // 2, attrs["L"] * attrs["T"]
     k = np.arange(n_active + 1)
     pk = stats.binom.pmf(k, n_active, 1.0 / cells)
@@ -222,13 +222,17 @@ def plot_fig2(ds: xr.Dataset):
     for k, m in enumerate(ds.target_mean.values):
         for a, e in zip(ax[0], MAI_RULES, strict=True):
             sub = ds.sel(error_type=e, target_mean=m).mean("pattern")
+            label = f"targets U[0, {2 * m:g}] Hz" if a is ax[0, 0] else (
+                "all five target ranges" if k == 0 else None)
             line, = a.plot(sub.trial, sub.pn_mean, ls=styles[k % len(styles)],
-                           lw=2.2 - 0.3 * k, label=f"⟨PN⟩, targets U[0, {2 * m:g}] Hz")
+                           lw=2.2 - 0.3 * k, label=label)
             a.axhline(m, color=line.get_color(), ls=":", lw=0.8)
     ax[0, 1].axhline(float(ds.mf_ceiling), color="k", ls="--", lw=0.8,
                      label="mossy-fibre drive alone")
-    titles = ("signed error: each group-mean PN\nreaches its target mean (dotted)",
-              "unsigned error: every curve rises to the\nmossy-fibre drive (PCs silenced), overlapping")
+    for a in ax[0]:                          # a legend entry for the dotted target means
+        a.plot([], [], color="0.4", ls=":", lw=0.8, label="target mean (dotted,\nits range's colour)")
+    titles = ("signed error: each group-mean PN\nreaches its target mean",
+              "unsigned error: the five curves overlap, rising\nto the mossy-fibre drive (PCs silenced)")
     for a, title, letter in zip(ax[0], titles, "BC", strict=True):
         a.set(xlabel="trials of each pattern", ylabel="group-mean PN rate [Hz]", title=title)
         a.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))

@@ -284,10 +284,14 @@ def plot_patterns(ds: xr.Dataset):
         ax[0, 1].plot(ds.p, row.tracking, "o-", ms=3, label=label)
         ax[0, 2].plot(ds.p, row.error_end / row.error_start, "o-", ms=3, label=label)
     ax[0, 0].axhline(BALANCE, color="k", ls="--", lw=1, label=f"±{BALANCE}: cancellation lost")
-    ax[0, 0].set(ylabel="largest |eCS rate − 1/2| [dimensionless]",
+    ax[0, 0].set(ylabel="largest |eCS rate − ½|",
                  title="does ℐ cancel each movement's error?")
-    ax[0, 1].set(ylabel="mean |⟨ℰ − ℐ⟩| per movement [Hz]", title="ℐ's miss, per movement")
-    ax[0, 2].set(ylabel="final / initial error ℰ [dimensionless]", title="learning")
+    ax[0, 1].set(ylabel=r"|$\langle$ℰ − ℐ$\rangle$| per movement [Hz]", title="ℐ's miss, per movement")
+    ratio = ds.error_end / ds.error_start
+    ax[0, 2].axhline(1, color="0.5", ls=":", lw=1, label="1: no change")
+    ax[0, 2].set(ylabel="final / initial error ℰ",
+                 title="error after the run / before" + (
+                     "\n(the run is too short to learn much)" if float(ratio.min()) > 0.9 else ""))
     for a, letter in zip(ax[0], "ABC", strict=True):
         a.set(xscale="log", xlabel="number of movements p")
         a.set_xticks(ds.p.values, [str(int(p)) for p in ds.p.values])

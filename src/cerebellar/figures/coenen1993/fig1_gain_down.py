@@ -152,22 +152,24 @@ def plot_gain_down(ds: xr.Dataset):
     ax[0, 0].axhline(ds.attrs["g_down"], color="0.6", ls=":", lw=1)
     ax[0, 0].set(xlabel="time / own time constant τ [dimensionless]", ylabel=GAIN_LABEL,
                  title="x0.5: the model adapts fully, the monkeys to 0.73")
-    G = ds.G  # time axis linear to 1 cycle, logarithmic beyond: t = 0 stays visible
+    G = ds.G.where(ds.cycle > 0, drop=True)   # logarithmic time from the first cycle (a symlog
+                                              # axis put a kink at its linear-log seam)
     for c in ("gain-up", "gain-down"):
         G.sel(case=c).plot.line(x="cycle", ax=ax[0, 1], label=c)
-    ax[0, 1].set(xscale="symlog", ylabel="VOR gain G [dimensionless]",
+    ax[0, 1].set(xscale="log", ylabel="VOR gain G [dimensionless]",
                  title="gain up vs down (mirror images)")
     for c in ("up, off early", "down, off early", "down, off adapted"):
         G.sel(case=c).plot.line(x="cycle", ax=ax[1, 0], label=c)
     ax[1, 0].axvline(ds.attrs["off_cycle"], color="0.5", ls=":")
-    ax[1, 0].set(xscale="symlog", ylabel="VOR gain G [dimensionless]",
+    ax[1, 0].set(xscale="log", ylabel="VOR gain G [dimensionless]",
                  title="spectacles off (dotted): recovery")
     for name in ("A", "D"):
         ds[name].sel(case="gain-down").plot.line(x="cycle", ax=ax[1, 1], label=name)
     ax[1, 1].set(ylabel=GAIN_LABEL, title="gain down: A and D")
     for a, letter in zip(ax.ravel(), "ABCD", strict=True):
         a.legend(fontsize=8, loc="best")
-        a.set_xlim(left=0)
+        if a.get_xscale() == "linear":
+            a.set_xlim(left=0)
         panel_letter(a, letter)
     return fig
 
