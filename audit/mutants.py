@@ -267,6 +267,10 @@ MUTANTS: tuple[Mutant, ...] = (
            "d[1] += step * tz * hd", "d[1] += 0.0 * step * tz * hd", DVOR,
            "the brainstem never learns its lead signal τ_model ḣ (only the gain on h): the plant "
            "change cannot move into the brainstem"),
+    Mutant("dvor-brainstem-lead-sign", "models/dynamic_vor/kernels/compiled.py",
+           "d[1] += step * tz * hd", "d[1] -= step * tz * hd", ("dvor-plant",),
+           "the brainstem learns its lead signal τ_model ḣ with the wrong sign: the plant change "
+           "moves into the brainstem the wrong way"),
     Mutant("dvor-efference-sign", "models/dynamic_vor/kernels/compiled.py",
            "P = -bec[b] * p - vis[b] * e", "P = bec[b] * p - vis[b] * e", DVOR,
            "the efference copy enters P with the wrong sign (Coenen Fig 2: + b e, e = E)"),

@@ -210,18 +210,29 @@ def checks_plant(ds: xr.Dataset) -> list[ck.Check]:
     unstable = (f"the joint cortex–brainstem loop is unstable in this model (largest growth rate "
                 f"of the averaged flow {growth:.2g}/s): the calibration reached after a few hundred "
                 "seconds is lost; q = 0 (the climbing fibre's error alone) is stable")
+    # Where the flow predicts the loop unstable, a miss is accepted as a deviation from the paper
+    # only as large as the flow predicts (within ×2), and a lasting loss only growing at the
+    # flow's rate (within 30 %, measured over the run's second half): any other miss fails.
+    expect_q1 = float(ferr.sel(q1).max())
+    off_q1 = growth > 0 and 2 * expect_q1 > 0.05      # the flow itself predicts a miss
     rows.append(pd.holds(
         gain_worst <= 0.05 and phase_worst <= 5.0, f"gain error {gain_worst:.3f}, phase {phase_worst:.2f}°",
         what=f"cortex + brainstem (q = 1), after {T:g} s: gain within 5 % and phase within 5° at "
              "every frequency 0.1–20 Hz", expected="≤ 0.05 and ≤ 5°", measured=gain_worst,
-        deviation=unstable if growth > 0 else "", deviation_range=(0.05, np.inf) if growth > 0 else None))
+        deviation=f"{unstable}; the averaged flow predicts a gain error of {expect_q1:.3g}" if off_q1
+        else "", deviation_range=(max(0.05, 0.5 * expect_q1), 2 * expect_q1) if off_q1 else None))
     slip = ds.error.sel(q1).isel(time=slice(1, None))
     rise = float(slip[-1] / slip.min())
+    half = slip.sizes["time"] // 2
+    rate = float(np.log(slip[-1] / slip[half]) / (slip.time[-1] - slip.time[half]))
+    at_flow_rate = growth > 0 and abs(rate / growth - 1) <= 0.3
     rows.append(pd.holds(
         rise <= 2.0, f"RMS slip {float(slip[-1]):.4f} at the end, {float(slip.min()):.4f} at best",
         what=f"cortex + brainstem (q = 1): the calibration lasts (RMS slip at {T:g} s at most twice "
              "its smallest value)", expected="≤ 2", measured=rise,
-        deviation=unstable if growth > 0 else "", deviation_range=(2.0, np.inf) if growth > 0 else None))
+        deviation=f"{unstable}; over the run's second half the slip grows at {rate:.2g}/s (the "
+                  f"flow's rate {growth:.2g}/s)" if at_flow_rate else "",
+        deviation_range=(2.0, np.inf) if at_flow_rate else None))
     tr = dict(condition="cortex + trace")
     rows.append(ck.holds(
         f"cortex + matched trace, after {T:g} s: gain within 5 % and phase within 5° at every "
