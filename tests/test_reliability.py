@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -222,6 +223,35 @@ def test_random_set_values_never_give_a_traceback(tmp_path, data):
     if result.exit_code == 2:
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not out.exists()
+
+
+SMALL = {"vor": {"n_cycles": 30}, "reduced": {"n_trials": 200},
+         "coenen1993-dark": {"light_cycles": 20, "dark_cycles": 30}}
+"""Experiments that run in well under a second at these sizes (sizes are not drawn)."""
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_set_values_in_real_runs_never_give_a_traceback(tmp_path, data):
+    """Issue 21, acceptance 2: real runs (no ``--dry-run``) of small experiments with a drawn
+    value for a drawn parameter: exit 0 (ran), 1 (a row failed or the run diverged) or 2 (bad
+    input: one line, no file), never a traceback."""
+    exp = data.draw(st.sampled_from(sorted(SMALL)))
+    keys = [k for k in cerebellar.experiments()[exp].params.names() if k not in SMALL[exp]]
+    key, value = data.draw(st.sampled_from(keys)), data.draw(VALUES)
+    out = Path(tempfile.mkdtemp(dir=tmp_path)) / "out"
+    sizes = [a for k, v in SMALL[exp].items() for a in ("--set", f"{k}={v}")]
+    result = runner.invoke(app, ["run", exp, "--set", f"{key}={value}", *sizes, "--out", str(out),
+                                 "--quiet"])
+    assert result.exit_code in (0, 1, 2), (exp, key, value, result.output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        exp, key, value, repr(result.exception))
+    assert "Traceback" not in result.output, (exp, key, value, result.output)
+    if result.exit_code == 2:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert not out.exists(), (exp, key, value)
+    else:
+        assert (out / f"{exp}.nc").exists(), (exp, key, value, result.output)
 
 
 def test_a_long_vor_run_writes_a_lean_file(tmp_path, monkeypatch):
