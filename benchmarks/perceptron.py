@@ -29,7 +29,7 @@ from cerebellar.models.perceptron.kernels.lockstep import kernel_args, lockstep_
 from cerebellar.models.perceptron.kernels.reference import train_block_numpy
 from cerebellar.models.perceptron.params import MAX_LANES, PerceptronParams
 from cerebellar.models.perceptron.patterns import Patterns, initial_weight
-from cerebellar.rules import get_rule
+from cerebellar.rules.base import rule_of
 from cerebellar.studies.load_sweep import PAPER_P, Q_VALUES, LoadSweepParams
 
 
@@ -46,7 +46,7 @@ def numpy_ns(p: PerceptronParams, n_epochs: int) -> float:
     pats, order, u = presentations(p, n_epochs)
     w = np.full(p.N_M, initial_weight(p))
     v = w.copy()
-    args = kernel_args(p, get_rule(p.rule), compiled=False)
+    args = kernel_args(p, rule_of(p, "perceptron"), compiled=False)
     t0 = time.perf_counter()
     train_block_numpy(w, v, pats.idx, pats.ptr, pats.R, order, u, *args)
     return 1e9 * (time.perf_counter() - t0) / order.size
@@ -57,7 +57,7 @@ def lockstep_ns(p: PerceptronParams, n_runs: int, n_epochs: int, repeats: int = 
     over 0-0.75 for SGDEGE), best of ``repeats``; the first call compiles and is not timed."""
     pats, order, u = presentations(p, n_epochs)
     configs = [p.replace(q=0.75 * r / max(n_runs - 1, 1)) for r in range(n_runs)]
-    rule = get_rule(p.rule)
+    rules = [rule_of(c, "perceptron") for c in configs]
     kernel = lockstep_kernel(n_runs)
     idx = pats.idx.astype(np.uint32)
     best = math.inf
@@ -65,7 +65,7 @@ def lockstep_ns(p: PerceptronParams, n_runs: int, n_epochs: int, repeats: int = 
         X = np.full(p.N_M * 2 * n_runs, initial_weight(p))
         n = order.size if rep else p.n_patterns
         t0 = time.perf_counter()
-        kernel(X, idx, pats.ptr, pats.R, order[:n], u[:n], *lockstep_args(configs, rule))
+        kernel(X, idx, pats.ptr, pats.R, order[:n], u[:n], *lockstep_args(configs, rules))
         if rep:
             best = min(best, time.perf_counter() - t0)
     return 1e9 * best / (order.size * n_runs)
