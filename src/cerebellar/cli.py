@@ -24,6 +24,7 @@ from .core.checks import Check, counts_text, format_table, verdict_counts
 from .core.config import config_text, read_config
 from .core.errors import CerebellarError
 from .core.guards import output_lock
+from .core.parallel import on_cluster
 from .core.params import Params
 from .core.progress import progress, quiet
 from .core.registry import Experiment, experiments, get_experiment, make_rng
@@ -45,6 +46,9 @@ FullOption = Annotated[bool, typer.Option("--full/--no-full", help="Use the pape
 OutOption = Annotated[str, typer.Option("--out", help="Output folder.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bars.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    help="Address of a running Dask scheduler, e.g. tcp://HOST:8786: the experiments' independent "
+         "runs become its tasks (same results).")]
 
 
 def _show_version(value: bool) -> None:
@@ -132,7 +136,7 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
         quiet_: QuietOption = False, json_: JsonOption = False,
         dry_run: Annotated[bool, typer.Option(
             "--dry-run", help="Check the parameters, seed and memory, run nothing.")] = False,
-        ) -> None:
+        scheduler: SchedulerOption = None) -> None:
     """Run one experiment: writes OUT/NAME.nc and OUT/NAME.png and prints its checks."""
     with ExitStack() as held:
         with _user_errors():
@@ -150,6 +154,7 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
                            + (f" ({', '.join(f'{k}={v}' for k, v in changed.items())})"
                               if changed else " (defaults)") + "; nothing run")
                 raise typer.Exit(0)
+            held.enter_context(on_cluster(scheduler))            # before any file is made
             out = held.enter_context(output_lock(prepare_out_dir(out)))
         with quiet(quiet_ or json_):
             report = _execute(exp, params, seed, out)
@@ -162,11 +167,13 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
 
 @app.command()
 def reproduce(full: FullOption = False, out: OutOption = "results", seed: SeedOption = 0,
-              quiet_: QuietOption = False, json_: JsonOption = False) -> None:
+              quiet_: QuietOption = False, json_: JsonOption = False,
+              scheduler: SchedulerOption = None) -> None:
     """Run every experiment; write each one's files and OUT/index.md with every check."""
     with ExitStack() as held:
         with _user_errors():
             make_rng(seed)
+            held.enter_context(on_cluster(scheduler))            # before any file is made
             out = held.enter_context(output_lock(prepare_out_dir(out)))
         _reproduce(full, out, seed, quiet_, json_)
 

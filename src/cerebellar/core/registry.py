@@ -24,6 +24,7 @@ from . import status
 from .checks import Check, holds
 from .errors import ParameterError, UnknownExperimentError
 from .guards import check_memory, check_seed
+from .parallel import on_cluster
 from .params import Params
 from .results import annotate, parameters
 
@@ -105,8 +106,8 @@ def make_rng(seed: int) -> np.random.Generator:
 
 
 def run(experiment: str | Experiment, params: Params | None = None, *, seed: int = 0,
-        full: bool = False, rng: np.random.Generator | None = None, **overrides: Any
-        ) -> xr.Dataset:
+        full: bool = False, rng: np.random.Generator | None = None, scheduler: str | None = None,
+        **overrides: Any) -> xr.Dataset:
     """Run an experiment (its name or the object) and return its annotated dataset: the one
     path of the Python API, ``cerebellar run``, ``reproduce`` and every point of a sweep.
 
@@ -119,6 +120,9 @@ def run(experiment: str | Experiment, params: Params | None = None, *, seed: int
     - ``full``: start from the papers' scale (the ``--full`` preset) instead of the quick one.
     - ``rng``: a generator to use instead (a sweep point's own stream; ``seed`` then records
       where it came from).
+    - ``scheduler``: the address of a Dask scheduler (``tcp://HOST:8786``): the experiment's
+      independent runs become tasks of that cluster (same result, bit for bit); default: this
+      machine's threads.
     - ``overrides``: parameter values by name (``q=0.5``), validated.
 
     Returns the experiment's ``xarray.Dataset`` with every parameter, the seed and the version
@@ -135,7 +139,7 @@ def run(experiment: str | Experiment, params: Params | None = None, *, seed: int
     elif overrides:
         params = params.replace(**overrides)
     rng = make_rng(seed) if rng is None else rng
-    with np.errstate(all="ignore"):  # a diverging run is reported by its status, not by warnings
+    with on_cluster(scheduler), np.errstate(all="ignore"):  # divergence: by status, not warnings
         ds = experiment.run(params, rng)
     return annotate(ds, experiment.name, experiment.reproduces, params, seed)
 

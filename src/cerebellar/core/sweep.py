@@ -31,6 +31,7 @@ import xarray as xr
 
 from .errors import CerebellarError, OutputError, ParameterError
 from .guards import LOCK, check_seed, exit_with_parent, output_lock
+from .parallel import connect
 from .progress import progress
 from .registry import Experiment, get_experiment, run
 from .results import atomic_write, load, prepare_out_dir, save
@@ -40,7 +41,6 @@ MANIFEST = "manifest.json"
 _RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
 
 
-SCHEDULER = re.compile(r"(tcp|tls|ucx|ws|wss)://[\w.\-\[\]:]+:\d{1,5}")
 """The form of a scheduler address --scheduler accepts."""
 
 MAX_POINTS = 10_000
@@ -220,19 +220,8 @@ def check_folder(out: Path, plan: SweepPlan) -> dict[str, Any] | None:
 
 def open_executor(workers: int | None, scheduler: str | None) -> tuple[Executor, Any]:
     """A local process pool, or the executor of a Dask client connected to ``scheduler``."""
-    if scheduler is not None and not SCHEDULER.fullmatch(scheduler):
-        raise ParameterError(f"--scheduler = {scheduler[:80]!r}: expected a Dask scheduler's "
-                             "address, PROTOCOL://HOST:PORT (e.g. tcp://127.0.0.1:8786)")
-    if scheduler:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise CerebellarError("--scheduler needs dask.distributed: pip install -e '.[dist]'") \
-                from None
-        try:
-            client = Client(scheduler, timeout="5s")
-        except (OSError, TimeoutError) as err:
-            raise CerebellarError(f"cannot reach the scheduler at {scheduler}: {err}") from None
+    if scheduler is not None:
+        client = connect(scheduler)
         return client.get_executor(), client
     n = (os.cpu_count() or 1) if workers is None else workers
     if n < 1:

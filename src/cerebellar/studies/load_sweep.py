@@ -143,11 +143,28 @@ def runs_per_cell(params: Fig10Params, rng: np.random.Generator, loads: list[int
     (`cell_generator`, `paired_runs` with ``cache``); cells spread over the cores."""
     cells = [(p, s) for p in loads for s in range(n_seeds)]
     configs = {p: [params.run_params(n_patterns=p, **kw) for kw in rules.values()] for p in loads}
-    per_cell = map_runs(lambda cell, _: paired_runs(configs[cell[0]], cell_generator(rng, *cell),
-                                                    cache),
-                        cells, None, cost=lambda cell: cell[0] * params.trials_per_pattern * len(rules),
-                        desc="perceptron runs", unit="pres")
+    tasks = []                # a cell, its configs and generator, and only its own cached runs
+    for p, seed in cells:
+        gen = cell_generator(rng, p, seed)
+        state = repr(gen.bit_generator.state)
+        own = RunCache()
+        for c in configs[p]:
+            if (c, state) in cache:
+                own.put((c, state), cache.get((c, state)))
+        tasks.append((configs[p], gen, own))
+    per_cell = map_runs(_train_cell, tasks, None, cost=lambda t: len(t[0]) * t[0][0].n_patterns
+                        * params.trials_per_pattern, desc="perceptron runs", unit="pres")
+    for (cfgs, gen, _), runs in zip(tasks, per_cell, strict=True):
+        state = repr(gen.bit_generator.state)
+        for c, ds in zip(cfgs, runs, strict=True):
+            cache.put((c, state), ds)
     return dict(zip(cells, per_cell, strict=True))
+
+
+def _train_cell(task: tuple, _rng: None) -> list[xr.Dataset]:
+    """`paired_runs` of one cell (a task of `map_runs`: it carries its own runs, no others)."""
+    configs, gen, own = task
+    return paired_runs(configs, gen, own)
 
 
 def load_curves(params: LoadSweepParams, rng: np.random.Generator, rules: dict[str, dict]

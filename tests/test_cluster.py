@@ -1,0 +1,43 @@
+"""An experiment's independent runs on a Dask cluster (issue 22): the same result, bit for bit,
+as on this machine's threads. The cluster is local (worker processes on loopback)."""
+
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+import cerebellar
+from cerebellar.cli import app
+
+distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.cluster          # worker processes compile every kernel: about 1 min
+
+CASES = [   # (experiment, small overrides): a perceptron load sweep, network runs, the VOR
+    ("bouvier2018-fig10b", dict(N_M=50, trials_per_pattern=100, n_records=5)),
+    ("bouvier2018-fig2", dict(trials_per_pattern=40)),
+    ("coenen1993-fig5", dict(n_cycles=200)),
+]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, host="127.0.0.1") as local:
+        yield local.scheduler_address
+
+
+@pytest.mark.parametrize("name, small", CASES, ids=[c[0] for c in CASES])
+def test_runs_on_a_cluster_give_the_threaded_result(cluster, name, small):
+    threaded = cerebellar.run(name, **small)
+    remote = cerebellar.run(name, scheduler=cluster, **small)
+    xr.testing.assert_identical(threaded, remote)
+
+
+def test_run_command_on_a_cluster_writes_the_same_file(cluster, tmp_path):
+    sets = [a for k, v in CASES[0][1].items() for a in ("--set", f"{k}={v}")]
+    for where, extra in (("local", []), ("cluster", ["--scheduler", cluster])):
+        done = CliRunner().invoke(app, ["run", CASES[0][0], *sets, "--out", str(tmp_path / where),
+                                        "--quiet", *extra])
+        assert done.exit_code in (0, 1), done.output
+    with (xr.open_dataset(tmp_path / "local" / f"{CASES[0][0]}.nc") as a,
+          xr.open_dataset(tmp_path / "cluster" / f"{CASES[0][0]}.nc") as b):
+        xr.testing.assert_identical(a.load(), b.load())
