@@ -30,10 +30,17 @@ def bode_axes(ax_gain, ax_phase) -> None:
 
 
 def plain_log(ax, which: str = "x") -> None:
-    """Ticks of a log axis at 1, 2, 5 × 10ⁿ, written as plain numbers."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    """Ticks of a log axis at 1, 2, 5 × 10ⁿ, written as plain numbers; on an axis that spans
+    less than a decade (a gain from 0.66 to 1) every 0.1 × 10ⁿ is labelled too."""
+    from matplotlib.ticker import FuncFormatter, LogLocator
 
     axis = ax.xaxis if which == "x" else ax.yaxis
+
+    def minor(v: float, _) -> str:
+        lo, hi = sorted(axis.get_view_interval())
+        return f"{v:g}" if lo > 0 and hi / lo < 10 and f"{v:g}"[-1] not in "25" else ""
+
     axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    axis.set_minor_formatter(NullFormatter())
+    axis.set_minor_locator(LogLocator(base=10, subs=(2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)))
+    axis.set_minor_formatter(FuncFormatter(minor))
