@@ -9,7 +9,7 @@ import cerebellar
 from cerebellar.cli import app
 
 distributed = pytest.importorskip("distributed")
-pytestmark = pytest.mark.cluster          # worker processes compile every kernel: about 1 min
+pytestmark = pytest.mark.integration      # worker processes compile every kernel: about 1 min
 
 CASES = [   # (experiment, small overrides): a perceptron load sweep, network runs, the VOR
     ("bouvier2018-fig10b", dict(N_M=50, trials_per_pattern=100, n_records=5)),

@@ -16,7 +16,7 @@ import textwrap
 import pytest
 import xarray as xr
 
-pytestmark = pytest.mark.plumbing
+pytestmark = [pytest.mark.plumbing, pytest.mark.integration]   # ~1 min: runs in its own processes
 
 RULE = textwrap.dedent('''
     """Sign rule: each active synapse moves by −κ sign(e), a fixed step against the signed error."""

@@ -37,6 +37,7 @@ def test_grid_parsing_and_point_seeds():
     assert overrides == {"q": 0.95, "g": 1.6, "n_cycles": 30} and seed == 2
 
 
+@pytest.mark.integration
 def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     """Acceptance 1: SIGKILL mid-sweep, rerun: every point once, combined result bit for bit."""
     killed = tmp_path / "killed"
@@ -60,6 +61,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
         assert resumed.G.dims == ("q", "g", "seed", "cycle") and resumed.sizes["q"] == 10
 
 
+@pytest.mark.integration
 def test_dask_cluster_gives_the_local_result(tmp_path):
     """Acceptance 2: a LocalCluster with 2 worker processes, through --scheduler."""
     distributed = pytest.importorskip("distributed")
