@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 
 PLUMBING = {"test_checks.py", "test_cli.py", "test_layout.py", "test_mutants.py",
             "test_params.py", "test_plugin_rule.py", "test_reliability.py", "test_results.py",
-            "test_simd.py", "test_site.py", "test_sweep.py", "test_cluster.py"}
+            "test_simd.py", "test_site.py", "test_sweep.py", "test_cluster.py", "test_readme_cluster.py"}
 """Test files about the machinery (parameters, files, CLI, sweeps, kernels' plumbing); the
 others test the science (a figure, an equation, a closed form)."""
 
