@@ -37,6 +37,7 @@ def test_planting_replaces_exactly_the_text_named():
         harness.mutated_text(m, "y = a * b\n")
 
 
+@pytest.mark.integration          # a mutated copy of the package, run in its own process
 @pytest.mark.parametrize("name, experiment", [("vor-nucleus-P-sign", "coenen1993-fig5"),
                                               ("sgdege-olive-step-half", "reduced")])
 def test_a_planted_error_fails_a_quick_row_and_the_clean_copy_does_not(tmp_path, name, experiment):

@@ -137,6 +137,7 @@ def test_a_dead_process_lock_is_taken_over_and_stale_temporaries_cleaned(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vor.nc", "vor.png"]
 
 
+@pytest.mark.integration
 def test_two_concurrent_runs_never_mix_their_files(tmp_path):
     """Two runs with different g into one folder at once: the second is refused (exit 2) or
     waits its turn; the files on disk always come from one run."""
@@ -166,6 +167,7 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find child processes")
+@pytest.mark.integration
 def test_sweep_workers_exit_when_the_main_process_is_killed(tmp_path):
     proc = subprocess.Popen([*CLI, "sweep", "vor", "--grid", "q=0:1:0.05", "--set",
                              "n_cycles=200000", "--workers", "2", "--out", str(tmp_path / "s"),
