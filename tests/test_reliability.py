@@ -336,13 +336,31 @@ def test_quiet_silences_the_bars_of_worker_threads_and_plain_lines_are_rate_limi
     assert stream.getvalue().count("\n") <= 1
 
 
-def test_the_reduced_model_has_a_memory_estimate(tmp_path, monkeypatch):
-    """`reduced` with 10⁸ recorded trials on a machine with 1 GiB free: refused by --dry-run
-    (one line naming n_trials), before anything is written."""
+@pytest.mark.parametrize("name", sorted(cerebellar.experiments()))
+def test_every_experiment_has_a_memory_estimate_its_drivers_drive(name, tmp_path, monkeypatch):
+    """Each experiment estimates its peak memory (``params.memory_bytes()``); the parameters it
+    names as drivers raise it; on a machine with less memory free, ``--dry-run`` refuses it in
+    one line naming them, before anything is written (once: `reduced` at 10⁸ trials passed
+    --dry-run and died in a MemoryError traceback)."""
     from cerebellar.core import guards
+    from cerebellar.core.errors import ParameterError
 
-    monkeypatch.setattr(guards, "available_memory", lambda: 2**30)
-    result = runner.invoke(app, ["run", "reduced", "--set", "n_trials=100000000", "--dry-run",
-                                 "--out", str(tmp_path / "out")])
-    assert result.exit_code == 2 and "n_trials" in result.stderr and "GiB" in result.stderr
+    params = cerebellar.experiments()[name].make_params()
+    need, drivers = params.memory_bytes()
+    assert isinstance(need, int) and need > 0
+    assert set(drivers) <= set(params.flat_dict())
+    raised = []
+    for d in drivers:
+        value = getattr(params, d)
+        try:
+            bigger = params.replace(**{d: True if isinstance(value, bool) else 2 * value})
+        except ParameterError:
+            continue
+        assert bigger.memory_bytes()[0] >= need, d
+        raised.append(bigger.memory_bytes()[0] > need)
+    assert any(raised) or not drivers
+    monkeypatch.setattr(guards, "available_memory", lambda: need - 1)
+    result = runner.invoke(app, ["run", name, "--dry-run", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "GiB" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert all(d in result.stderr for d in drivers)
     assert not (tmp_path / "out").exists()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -56,8 +56,16 @@ def check_memory(params: Any, what: str) -> None:
     have = available_memory()
     if need > have:
         named = ", ".join(f"{k}={getattr(params, k)}" for k in drivers)
+        advice = f"lower {' or '.join(drivers)}" if drivers else "free some memory"
         raise ParameterError(f"{what} needs about {need / GiB:.3g} GiB ({named}); this machine has "
-                             f"{have / GiB:.3g} GiB available: lower {' or '.join(drivers)}")
+                             f"{have / GiB:.3g} GiB available: {advice}")
+
+
+def at_once(per_run: Iterable[int], workers: int | None = None) -> int:
+    """Peak bytes of independent runs spread over `map_runs`' threads: the ``workers`` largest
+    (default: one per core) held together."""
+    workers = workers or os.cpu_count() or 1
+    return int(sum(sorted(per_run, reverse=True)[:workers]))
 
 
 def _alive(pid: int) -> bool:

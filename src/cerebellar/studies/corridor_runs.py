@@ -195,3 +195,9 @@ class CorridorParams(ReducedParams):
     n_seeds: int = param(100, low=2, high=100_000, doc="runs averaged for the speed fits")
     FULL: ClassVar[dict[str, Any]] = {"n_seeds": 1000, "n_trials": 3000}
     SCALE: ClassVar[tuple[str, ...]] = ("n_trials", "n_seeds", "P0", "J0")
+
+    def memory_bytes(self, runs: int = 1, record_every: int = 1) -> tuple[int, tuple[str, ...]]:
+        """One panel's runs with every trial recorded: two sides × n_seeds corridor runs and the
+        six phase-plane trajectories."""
+        runs = runs * (2 * self.n_seeds + len(trajectory_starts(self.R)[0]))
+        return super().memory_bytes(runs, record_every)[0], ("n_seeds", "n_trials")

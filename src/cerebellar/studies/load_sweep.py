@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
+from cerebellar.core.guards import at_once
 from cerebellar.core.parallel import map_runs
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
@@ -72,6 +73,21 @@ class LoadSweepParams(Fig10Params):
         "n_seeds": "the paper shows one curve per load and does not say how many runs it averaged "
                    "(Fig 10B-D legends); we plot the mean ± s.e. of n_seeds runs",
     }
+
+    def rules_per_cell(self) -> int:
+        """Runs trained together in one (load, seed) cell: one per rule of the figure."""
+        return 1
+
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """Peak of the sweep: the cells training at once (each its rules' runs in lockstep,
+        `PerceptronParams.memory_bytes`), the records of every run held until the figure is
+        built (about six float64 values per pattern and record), and the dense p × N_M patterns
+        of the linear programmes, with the solver's copies."""
+        loads, lanes = self.loads(), self.rules_per_cell()
+        cells = [self.run_params(n_patterns=p).memory_bytes(lanes)[0] for p in loads]
+        kept = 48 * lanes * self.n_seeds * self.n_records * sum(loads)
+        return (at_once(cells * self.n_seeds) + kept + 24 * max(loads) * self.N_M,
+                ("N_M", "n_seeds", "n_records"))
 
 
 class RunCache:

@@ -54,6 +54,9 @@ class CompareRulesParams(LoadSweepParams):
     def loads(self) -> list[int]:
         return sorted({max(1, round(x * self.N_M)) for x in (*LOADS, self.default_load)})
 
+    def rules_per_cell(self) -> int:
+        return len(rule_names(MODEL))
+
 
 def run_compare_rules(params: CompareRulesParams, rng: np.random.Generator) -> xr.Dataset:
     """Every rule at every load, n_seeds runs each, every rule on the same patterns (the runs

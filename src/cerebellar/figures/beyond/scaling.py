@@ -35,6 +35,7 @@ import numpy as np
 import xarray as xr
 
 from cerebellar.core import checks as ck
+from cerebellar.core.guards import at_once
 from cerebellar.core.parallel import map_runs
 from cerebellar.core.params import Params, param
 from cerebellar.core.plotting import figure, panel_letter
@@ -96,6 +97,10 @@ class ScalingParams(Params):
         "learning_time": "trials for the error, smoothed over 1 % of the run, to fall halfway "
                          "from its start to its floor (mean of the last 10 %)",
     }
+
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """The network runs training at once, each by `NetworkParams.memory_bytes`."""
+        return at_once(c[4].memory_bytes()[0] for c in _configs(self)), ("length", "N0", "L0")
 
 
 def network(p: ScalingParams, rule: str, L: int, T: int, N: int, rho: float) -> NetworkParams:

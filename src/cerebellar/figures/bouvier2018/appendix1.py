@@ -3,6 +3,8 @@ regimes of the reduced model and their speeds (Eqs 29-35)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import xarray as xr
 
@@ -21,9 +23,22 @@ from cerebellar.studies.corridor_rows import (
 )
 from cerebellar.studies.corridor_runs import PAPER, CorridorParams, plot_plane
 
+MIN_TRIALS = 2500
+"""Appendix 1's runs are at least this long (the slow regimes need it)."""
+
+
+@dataclass(frozen=True)
+class AppendixParams(CorridorParams):
+    """Fig 9's corridor runs, for each panel of Appendix 1—figure 1, at least `MIN_TRIALS` long."""
+
+    def memory_bytes(self, runs: int = 1, record_every: int = 1) -> tuple[int, tuple[str, ...]]:
+        longest = self.replace(n_trials=max(self.n_trials, MIN_TRIALS))
+        return CorridorParams.memory_bytes(longest, runs * len(APPENDIX_PANELS), record_every)
+
 
 def run_appendix1(params: CorridorParams, rng: np.random.Generator) -> xr.Dataset:
-    return panel_dataset(params.replace(n_trials=max(params.n_trials, 2500)), rng, APPENDIX_PANELS)
+    return panel_dataset(params.replace(n_trials=max(params.n_trials, MIN_TRIALS)), rng,
+                         APPENDIX_PANELS)
 
 
 def panel_attrs(ds: xr.Dataset, name: str) -> dict:
@@ -72,5 +87,5 @@ def plot_appendix1(ds: xr.Dataset):
 register(Experiment(
     name="bouvier2018-appendix1",
     reproduces=f"{PAPER}, Appendix 1—figure 1 A-F: C+/C−/D+/D− regimes and their speeds",
-    params=CorridorParams, run=run_appendix1, plot=plot_appendix1, checks=checks_appendix1))
+    params=AppendixParams, run=run_appendix1, plot=plot_appendix1, checks=checks_appendix1))
 

@@ -30,6 +30,12 @@ class CapacityParams(LoadSweepParams):
     FULL: ClassVar[dict[str, Any]] = {**LoadSweepParams.FULL, "n_lp": 12}
     SCALE: ClassVar[tuple[str, ...]] = (*LoadSweepParams.SCALE, "n_lp")
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """Fig 10C's sweep, after the LP instances: N_M patterns of N_M inputs, dense, with the
+        solver's copies."""
+        sweep, drivers = super().memory_bytes()
+        return max(sweep, 24 * self.N_M ** 2), drivers
+
 
 def instance_capacity(X: np.ndarray, R: np.ndarray, theta: float, guess: int) -> int:
     """The largest p such that the first p patterns (rows of X, targets R) have an exact

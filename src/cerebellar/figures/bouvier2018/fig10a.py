@@ -10,6 +10,7 @@ import numpy as np
 import xarray as xr
 
 from cerebellar.core import checks as ck
+from cerebellar.core.guards import at_once
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
@@ -26,6 +27,13 @@ class Fig10AParams(Fig10Params):
     n_runs: int = param(40, low=2, high=100_000, doc="single-pattern runs")
     FULL: ClassVar[dict[str, Any]] = {"n_runs": 200}
     SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_records", "n_runs")
+
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """The single-pattern runs training at once (`PerceptronParams.memory_bytes`) and their
+        error and 𝒥 at each mark."""
+        one = self.run_params(n_patterns=1).memory_bytes()[0]
+        marks = self.trials_per_pattern // max(self.trials_per_pattern // 400, 1) + 1
+        return at_once([one] * self.n_runs) + 16 * marks * self.n_runs, ("n_runs", "N_M")
 
 
 def _slope_far_from_target(trial: np.ndarray, err: np.ndarray, R: float, margin: float) -> float:

@@ -36,6 +36,9 @@ class Fig10DParams(LoadSweepParams):
     FIXED: ClassVar[dict[str, str]] = {
         "q": f"the figure runs SGDEGE at every q of {', '.join(f'{q:g}' for q in Q_VALUES)}"}
 
+    def rules_per_cell(self) -> int:
+        return len(Q_VALUES) + 1                      # SGDEGE at each q, and the delta rule
+
 
 def run_fig10d(params: Fig10DParams, rng: np.random.Generator) -> xr.Dataset:
     rules = {"delta": dict(rule="delta")}

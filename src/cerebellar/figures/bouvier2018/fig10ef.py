@@ -10,6 +10,7 @@ import numpy as np
 import xarray as xr
 
 from cerebellar.core import checks as ck
+from cerebellar.core.guards import at_once
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
 from cerebellar.core.registry import Experiment, register
@@ -28,9 +29,19 @@ class Fig10EFParams(Fig10Params):
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 100_000, "n_seeds": 4}
     SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_records", "n_seeds")
 
+    def loads(self) -> list[int]:
+        """The pattern counts of panels E and F."""
+        return [round(self.load_below * self.N_M), round(self.load_above * self.N_M)]
+
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """The runs training at once (`PerceptronParams.memory_bytes`) and every run's records."""
+        runs = [self.run_params(n_patterns=p).memory_bytes()[0] for p in self.loads()]
+        kept = 48 * self.n_seeds * self.n_records * sum(self.loads())
+        return at_once(runs * self.n_seeds) + kept, ("N_M", "n_seeds", "n_records")
+
 
 def run_fig10ef(params: Fig10EFParams, rng: np.random.Generator) -> xr.Dataset:
-    loads = [round(params.load_below * params.N_M), round(params.load_above * params.N_M)]
+    loads = params.loads()
     cells = runs_per_cell(params, rng, loads, {"sgdege": {}}, params.n_seeds)
     runs = [cells[(p, s)][0] for p in loads for s in range(params.n_seeds)]
     out = {}

@@ -28,6 +28,10 @@ class ProtocolParams(Params):
     alpha_w: float = param(0.02, low=0, high=1e3, low_open=True, doc="MF→PC learning rate")
     alpha_v: float = param(0.0002, low=0, high=1e3, doc="MF→NO learning rate")
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """A weight change per protocol and contrast: a few kB, whatever the parameters."""
+        return 4096, ()
+
 
 PROTOCOLS = {"G__": (False, False), "GP_": (True, False), "G_E": (False, True), "GPE": (True, True),
              "6CF": (True, False)}

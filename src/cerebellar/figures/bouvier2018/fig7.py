@@ -38,6 +38,10 @@ class OliveParams(Params):
     FULL: ClassVar[dict[str, Any]] = {"n_movements": 20_000}
     NOT_STATED: ClassVar[dict[str, str]] = {"all": "Fig 7 is schematic: every value here is a choice"}
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """Per movement and track: the drawn error, ℐ, the eCS flag and the dataset's copies."""
+        return 40 * self.n_movements * self.n_tracks, ("n_movements", "n_tracks")
+
 
 RULE = "sgdege"
 

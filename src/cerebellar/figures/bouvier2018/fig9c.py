@@ -29,6 +29,14 @@ class RegimeMapParams(ReducedParams):
     n_trials: int = param(3000, low=100, high=10_000_000, units="trial", doc="trials per run")
     FULL: ClassVar[dict[str, Any]] = {"n_rho": 50, "n_beta": 50, "n_seeds": 4, "n_trials": 6000}
 
+    def memory_bytes(self, runs: int = 1, record_every: int = 1) -> tuple[int, tuple[str, ...]]:
+        """The grid's corridor runs (two sides × max(n_seeds, 2) per point) and the red dots'
+        (two sides × max(n_seeds, `DOT_SEEDS`) each), recorded every `SAMPLE_EVERY` trials."""
+        grid = self.n_rho * self.n_beta * max(self.n_seeds, 2)
+        dots = len(RED_DOTS) * max(self.n_seeds, DOT_SEEDS)
+        return (super().memory_bytes(2 * runs * (grid + dots), SAMPLE_EVERY)[0],
+                ("n_rho", "n_beta", "n_seeds", "n_trials"))
+
 
 SAMPLE_EVERY = 5
 """Positions in the corridors are averaged over every 5th trial (the runs themselves are

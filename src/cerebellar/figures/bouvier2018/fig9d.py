@@ -26,10 +26,18 @@ class NoConvergenceParams(CorridorParams):
     NOT_STATED: ClassVar[dict[str, str]] = {**ReducedParams.NOT_STATED,
                                             "q": "the q of Fig 9D is not stated (its legend: q > 1); 1.5"}
 
+    def memory_bytes(self, runs: int = 1, record_every: int = 1) -> tuple[int, tuple[str, ...]]:
+        """Two batches (q and q = 0.5) of n_seeds runs per start recorded every `EVERY` trials,
+        and `SHOWN` per start recorded every trial."""
+        starts = runs * len(trajectory_starts(self.R)[0])
+        sampled = ReducedParams.memory_bytes(self, 2 * starts * self.n_seeds, EVERY)[0]
+        return sampled + ReducedParams.memory_bytes(self, starts * SHOWN)[0], ("n_seeds", "n_trials")
+
 
 SHOWN = 3
 """Runs per start kept trial by trial (the figure draws seed 0); the others every 10 trials."""
 EVERY = 10
+
 
 
 def run_fig9d(params: NoConvergenceParams, rng: np.random.Generator) -> xr.Dataset:

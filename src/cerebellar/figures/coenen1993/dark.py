@@ -42,6 +42,13 @@ class DarkParams(Params):
         "q": "dark learning is shown for q in (0, 0.01, 0.1, 1), all after the same light phase "
              "(q_light) so that they start from the same state"}
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """The dark runs (every q, gated or not) in one `simulate` call, then joined to the light
+        phase: twice their records."""
+        runs = 2 * len(DARK_Q)
+        need = VORParams(n_cycles=self.light_cycles + self.dark_cycles).memory_bytes(runs)[0]
+        return 2 * need, ("light_cycles", "dark_cycles")
+
 
 def run_dark(params: DarkParams, rng: np.random.Generator) -> xr.Dataset:
     """Light phase, then the dark with q ∈ `DARK_Q`, with and without gating by vision."""

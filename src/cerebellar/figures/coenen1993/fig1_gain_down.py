@@ -53,6 +53,10 @@ class GainDownParams(Params):
                      "(model: fast eigen-time of K̃; monkey: τ of 0.73 + 0.27 e^(−t/τ)), not fitted",
     }
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """The five cases in one `simulate` call, every cycle recorded."""
+        return VORParams(n_cycles=self.n_cycles).memory_bytes(len(CASES))
+
 
 CASES = ("gain-up", "gain-down", "up, off early", "down, off early", "down, off adapted")
 

@@ -57,6 +57,11 @@ class Fig6Params(Params):
                   "eta_D": "the figure is η-independent in the small-η limit; 1e-3 is within 0.3 % "
                            "of it (the 'map' row measures it)"}
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """The grid's one `simulate` call: n_q·n_r runs, recorded at the start and the end."""
+        grid = VORParams(n_cycles=self.n_cycles).memory_bytes(self.n_q * self.n_r, self.n_cycles)
+        return grid[0], ("n_q", "n_r")
+
     def validate(self) -> None:
         if self.r_max <= self.r_min:
             raise ParameterError(

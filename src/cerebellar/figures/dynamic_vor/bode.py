@@ -46,6 +46,14 @@ class BodeParams(Params):
     def validate(self) -> None:
         self.model(np.array([self.f_min, self.f_max]))
 
+    def frequencies(self) -> np.ndarray:
+        return np.geomspace(self.f_min, self.f_max, self.n_frequencies)
+
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """The sweep and its loop-terms twin, each one batch over the frequencies."""
+        batch = self.model(self.frequencies()).memory_bytes(self.n_frequencies)[0]
+        return 2 * batch, ("n_frequencies",)
+
     def model(self, frequencies: np.ndarray) -> DynamicVORParams:
         """The model with learning off (β = γ = 0), measured over ≥ 1 s and ≥ 1 cycle."""
         top = float(np.max(frequencies))
@@ -63,7 +71,7 @@ GRADIENT_BETA, GRADIENT_EPS = 1e-6, 1e-3
 
 
 def run_bode(params: BodeParams, rng: np.random.Generator) -> xr.Dataset:
-    f = np.geomspace(params.f_min, params.f_max, params.n_frequencies)
+    f = params.frequencies()
     a = rng.normal(0.0, params.weight_scale, params.n_basis)
     ds = simulate(params.model(f), frequency=f, a0=a)
     loop = simulate(params.model(f).replace(**LOOP_SETTING), frequency=f, a0=a)

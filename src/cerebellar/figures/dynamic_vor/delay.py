@@ -60,14 +60,24 @@ class DelayParams(Params):
     def delays(self) -> np.ndarray:
         return np.array([self.delay / 2, self.delay, 2 * self.delay])
 
+    def ratios(self) -> np.ndarray:
+        """The sines' frequencies in units of f_c(δ)."""
+        return np.array(RATIOS_FULL if self.dense else RATIOS)
+
+    def model(self) -> DynamicVORParams:
+        return DynamicVORParams.build(dt=self.dt, duration=self.duration, basis="pair", g=self.g,
+                                      gamma=0.0, record_every=1.0,
+                                      **{"decorrelation.beta": self.beta})
+
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """One batch over the ratios per delay, all three kept."""
+        return 3 * self.model().memory_bytes(len(self.ratios()))[0], ("duration", "dense")
+
 
 def run_delay(params: DelayParams, rng: np.random.Generator) -> xr.Dataset:
     """One batch per delay: a sine at each ratio × f_c(δ), the pair basis (a quadrature pair at
     the sine's frequency), filtered-x eligibility, no trace, brainstem fixed."""
-    ratios = np.array(RATIOS_FULL if params.dense else RATIOS)
-    model = DynamicVORParams.build(dt=params.dt, duration=params.duration, basis="pair",
-                                   g=params.g, gamma=0.0, record_every=1.0,
-                                   **{"decorrelation.beta": params.beta})
+    ratios, model = params.ratios(), params.model()
     runs = []
     for delay in params.delays():
         f = ratios * float(th.critical_frequency(delay))

@@ -63,6 +63,10 @@ class PlantChangeParams(Params):
                  "stable and slow modes of the bank need it",
     }
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """One run per condition, all kept."""
+        return self.model().memory_bytes(len(CONDITIONS))[0], ("duration",)
+
     def model(self) -> DynamicVORParams:
         return DynamicVORParams.build(
             stimulus="broadband", tau_plant=self.tau_plant, tau_model=self.tau_model,

@@ -71,6 +71,12 @@ class RulesParams(Params):
             raise ParameterError(f"parameter 'f_above' = {self.f_above!r}: f_below < 1/(4δ) = "
                                  f"{fc:g} Hz < f_above is needed")
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """Every run kept until the end: per frequency, one of the deterministic decorrelation
+        and ``seeds`` of each perturbation rule, each a batch over two delays."""
+        one = self.model(RULES[0], self.f_below).memory_bytes(2)[0]
+        return 2 * (1 + (len(RULES) - 1) * self.seeds) * one, ("duration", "seeds")
+
     def model(self, rule: str, f: float) -> DynamicVORParams:
         settings = {"decorrelation": {"decorrelation.beta": self.beta_duration / self.duration},
                     "node_perturbation": {"node_perturbation.eta": self.eta}}.get(rule, {})

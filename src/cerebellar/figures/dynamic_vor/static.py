@@ -55,6 +55,10 @@ class StaticLimitParams(Params):
                  "eligibility is h itself (Coenen's rule has no plant model)",
     }
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """The learning run (a record per cycle); the static model's run is far smaller."""
+        return self.model(self.n_cycles).memory_bytes()[0], ("n_cycles",)
+
     def model(self, n_cycles: int) -> DynamicVORParams:
         f = self.frequency
         return DynamicVORParams.build(

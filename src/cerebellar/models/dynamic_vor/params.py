@@ -120,9 +120,11 @@ class DynamicVORParams(Params):
             raise ParameterError(f"parameter 'dt' = {self.dt!r} is out of range: allowed at most "
                                  f"1/(20 f) = {0.05 / top:.3g} s for the highest frequency {top:g} Hz")
 
-    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
-        """Memory of one run: its records (K + 3 values per record)."""
+    def memory_bytes(self, runs: int = 1) -> tuple[int, tuple[str, ...]]:
+        """Memory of one `simulate` call over ``runs`` batched runs: each run's records (K + 3
+        values per record) and its perturbation draws (two per bin)."""
         records = int(self.duration / self.record_every) + 2
-        return 8 * records * (self.n_basis + 4), ("duration", "record_every")
+        bins = int(self.duration / self.bin_width) + 2
+        return 8 * runs * (records * (self.n_basis + 4) + 2 * bins), ("duration", "record_every")
 
 

@@ -95,11 +95,12 @@ class PerceptronParams(PerceptronModel):
 
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 100_000}
 
-    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
-        """Peak memory of `simulate`: drawing the patterns (p·N_M uniform numbers), their
-        active indices, the records and one block of presentation orders."""
+    def memory_bytes(self, lanes: int = 1) -> tuple[int, tuple[str, ...]]:
+        """Peak memory of `simulate` training ``lanes`` runs in lockstep on the same patterns:
+        drawing the patterns (p·N_M uniform numbers) and their active indices, and each run's
+        records and block of presentation orders."""
         p, n = self.n_patterns, self.N_M
-        return 9 * p * n + 8 * self.f * p * n + 16 * self.n_records * p + 24 * 256 * p, (
+        return int(9 * p * n + 8 * self.f * p * n + lanes * (16 * self.n_records + 24 * 256) * p), (
             "n_patterns", "N_M")
 
 

@@ -31,11 +31,11 @@ class ReducedParams(Params):
     }
 
 
-    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
-        """Peak memory of one run with every trial recorded (the ``reduced`` experiment): P and 𝒥
-        (8 bytes each) and a perturbation flag per trial, held about three times over (the
-        records, the dataset, the file being written)."""
-        return 3 * 17 * (self.n_trials + 1), ("n_trials",)
+    def memory_bytes(self, runs: int = 1, record_every: int = 1) -> tuple[int, tuple[str, ...]]:
+        """Peak memory of one `simulate` call over ``runs`` batched runs recording every
+        ``record_every`` trials: P and 𝒥 (8 bytes each) and a perturbation flag per record, held
+        about three times over (the records, the dataset, the file being written)."""
+        return 3 * 17 * runs * (self.n_trials // record_every + 2), ("n_trials",)
 
 
 BATCHABLE = ("A", "dP", "dJ", "q", "rho", "R", "P0", "J0")

@@ -74,9 +74,12 @@ class VORParams(Params):
                   "Fig 9E,F: ξ = 10 α_w, α_v = 2 α_w, ρ = 0.2, q_NO = 0.5",
     }
 
-    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
-        """Memory of one run of `simulate` recording every cycle: 16 variables per cycle."""
-        return 16 * 8 * (self.n_cycles + 1), ("n_cycles",)
+    def memory_bytes(self, runs: int = 1, record_every: int = 1) -> tuple[int, tuple[str, ...]]:
+        """Memory of one `simulate` call over ``runs`` batched runs recording every
+        ``record_every`` cycles: 16 float64 variables per run and record, the cycle → record
+        index (one int per cycle) and a dozen per-run state arrays."""
+        records = self.n_cycles // record_every + 2
+        return 8 * (self.n_cycles + 1) + 8 * runs * (16 * records + 12), ("n_cycles",)
 
     @property
     def r(self) -> float:
