@@ -7,9 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cerebellar.cli import app
+from cerebellar.core import plan
 from cerebellar.core.checks import CITE_PLACE, MARKS
 
 runner = CliRunner()
@@ -189,6 +192,36 @@ def test_reproduce_writes_everything_and_index(reproduced):
             assert c["verdict"] != "deviates" or len(c["deviation_range"]) == 2, c["what"]
     assert json.loads((out / "report.json").read_text())["verdicts"] == doc["verdicts"]
     assert not list(out.glob(".*.tmp"))
+
+
+def test_the_plan_projects_the_recorded_reproduce(reproduced):
+    """`reproduce --plan` reads the run durations report.json recorded: on the recording's own
+    thread count the projection is the measured wall time within 15 % (issue 22's bound), more
+    workers never cost time, and none go below the longest chain."""
+    out, doc, _ = reproduced
+    w = doc["workers"]
+    projected = [sum(plan.experiment_seconds(r, k) for r in doc["experiments"])
+                 for k in (1, w, 8, 32)]
+    assert abs(projected[1] - doc["seconds"]) <= 0.15 * doc["seconds"], (projected, doc["seconds"])
+    chain = sum(plan.chain_seconds(r) for r in doc["experiments"])
+    assert projected == sorted(projected, reverse=True) and projected[-1] >= chain - 1e-6
+    result = runner.invoke(app, ["reproduce", "--plan", f"1,{w},8,32", "--out", str(out)])
+    assert result.exit_code == 0 and "Longest chain" in result.output
+    assert plan.minutes(projected[1]) in result.output
+    result = runner.invoke(app, ["reproduce", "--full", "--plan", "2", "--out", str(out)])
+    assert result.exit_code == 2 and "paper-scale" in result.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 100), min_size=1, max_size=40), st.integers(1, 50))
+def test_list_scheduling_keeps_graham_bounds(tasks, workers):
+    """Longest first onto the first free worker: never below the longest task or the mean load,
+    never above the mean load plus the longest task (Graham 1969); one worker: the sum."""
+    span = plan.makespan(tasks, workers)
+    assert max(tasks) - 1e-9 <= span <= sum(tasks) / workers + max(tasks) + 1e-9
+    assert span >= sum(tasks) / workers - 1e-9
+    assert plan.makespan(tasks, 1) == pytest.approx(sum(tasks))
+    assert plan.makespan([3, 3, 2, 2, 2], 2) == 7          # LPT's classic 7/6 example
 
 
 def test_version_completion_and_boolean_flags():

@@ -44,6 +44,9 @@ HUGE_SEED = "1180591620717411303424"
     (["sweep", "vor", "--grid", "q=0:1:5e-324"], "more than 10¹⁸ values"),
     (["sweep", "vor", "--grid", "q=0,1", "--scheduler", "not a url"], "--scheduler = 'not a url'"),
     (["sweep", "vor", "--grid", "q=0,1", "--scheduler", ""], "--scheduler = ''"),
+    (["reproduce", "--plan", "0,2"], "--plan = '0,2'"),
+    (["reproduce", "--plan", "two"], "--plan = 'two'"),
+    (["reproduce", "--plan", "2"], "no readable"),
 ])
 def test_bad_input_one_line_exit_2_no_file(tmp_path, args, needle):
     """Bad input: one line naming the parameter, exit 2, no output folder, no traceback."""

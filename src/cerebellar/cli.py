@@ -8,6 +8,7 @@ folder) prints one line on stderr and exits with 2, before any file is written. 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -24,8 +25,9 @@ from .core.checks import Check, counts_text, format_table, verdict_counts
 from .core.config import config_text, read_config
 from .core.errors import CerebellarError
 from .core.guards import output_lock
-from .core.parallel import on_cluster
+from .core.parallel import on_cluster, recording_batches
 from .core.params import Params
+from .core.plan import plan_text, recorded_report, worker_counts
 from .core.progress import progress, quiet
 from .core.registry import Experiment, experiments, get_experiment, make_rng
 from .core.registry import checks as check_rows
@@ -77,9 +79,11 @@ def _user_errors() -> Iterator[None]:
 
 def _execute(exp: Experiment, params: Params, seed: int, out: Path) -> dict[str, Any]:
     """Run one experiment, write ``out/NAME.nc`` and ``out/NAME.png``, return its report (with
-    the wall-clock seconds it took, run, checks, files and figure together)."""
+    the wall-clock seconds it took, run, checks, files and figure together, and the seconds of
+    each run of its batches of independent runs)."""
     start = time.perf_counter()
-    ds = run_experiment(exp, params, seed=seed)
+    with recording_batches() as batches:
+        ds = run_experiment(exp, params, seed=seed)
     rows = check_rows(ds, exp)
     nc = save(ds, out / f"{exp.name}.nc")
     fig = plot_result(ds, exp)
@@ -88,7 +92,7 @@ def _execute(exp: Experiment, params: Params, seed: int, out: Path) -> dict[str,
     return dict(experiment=exp.name, reproduces=exp.reproduces, files=[str(nc), str(png)],
                 status=ds.attrs["status"], diverged=diverged, checks=rows,
                 passed=diverged is None and all(r.passed for r in rows),
-                seconds=round(time.perf_counter() - start, 1))
+                seconds=round(time.perf_counter() - start, 1), batches=batches)
 
 
 def _report_json(report: dict[str, Any]) -> dict[str, Any]:
@@ -168,8 +172,16 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
 @app.command()
 def reproduce(full: FullOption = False, out: OutOption = "results", seed: SeedOption = 0,
               quiet_: QuietOption = False, json_: JsonOption = False,
-              scheduler: SchedulerOption = None) -> None:
+              scheduler: SchedulerOption = None,
+              plan: Annotated[str | None, typer.Option(
+                  metavar="W1,W2,...", help="Run nothing: project the wall time on W1, W2, ... "
+                  "workers from the run durations that OUT/report.json recorded.")] = None) -> None:
     """Run every experiment; write each one's files and OUT/index.md with every check."""
+    if plan is not None:
+        with _user_errors():
+            workers = worker_counts(plan)
+            typer.echo(plan_text(recorded_report(Path(out), full), workers))
+        raise typer.Exit(0)
     with ExitStack() as held:
         with _user_errors():
             make_rng(seed)
@@ -179,6 +191,7 @@ def reproduce(full: FullOption = False, out: OutOption = "results", seed: SeedOp
 
 
 def _reproduce(full: bool, out: Path, seed: int, quiet_: bool, json_: bool) -> None:
+    start = time.perf_counter()
     reports = []
     known = experiments()
     with quiet(quiet_ or json_), progress(len(known), "experiments", unit="exp") as bar:
@@ -202,7 +215,8 @@ def _reproduce(full: bool, out: Path, seed: int, quiet_: bool, json_: bool) -> N
     doc = dict(cerebellar_version=VERSION, experiments=[_report_json(r) for r in reports],
                index=str(index), full=full,
                verdicts=verdict_counts(rows),
-               calibrated=verdict_counts(r for r in rows if r.source == "calibrated"), passed=passed)
+               calibrated=verdict_counts(r for r in rows if r.source == "calibrated"), passed=passed,
+               seconds=round(time.perf_counter() - start, 1), workers=os.cpu_count())
     text = json.dumps(doc, indent=2)
     atomic_write(out / "report.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     if json_:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import numpy as np
@@ -25,6 +27,33 @@ T = TypeVar("T")
 SCHEDULER = re.compile(r"(tcp|tls|ucx|ws|wss)://[\w.\-\[\]:]+:\d{1,5}")
 _CLUSTER: list[Any] = []
 """The Dask clients that `map_runs` sends runs to (innermost last), set by `on_cluster`."""
+_BATCHES: ContextVar[list[dict] | None] = ContextVar("batches", default=None)
+"""Where `map_runs` calls record their runs' durations, set by `recording_batches`."""
+
+
+@contextmanager
+def recording_batches() -> Iterator[list[dict]]:
+    """Within the block, each `map_runs` call of this thread appends ``{"wall": s, "tasks":
+    [s, ...]}``: its wall-clock seconds and each run's (a run's own inner runs count in its
+    time). The rest of the block's time is serial: `cerebellar.core.plan` projects from them
+    what more workers would buy."""
+    batches: list[dict] = []
+    token = _BATCHES.set(batches)
+    try:
+        yield batches
+    finally:
+        _BATCHES.reset(token)
+
+
+def _timed(fn: Callable, config: Any, rng: np.random.Generator | None) -> tuple[Any, float]:
+    """``fn(config, rng)`` and the seconds it took (nothing inside it records batches)."""
+    token = _BATCHES.set(None)
+    try:
+        start = time.perf_counter()
+        out = fn(config, rng)
+        return out, time.perf_counter() - start
+    finally:
+        _BATCHES.reset(token)
 
 
 def connect(scheduler: str) -> Any:
@@ -69,27 +98,35 @@ def map_runs(fn: Callable[[Any, np.random.Generator | None], T], configs: Sequen
     With ``rng=None`` the configs carry their own random numbers and ``fn`` gets ``None``."""
     rngs = rng.spawn(len(configs)) if rng is not None else [None] * len(configs)
     workers = workers or min(len(configs), os.cpu_count() or 1)
+    start = time.perf_counter()
     with progress(sum(cost(c) for c in configs), desc, unit=unit) as bar:
-        if _CLUSTER and len(configs) > 1:
-            return _on_dask(_CLUSTER[-1], fn, configs, rngs, cost, bar)
-        def one(i: int) -> T:
-            out = fn(configs[i], rngs[i])
+        def one(i: int) -> tuple[Any, float]:
+            out = _timed(fn, configs[i], rngs[i])
             bar.update(cost(configs[i]))
             return out
-        if workers <= 1:
-            return [one(i) for i in range(len(configs))]
-        longest_first = sorted(range(len(configs)), key=lambda i: -cost(configs[i]))
-        with ThreadPoolExecutor(workers) as pool:
-            futures = {i: pool.submit(one, i) for i in longest_first}
-            return [futures[i].result() for i in range(len(configs))]
+        if _CLUSTER and len(configs) > 1:
+            timed = _on_dask(_CLUSTER[-1], fn, configs, rngs, cost, bar)
+        elif workers <= 1:
+            timed = [one(i) for i in range(len(configs))]
+        else:
+            longest_first = sorted(range(len(configs)), key=lambda i: -cost(configs[i]))
+            with ThreadPoolExecutor(workers) as pool:
+                futures = {i: pool.submit(one, i) for i in longest_first}
+                timed = [futures[i].result() for i in range(len(configs))]
+    batches = _BATCHES.get()
+    if batches is not None:
+        batches.append(dict(wall=round(time.perf_counter() - start, 4),
+                            tasks=[round(t, 4) for _, t in timed]))
+    return [out for out, _ in timed]
 
 
 def _on_dask(client: Any, fn: Callable, configs: Sequence[Any], rngs: list, cost: Callable,
              bar: Any) -> list:
-    """Each run one task, submitted longest first; results in the order of ``configs``."""
+    """Each run one task, submitted longest first; (result, seconds) in the order of
+    ``configs``."""
     executor = client.get_executor(pure=False)
     longest_first = sorted(range(len(configs)), key=lambda i: -cost(configs[i]))
-    futures = {executor.submit(fn, configs[i], rngs[i]): i for i in longest_first}
+    futures = {executor.submit(_timed, fn, configs[i], rngs[i]): i for i in longest_first}
     for done in as_completed(futures):
         bar.update(cost(configs[futures[done]]))
     by_index = {i: f for f, i in futures.items()}
