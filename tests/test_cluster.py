@@ -41,3 +41,48 @@ def test_run_command_on_a_cluster_writes_the_same_file(cluster, tmp_path):
     with (xr.open_dataset(tmp_path / "local" / f"{CASES[0][0]}.nc") as a,
           xr.open_dataset(tmp_path / "cluster" / f"{CASES[0][0]}.nc") as b):
         xr.testing.assert_identical(a.load(), b.load())
+
+
+SUBSET = ("coenen1993-fig5", "bouvier2018-fig2", "bouvier2018-fig10b", "bouvier2018-fig10c")
+"""A reproduce in small: the VOR (on the client), network runs, and two load sweeps that share
+their runs (`Experiment.shares`, one chain)."""
+
+
+def _reproduce(monkeypatch, out, *extra):
+    from cerebellar import cli
+    from cerebellar.studies.load_sweep import RUNS
+
+    RUNS.clear()                           # every run trained again, none from the cache
+    known = {n: e for n, e in cerebellar.experiments().items() if n in SUBSET}
+    monkeypatch.setattr(cli, "experiments", lambda: known)
+    done = CliRunner().invoke(app, ["reproduce", "--out", str(out), "--quiet", *extra])
+    assert done.exit_code in (0, 1), done.output
+    return {n: xr.load_dataset(out / f"{n}.nc") for n in SUBSET}
+
+
+@pytest.fixture(scope="module")
+def threaded(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return _reproduce(monkeypatch, tmp_path_factory.mktemp("threaded"))
+
+
+@pytest.mark.parametrize("kill", [False, True], ids=["all workers", "a worker killed"])
+def test_reproduce_on_a_cluster_writes_the_threaded_files(cluster, threaded, tmp_path,
+                                                          monkeypatch, kill):
+    """`reproduce --scheduler` runs the chains of experiments at once on the cluster and writes
+    the same files as on threads; with a worker SIGKILLed mid-run (its nanny starts another),
+    the cluster re-runs that worker's tasks and nothing is lost or changed."""
+    import os
+    import signal
+    import threading
+
+    killed = []
+    if kill:
+        with distributed.Client(cluster) as client:
+            pid = next(iter(client.run(os.getpid).values()))
+        timer = threading.Timer(5.0, lambda: (os.kill(pid, signal.SIGKILL), killed.append(pid)))
+        timer.start()
+    remote = _reproduce(monkeypatch, tmp_path, "--scheduler", cluster)
+    assert killed or not kill, "the worker was not killed before the reproduce ended"
+    for name in SUBSET:
+        xr.testing.assert_identical(threaded[name], remote[name])

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,7 +31,7 @@ from .core.parallel import on_cluster, recording_batches
 from .core.params import Params
 from .core.plan import plan_text, recorded_report, worker_counts
 from .core.progress import progress, quiet
-from .core.registry import Experiment, experiments, get_experiment, make_rng
+from .core.registry import Experiment, experiments, get_experiment, make_rng, sharing_chains
 from .core.registry import checks as check_rows
 from .core.registry import describe as describe_text
 from .core.registry import plot as plot_result
@@ -187,15 +189,20 @@ def reproduce(full: FullOption = False, out: OutOption = "results", seed: SeedOp
             make_rng(seed)
             held.enter_context(on_cluster(scheduler))            # before any file is made
             out = held.enter_context(output_lock(prepare_out_dir(out)))
-        _reproduce(full, out, seed, quiet_, json_)
+        _reproduce(full, out, seed, quiet_, json_, together=scheduler is not None)
 
 
-def _reproduce(full: bool, out: Path, seed: int, quiet_: bool, json_: bool) -> None:
+def _reproduce(full: bool, out: Path, seed: int, quiet_: bool, json_: bool,
+               together: bool = False) -> None:
+    """Every experiment in registry order; ``together`` (on a cluster): the `sharing_chains` at the
+    same time, their runs on the cluster, only the experiments' bar shown."""
     start = time.perf_counter()
-    reports = []
     known = experiments()
-    with quiet(quiet_ or json_), progress(len(known), "experiments", unit="exp") as bar:
-        for exp in known.values():
+    done: dict[str, dict[str, Any]] = {}
+    printing = threading.Lock()
+
+    def execute(chain: list[Experiment]) -> None:
+        for exp in chain:
             bar.set_postfix_str(exp.name)
             try:
                 report = _execute(exp, exp.make_params(full=full), seed, out)
@@ -204,10 +211,21 @@ def _reproduce(full: bool, out: Path, seed: int, quiet_: bool, json_: bool) -> N
                                 "invariant", "", "no error", str(err), "claim", "fail")
                 report = dict(experiment=exp.name, reproduces=exp.reproduces, files=[],
                               status="error", diverged=None, checks=[failure], passed=False)
-            reports.append(report)
-            if not json_:
-                _print_report(report)
-            bar.update(1)
+            with printing:
+                done[exp.name] = report
+                if not json_:
+                    _print_report(report)
+                bar.update(1)
+
+    with quiet(quiet_ or json_), progress(len(known), "experiments", unit="exp") as bar:
+        if not together:
+            execute(list(known.values()))
+        else:
+            chains = sharing_chains(known)
+            with quiet(), ThreadPoolExecutor(min(len(chains), 4 * (os.cpu_count() or 1))) as pool:
+                for future in [pool.submit(execute, chain) for chain in chains]:
+                    future.result()
+    reports = [done[name] for name in known]
     title = f"cerebellar {VERSION}: reproduction report ({'full' if full else 'quick'} scale)"
     index = reports_md.write(out, reports, title)
     passed = all(r["passed"] for r in reports)

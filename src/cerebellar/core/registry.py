@@ -44,6 +44,10 @@ class Experiment:
     run: Callable[[Any, np.random.Generator], xr.Dataset]
     plot: Callable[[xr.Dataset], Figure]
     checks: Callable[[xr.Dataset], list[Check]]
+    shares: str = ""
+    """A resource it shares with other experiments (the runs `cerebellar.studies.load_sweep.RUNS`
+    caches): ``reproduce`` on a cluster runs the experiments sharing one in sequence, and every
+    other experiment at the same time."""
 
     def make_params(self, *, full: bool = False, **overrides: Any) -> Params:
         """The quick default (or the ``full`` preset) with ``overrides`` applied and validated."""
@@ -98,6 +102,15 @@ def get_experiment(name: str) -> Experiment:
         raise UnknownExperimentError(
             f"unknown experiment {name[:80]!r}; known: {', '.join(sorted(known))}")
     return known[name]
+
+
+def sharing_chains(known: dict[str, Experiment]) -> list[list[Experiment]]:
+    """Experiments that share runs (`Experiment.shares`) in one chain, in registry order; every
+    other experiment a chain of its own; the longest chains first."""
+    chains: dict[str, list[Experiment]] = {}
+    for exp in known.values():
+        chains.setdefault(exp.shares or exp.name, []).append(exp)
+    return sorted(chains.values(), key=len, reverse=True)
 
 
 def make_rng(seed: int) -> np.random.Generator:

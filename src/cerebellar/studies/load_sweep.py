@@ -119,6 +119,8 @@ class RunCache:
 
 RUNS = RunCache()
 """The cache the figures' experiments share in one process (pass another to keep runs apart)."""
+SHARES_RUNS = "cerebellar.studies.load_sweep.RUNS"
+"""`Experiment.shares` of the experiments that read and fill `RUNS`."""
 
 
 def paired_runs(configs: list[PerceptronParams], gen: np.random.Generator,

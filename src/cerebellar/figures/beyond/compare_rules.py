@@ -22,6 +22,7 @@ from cerebellar.papers import claim
 from cerebellar.rules import rule_names, rule_of
 from cerebellar.studies.load_sweep import (
     FLOOR_LOAD,
+    SHARES_RUNS,
     LoadSweepParams,
     crossing_trial,
     final_mean_error,
@@ -272,4 +273,4 @@ register(Experiment(
                "runs on the perceptron (SGDEGE, delta rule, node perturbation, Marr-Albus-Ito "
                "signed and unsigned, another package's), from one loop over rules",
     params=CompareRulesParams, run=run_compare_rules, plot=plot_compare_rules,
-    checks=checks_compare_rules))
+    checks=checks_compare_rules, shares=SHARES_RUNS))

@@ -16,7 +16,14 @@ from cerebellar.models.perceptron.capacity import capacity, feasible
 from cerebellar.models.perceptron.params import threshold
 from cerebellar.models.perceptron.patterns import Patterns
 from cerebellar.papers import claim
-from cerebellar.studies.load_sweep import PAPER, LoadSweepParams, load_curves, mean_se, runs_note
+from cerebellar.studies.load_sweep import (
+    PAPER,
+    SHARES_RUNS,
+    LoadSweepParams,
+    load_curves,
+    mean_se,
+    runs_note,
+)
 
 
 @dataclass(frozen=True)
@@ -145,4 +152,5 @@ def plot_capacity(ds: xr.Dataset):
 register(Experiment(
     name="bouvier2018-capacity",
     reproduces=f"{PAPER}, Fig 10C,D capacity: theory (391) vs LP feasibility vs learned",
-    params=CapacityParams, run=run_capacity, plot=plot_capacity, checks=checks_capacity))
+    params=CapacityParams, run=run_capacity, plot=plot_capacity, checks=checks_capacity,
+    shares=SHARES_RUNS))

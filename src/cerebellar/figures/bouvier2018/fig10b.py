@@ -11,6 +11,7 @@ from cerebellar.core.registry import Experiment, register
 from cerebellar.papers import claim
 from cerebellar.studies.load_sweep import (
     PAPER,
+    SHARES_RUNS,
     LoadSweepParams,
     load_curves,
     loads_between,
@@ -41,6 +42,6 @@ def checks_fig10b(ds: xr.Dataset) -> list[ck.Check]:
 
 register(Experiment(
     name="bouvier2018-fig10b", reproduces=f"{PAPER}, Fig 10B: SGDEGE perceptron error vs trials, p = 50-450",
-    params=LoadSweepParams, run=run_fig10b, checks=checks_fig10b,
+    params=LoadSweepParams, run=run_fig10b, checks=checks_fig10b, shares=SHARES_RUNS,
     plot=lambda ds: plot_load_curves(ds, f"Fig 10B: SGDEGE, N_M = {ds.attrs['N_M']}, q = {ds.attrs['q']:g}",
                                  "B")))

@@ -10,6 +10,7 @@ from cerebellar.core import checks as ck
 from cerebellar.core.registry import Experiment, register
 from cerebellar.studies.load_sweep import (
     PAPER,
+    SHARES_RUNS,
     LoadSweepParams,
     load_curves,
     plot_load_curves,
@@ -27,5 +28,5 @@ def checks_fig10c(ds: xr.Dataset) -> list[ck.Check]:
 
 register(Experiment(
     name="bouvier2018-fig10c", reproduces=f"{PAPER}, Fig 10C: delta-rule perceptron error vs trials",
-    params=LoadSweepParams, run=run_fig10c, checks=checks_fig10c,
+    params=LoadSweepParams, run=run_fig10c, checks=checks_fig10c, shares=SHARES_RUNS,
     plot=lambda ds: plot_load_curves(ds, f"Fig 10C: delta rule, N_M = {ds.attrs['N_M']}", "C")))

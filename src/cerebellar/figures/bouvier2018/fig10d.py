@@ -18,6 +18,7 @@ from cerebellar.studies.load_sweep import (
     FLOOR_LOAD,
     PAPER,
     Q_VALUES,
+    SHARES_RUNS,
     LoadSweepParams,
     final_mean_error,
     load_curves,
@@ -108,4 +109,5 @@ def plot_fig10d(ds: xr.Dataset):
 register(Experiment(
     name="bouvier2018-fig10d",
     reproduces=f"{PAPER}, Fig 10D: final error vs p, delta rule and SGDEGE q = 0-0.75, capacity",
-    params=Fig10DParams, run=run_fig10d, plot=plot_fig10d, checks=checks_fig10d))
+    params=Fig10DParams, run=run_fig10d, plot=plot_fig10d, checks=checks_fig10d,
+    shares=SHARES_RUNS))

@@ -17,7 +17,7 @@ from cerebellar.core.registry import Experiment, register
 from cerebellar.core.status import merge
 from cerebellar.models.perceptron.capacity import capacity
 from cerebellar.papers import claim
-from cerebellar.studies.load_sweep import PAPER, Fig10Params, runs_per_cell
+from cerebellar.studies.load_sweep import PAPER, SHARES_RUNS, Fig10Params, runs_per_cell
 
 
 @dataclass(frozen=True)
@@ -137,4 +137,5 @@ def plot_fig10ef(ds: xr.Dataset):
 register(Experiment(
     name="bouvier2018-fig10ef",
     reproduces=f"{PAPER}, Fig 10E,F: trajectories below (p = 300) and above (p = 420) capacity",
-    params=Fig10EFParams, run=run_fig10ef, plot=plot_fig10ef, checks=checks_fig10ef))
+    params=Fig10EFParams, run=run_fig10ef, plot=plot_fig10ef, checks=checks_fig10ef,
+    shares=SHARES_RUNS))
