@@ -45,9 +45,9 @@ class Experiment:
     plot: Callable[[xr.Dataset], Figure]
     checks: Callable[[xr.Dataset], list[Check]]
     shares: str = ""
-    """A resource it shares with other experiments (the runs `cerebellar.studies.load_sweep.RUNS`
-    caches): ``reproduce`` on a cluster runs the experiments sharing one in sequence, and every
-    other experiment at the same time."""
+    """A resource it shares with other experiments (a cache of runs that one fills and the
+    others read): ``reproduce`` on a cluster runs the experiments sharing one in sequence, and
+    every other experiment at the same time."""
 
     def make_params(self, *, full: bool = False, **overrides: Any) -> Params:
         """The quick default (or the ``full`` preset) with ``overrides`` applied and validated."""
