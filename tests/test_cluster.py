@@ -86,3 +86,36 @@ def test_reproduce_on_a_cluster_writes_the_threaded_files(cluster, threaded, tmp
     assert killed or not kill, "the worker was not killed before the reproduce ended"
     for name in SUBSET:
         xr.testing.assert_identical(threaded[name], remote[name])
+
+
+def _scheduler_tasks(client) -> int:
+    return client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+
+
+def test_a_client_that_dies_releases_its_tasks(cluster, tmp_path):
+    """SIGKILL a `cerebellar run --scheduler` while its runs are on the cluster: the scheduler
+    forgets its tasks (the workers drop what they were computing for it), so the cluster is
+    free for the next client and holds nothing of the dead one."""
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "cerebellar.cli", "run", "bouvier2018-fig10b",
+                             "--scheduler", cluster, "--out", str(tmp_path / "out"), "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with distributed.Client(cluster) as client:
+            deadline = time.monotonic() + 120
+            while _scheduler_tasks(client) == 0 and proc.poll() is None:
+                assert time.monotonic() < deadline, "the run never sent a task"
+                time.sleep(0.2)
+            assert proc.poll() is None, "the run ended before it could be killed"
+            proc.kill()
+            proc.wait()
+            deadline = time.monotonic() + 60
+            while _scheduler_tasks(client):
+                assert time.monotonic() < deadline, "the dead client's tasks stay on the cluster"
+                time.sleep(0.2)
+    finally:
+        proc.kill()
+    assert not (tmp_path / "out" / "bouvier2018-fig10b.nc").exists()
