@@ -224,6 +224,40 @@ def test_list_scheduling_keeps_graham_bounds(tasks, workers):
     assert plan.makespan([3, 3, 2, 2, 2], 2) == 7          # LPT's classic 7/6 example
 
 
+reports_st = st.lists(st.fixed_dictionaries(dict(
+    experiment=st.sampled_from("abcdef"), shares=st.sampled_from(["", "runs"]),
+    serial=st.floats(0, 50),
+    batches=st.lists(st.lists(st.floats(0.01, 30), min_size=1, max_size=12), max_size=3))),
+    min_size=1, max_size=8)
+
+
+def _as_reports(drawn):
+    return [dict(experiment=f"{d['experiment']}{i}", shares=d["shares"],
+                 seconds=d["serial"] + sum(sum(b) for b in d["batches"]),
+                 batches=[dict(wall=sum(b), tasks=b) for b in d["batches"]])
+            for i, d in enumerate(drawn)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(reports_st, st.integers(1, 40), st.integers(1, 8))
+def test_the_cluster_projection_keeps_its_bounds(drawn, workers, cores):
+    """`reproduce --scheduler`'s projection: never below the runs' work spread over the
+    workers, nor below any chain's own critical path; with every experiment in one chain it is
+    the projection of experiments in turn (the same list scheduling, batch after batch)."""
+    reports = _as_reports(drawn)
+    at_once = plan.cluster_seconds(reports, workers, cores)
+    work = sum(t for r in reports for b in r["batches"] for t in b["tasks"])
+    assert at_once >= work / workers - 1e-6
+    chains = {}
+    for r in reports:
+        chains[r["shares"] or r["experiment"]] = chains.get(r["shares"] or r["experiment"], 0) \
+            + plan.chain_seconds(r)
+    assert at_once >= max(chains.values()) - 1e-6
+    one_chain = [{**r, "shares": "all"} for r in reports]
+    assert plan.cluster_seconds(one_chain, workers, cores) == pytest.approx(
+        sum(plan.experiment_seconds(r, workers) for r in reports))
+
+
 def test_version_completion_and_boolean_flags():
     """CLI conventions: --version, --full/--no-full, shell completion offered."""
     result = runner.invoke(app, ["--version"])

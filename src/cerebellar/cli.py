@@ -94,7 +94,7 @@ def _execute(exp: Experiment, params: Params, seed: int, out: Path) -> dict[str,
     return dict(experiment=exp.name, reproduces=exp.reproduces, files=[str(nc), str(png)],
                 status=ds.attrs["status"], diverged=diverged, checks=rows,
                 passed=diverged is None and all(r.passed for r in rows),
-                seconds=round(time.perf_counter() - start, 1), batches=batches)
+                seconds=round(time.perf_counter() - start, 1), batches=batches, shares=exp.shares)
 
 
 def _report_json(report: dict[str, Any]) -> dict[str, Any]:

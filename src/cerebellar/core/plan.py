@@ -8,6 +8,11 @@ checks, files, figure) and its batches, whose runs start longest first on the fi
 workers, as `map_runs` starts them (list scheduling). The longest chain is what no number of
 workers goes below: every serial part and every batch's longest run.
 
+``reproduce --scheduler`` runs experiments at once instead (chains of experiments that share
+runs in sequence, `registry.sharing_chains`); `cluster_seconds` simulates that: each chain's
+experiments in turn, each one's serial part on the client (as many at once as the recording
+machine had cores) and then its batches, whose runs queue, longest first, for the W workers.
+
 Runs were timed on the recording machine, beside the runs it ran at the same time; a cluster's
 workers may be faster or slower per run, and the scheduler adds its overhead per task.
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 import json
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -49,6 +55,52 @@ def chain_seconds(report: dict[str, Any]) -> float:
                                         for b in report.get("batches", []))
 
 
+def cluster_seconds(reports: Sequence[dict[str, Any]], workers: int, client_cores: int) -> float:
+    """Projected wall time of ``reproduce --scheduler`` on ``workers`` (see the module's text):
+    an event simulation of the chains at once."""
+    chains: dict[str, list[tuple[str, Any]]] = {}
+    for r in reports:
+        phases = chains.setdefault(r.get("shares") or r["experiment"], [])
+        phases.append(("serial", serial_seconds(r)))
+        phases += [("batch", sorted(b["tasks"], reverse=True)) for b in r.get("batches", [])
+                   if b["tasks"]]
+    phases = list(chains.values())
+    step = [0] * len(phases)
+    left = [0] * len(phases)                     # runs of a chain's current batch not yet done
+    events: list[tuple[float, int, str, int]] = []
+    order = iter(range(10**12))                  # ties broken by when the event was made
+    queues = {"serial": deque(), "batch": deque()}
+    free = {"serial": max(1, client_cores), "batch": max(1, workers)}
+
+    def begin(c: int, t: float) -> None:
+        if step[c] < len(phases[c]):
+            kind, value = phases[c][step[c]]
+            work = [value] if kind == "serial" else value
+            left[c] = len(work)
+            queues[kind].extend((d, c) for d in work)
+
+    def dispatch(t: float) -> None:
+        for kind, queue in queues.items():
+            while free[kind] and queue:
+                d, c = queue.popleft()
+                free[kind] -= 1
+                heapq.heappush(events, (t + d, next(order), kind, c))
+
+    for c in range(len(phases)):
+        begin(c, 0.0)
+    dispatch(0.0)
+    end = 0.0
+    while events:
+        end, _, kind, c = heapq.heappop(events)
+        free[kind] += 1
+        left[c] -= 1
+        if not left[c]:
+            step[c] += 1
+            begin(c, end)
+        dispatch(end)
+    return end
+
+
 def minutes(seconds: float) -> str:
     m, s = divmod(round(seconds), 60)
     return f"{m} min {s:02d} s" if m else f"{s} s"
@@ -62,17 +114,25 @@ def plan_text(doc: dict[str, Any], workers: Sequence[int]) -> str:
              "projected from the runs' recorded durations"
              + (f"; measured: {minutes(doc['seconds'])} on {doc['workers']} threads"
                 if "seconds" in doc else ""),
-             "", f"{'workers':>8s}  projected wall time"]
+             "", f"{'workers':>8s}  {'experiments in turn':>20s}  {'--scheduler (at once)':>22s}"]
+    cores = doc.get("workers") or 1
     for w in workers:
-        lines.append(f"{w:8d}  {minutes(sum(experiment_seconds(r, w) for r in reports))}")
+        lines.append(f"{w:8d}  {minutes(sum(experiment_seconds(r, w) for r in reports)):>20s}  "
+                     f"{minutes(cluster_seconds(reports, w, cores)):>22s}")
     chain = sorted(((chain_seconds(r), r) for r in reports), key=lambda x: -x[0])
     parts = ", ".join(
         f"{r['experiment']} {minutes(c)} (serial {minutes(serial_seconds(r))}"
         + (f", longest run {minutes(max(max(b['tasks'], default=0) for b in r['batches']))})"
            if r.get("batches") else ")")
         for c, r in chain[:3])
-    lines += ["", f"Longest chain (no number of workers goes below it): "
-                  f"{minutes(sum(c for c, _ in chain))}; its largest parts: {parts}."]
+    at_once: dict[str, float] = {}
+    for c, r in chain:
+        key = r.get("shares") or r["experiment"]
+        at_once[key] = at_once.get(key, 0.0) + c
+    longest = max(at_once, key=at_once.get)
+    lines += ["", f"Longest chain, the time no number of workers goes below: experiments in turn "
+                  f"{minutes(sum(c for c, _ in chain))}, its largest parts {parts}; with "
+                  f"--scheduler {minutes(at_once[longest])}, {longest}."]
     return "\n".join(lines)
 
 
