@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from cerebellar.core import checks as ck
+from cerebellar.core.guards import at_once
 from cerebellar.core.parallel import map_runs
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
@@ -37,13 +38,18 @@ class MAIParams(NetworkParams):
         "target_means": "targets ~ U[0, 2m] for m = 10, 20, 30, 40, 50 Hz (r_d = m)",
     }
 
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """Its ten runs on the threads (`NetworkParams.memory_bytes` each), and every run's
+        records kept and joined into one dataset (twice over)."""
+        one, drivers = super().memory_bytes()
+        runs = len(MAI_RULES) * len(TARGET_MEANS)
+        return at_once([one] * runs) + 2 * runs * self.records_bytes(), drivers
+
 
 TARGET_MEANS = (10.0, 20.0, 30.0, 40.0, 50.0)
 
 
 MAI_RULES = {"signed": "mai", "unsigned": "mai_unsigned"}
-
-
 """Fig 2B,C: the climbing fibres driven by the signed error (Eq 14) or the unsigned one (Eq 7)."""
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import xarray as xr
 
 from cerebellar.core import checks as ck
+from cerebellar.core.guards import at_once
 from cerebellar.core.parallel import map_runs
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure, panel_letter
@@ -103,6 +104,11 @@ class PatternsParams(NetworkParams):
 
     def loads(self) -> list[int]:
         return sorted({int(np.rint(x)) for x in np.geomspace(2, self.n_patterns, self.n_loads)})
+
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """The runs on the threads, each `NetworkParams.memory_bytes` (only summaries are kept)."""
+        runs = [self.network(c, p).memory_bytes()[0] for c in self.levels() for p in self.loads()]
+        return at_once(runs), super().memory_bytes()[1]
 
 
 def overlap_summary(ds: xr.Dataset) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from cerebellar.core import checks as ck
+from cerebellar.core.guards import at_once
 from cerebellar.core.parallel import map_runs
 from cerebellar.core.params import param
 from cerebellar.core.plotting import figure
@@ -38,6 +39,11 @@ class RobustnessParams(NetworkParams):
     n_seeds: int = param(2, low=1, high=1000, doc="paired seeds per variant")
     FULL: ClassVar[dict[str, Any]] = {"trials_per_pattern": 60_000, "n_seeds": 4}
     SCALE: ClassVar[tuple[str, ...]] = ("trials_per_pattern", "n_seeds", "n_profiles")
+
+    def memory_bytes(self) -> tuple[int, tuple[str, ...]]:
+        """The runs on the threads, each `NetworkParams.memory_bytes` (only summaries are kept)."""
+        one, drivers = super().memory_bytes()
+        return at_once([one] * (1 + 2 * len(VARIED)) * self.n_seeds), drivers
 
 
 VARIED = ("alpha_w", "alpha_v", "rho", "A")

@@ -76,17 +76,20 @@ class NetworkParams(Params):
         the overlap counts p²·S·L·T² (int32), the weights and connections L·S·N, and the
         pre-drawn perturbations and records per movement."""
         p, S, L, T, N = self.n_patterns, self.S, self.L, self.T, self.N
-        n_mov = p * self.trials_per_pattern
         overlaps = overlap_bytes(self)
         if overlaps > OVERLAP_BUDGET:   # the direct kernel: drives D and counts C, the index
             # arrays of the p·S·N/2 active fibres (7 of 8 bytes each), σ as float64 while C is built
             overlaps = 16 * p * S * L * T + 28 * p * S * N + 8 * L * S * N
         weights = 25 * L * S * N
-        per_movement = n_mov * (16 * L + 8 * 8)
+        per_movement = self.records_bytes()
         profiles = 8 * self.n_profiles * p * L * T
         return overlaps + weights + per_movement + profiles, (
             ("n_patterns", "S", "L", "T") if overlaps >= max(weights, per_movement) else
             ("L", "S", "N") if weights >= per_movement else ("n_patterns", "trials_per_pattern", "L"))
+
+    def records_bytes(self) -> int:
+        """A run's pre-drawn perturbations and records: 16 L + 64 bytes per movement."""
+        return self.n_patterns * self.trials_per_pattern * (16 * self.L + 8 * 8)
 
     def validate(self) -> None:
         if self.S * self.N < 2:
