@@ -32,8 +32,11 @@ class Fig10AParams(Fig10Params):
         """The single-pattern runs training at once (`PerceptronParams.memory_bytes`) and their
         error and 𝒥 at each mark."""
         one = self.run_params(n_patterns=1).memory_bytes()[0]
-        marks = self.trials_per_pattern // max(self.trials_per_pattern // 400, 1) + 1
-        return at_once([one] * self.n_runs) + 16 * marks * self.n_runs, ("n_runs", "N_M")
+        return at_once([one] * self.n_runs) + 16 * self.marks().size * self.n_runs, ("n_runs", "N_M")
+
+    def marks(self) -> np.ndarray:
+        """The trials at which error and 𝒥 are recorded: about 400, evenly spaced."""
+        return np.arange(0, self.trials_per_pattern + 1, max(self.trials_per_pattern // 400, 1))
 
 
 def _slope_far_from_target(trial: np.ndarray, err: np.ndarray, R: float, margin: float) -> float:
@@ -48,7 +51,7 @@ def _slope_far_from_target(trial: np.ndarray, err: np.ndarray, R: float, margin:
 
 
 def run_fig10a(params: Fig10AParams, rng: np.random.Generator) -> xr.Dataset:
-    marks = np.arange(0, params.trials_per_pattern + 1, max(params.trials_per_pattern // 400, 1))
+    marks = params.marks()
     configs = [params.run_params(n_patterns=1)] * params.n_runs
     runs = train_many(configs, rng, marks=marks)
     err = np.array([(r.P_traj[:, 0] - r.R[0]).values for r in runs])
