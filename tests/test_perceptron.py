@@ -8,7 +8,12 @@ import pytest
 
 from cerebellar.core.errors import ParameterError
 from cerebellar.models.perceptron.capacity import capacity, feasible, infeasibility
-from cerebellar.models.perceptron.kernels.lockstep import kernel_args, lane_width, train_block_numba
+from cerebellar.models.perceptron.kernels.lockstep import (
+    kernel_args,
+    lane_width,
+    lockstep_groups,
+    train_block_numba,
+)
 from cerebellar.models.perceptron.kernels.reference import train_block_numpy
 from cerebellar.models.perceptron.params import MAX_LANES, MODEL, PerceptronParams, threshold
 from cerebellar.models.perceptron.patterns import Patterns, initial_weight, initial_weights, outputs
@@ -134,13 +139,17 @@ def test_bad_parameters_are_rejected(name, value):
     ("mai", "mai.beta", (0.001, 0.00316)),
     ("sgdege", "q", (0.0, 0.5, 1.0)),                      # 3 runs: a padded 4-lane kernel
     ("sgdege", "q", tuple(np.linspace(0, 1, 9))),          # 9 runs: kernel calls of 8 and 1
-    ("sgdege", "rule", ("sgdege", "delta", "mai", "sgdege")),  # rules taking turns on a block
+    ("sgdege", "rule", ("sgdege", "delta", "mai", "sgdege")),  # two rules in one call + one
+    ("sgdege", "q+delta", (0.0, 0.25, 0.5, 0.75, "delta")),   # Fig 10D's cell: one 5-lane call
 ])
 def test_batched_runs_equal_the_runs_one_by_one(rule, field, values):
     """Runs in lockstep (one SIMD lane per run) give each run exactly as trained alone with a
     generator in the same state (the issue asks 1e-9; the arithmetic is the same, so 0)."""
     configs = [PerceptronParams.build(**{"rule": rule, "N_M": 200, "n_patterns": 40,
-                                         "trials_per_pattern": 400, field: x}) for x in values]
+                                         "trials_per_pattern": 400,
+                                         **({"rule": x} if x == "delta" else {field[:1]: x}
+                                            if field == "q+delta" else {field: x})})
+               for x in values]
     batch = train_batch(configs, np.random.default_rng(5), show_progress=False)
     for config, together in zip(configs, batch, strict=True):
         alone = simulate(config, np.random.default_rng(5), show_progress=False)
@@ -151,6 +160,12 @@ def test_batched_runs_equal_the_runs_one_by_one(rule, field, values):
 
 def test_lane_width_pads_only_where_one_lane_is_missing():
     assert [lane_width(n) for n in range(1, MAX_LANES + 1)] == [1, 2, 4, 4, 5, 6, 8, 8]
+
+
+def test_lockstep_groups_put_two_rules_in_one_call_where_their_lanes_fit():
+    assert lockstep_groups(["sgdege"] * 4 + ["delta"]) == [([0, 1, 2, 3, 4], 4)]
+    assert lockstep_groups(["sgdege", "delta", "mai", "sgdege"]) == [([0, 3, 0, 1], 3), ([2], 1)]
+    assert lockstep_groups(["sgdege"] * 9 + ["delta"]) == [(list(range(8)), 8), ([8, 9], 1)]
 
 
 def test_a_batch_must_share_the_patterns():

@@ -115,5 +115,5 @@ change neither the patterns, the initial weights nor θ."""
 
 
 MAX_LANES = 8
-"""Runs of one rule per kernel call: wider batches are split (in ``benchmarks/perceptron.py``,
+"""Runs per kernel call (of one or two rules): wider batches are split (in ``benchmarks/perceptron.py``,
 8 lanes ran at 54-57 ns per run-presentation, 16 lanes at 65-99: too few vector registers)."""

@@ -30,13 +30,13 @@ from cerebellar.core.progress import progress
 from cerebellar.core.status import mark_diverged
 from cerebellar.models.perceptron.kernels.lockstep import (
     kernel_args,
-    lane_width,
     lockstep_args,
+    lockstep_groups,
     lockstep_kernel,
     train_block_numba,
 )
 from cerebellar.models.perceptron.kernels.reference import train_block_numpy
-from cerebellar.models.perceptron.params import BATCHABLE, MAX_LANES, MODEL, SILENT, PerceptronParams
+from cerebellar.models.perceptron.params import BATCHABLE, MODEL, SILENT, PerceptronParams
 from cerebellar.models.perceptron.patterns import Patterns, initial_weight, initial_weights, outputs
 from cerebellar.rules import Rule, rule_of
 
@@ -71,9 +71,10 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
     """Runs that differ only in `BATCHABLE` parameters, trained in lockstep on the same
     patterns, presentation order and uniform numbers (a paired design: the random numbers of
     ``rng`` are drawn once, as for one run). Each result equals `simulate` of its config with
-    a generator in the same state, bit for bit. The compiled kernel runs the runs of each rule at
-    once (up to `MAX_LANES`), one SIMD lane per run (`lockstep_kernel`); rules take
-    turns on each block of presentations. The NumPy reference takes one run at a time."""
+    a generator in the same state, bit for bit. The compiled kernel runs up to `MAX_LANES` runs
+    of at most two rules at once, one SIMD lane per run (`lockstep_kernel`, laid out by
+    `lockstep_groups`); further calls take turns on each block of presentations. The NumPy
+    reference takes one run at a time."""
     if backend not in KERNELS:
         raise ParameterError(f"backend = {backend!r}: allowed one of {', '.join(KERNELS)}")
     p = configs[0]
@@ -101,21 +102,16 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
     else:
         W, V = [None] * n_runs, [None] * n_runs         # views of each rule's interleaved X
         steps = []
-        by_rule: dict[str, list[int]] = {}
-        for r, rl in enumerate(rules):
-            by_rule.setdefault(rl.name, []).append(r)
         idx = pats.idx.astype(np.uint32)
-        chunks = [runs[i:i + MAX_LANES] for runs in by_rule.values()
-                  for i in range(0, len(runs), MAX_LANES)]
-        for members in chunks:
-            width = lane_width(len(members))
-            X = np.empty((p.N_M, 2, width))             # [synapse, w or v, lane]
+        for lanes, split in lockstep_groups([rl.name for rl in rules]):
+            X = np.empty((p.N_M, 2, len(lanes)))        # [synapse, w or v, lane]
             X[:, 0], X[:, 1] = w[:, None], v[:, None]
-            for lane, r in enumerate(members):
-                W[r], V[r] = X[:, 0, lane], X[:, 1, lane]
-            lanes = members + members[:1] * (width - len(members))
-            steps.append((lockstep_kernel(width), (X.reshape(-1), idx, pats.ptr, pats.R),
-                          lockstep_args([configs[r] for r in lanes], [rules[r] for r in lanes])))
+            for lane, r in enumerate(lanes):
+                if W[r] is None:                        # not a padding lane's copy
+                    W[r], V[r] = X[:, 0, lane], X[:, 1, lane]
+            steps.append((lockstep_kernel(len(lanes), split), (X.reshape(-1), idx, pats.ptr, pats.R),
+                          lockstep_args([configs[r] for r in lanes], [rules[r] for r in lanes],
+                                        split)))
 
         def run_block(order, u):
             for kernel, head, rest in steps:

@@ -12,18 +12,22 @@ import numpy as np
 from cerebellar.core.simd import vector_ops
 from cerebellar.rules import Rule
 
-from ..params import PerceptronModel
+from ..params import MAX_LANES, PerceptronModel
 
 
-def lockstep_kernel(n_runs: int):
-    """The compiled kernel for ``n_runs`` runs in lockstep (built once per width).
+def lockstep_kernel(n_runs: int, split: int | None = None):
+    """The compiled kernel for ``n_runs`` runs in lockstep, lanes [0, ``split``) taught by one
+    rule and lanes [``split``, ``n_runs``) by another (default: one rule; built once per shape).
 
-    ``kernel(X, idx, ptr, R, order, u, θN, √N, q, A, perturb, update, prm, state, uses_olive)``
-    presents patterns ``order`` exactly as `train_block_numpy` does for each run, with the
-    runs' weights interleaved in ``X`` (flat, C order [synapse, w or v, run]): one pattern's
-    active synapses are read once for all the runs, and each arithmetic operation is one SIMD
-    instruction over the runs (`cerebellar.core.simd`). ``q``, ``A`` have one value per run,
-    ``prm`` and ``state`` one row per run; the rule's compiled functions are inlined by Numba.
+    ``kernel(X, idx, ptr, R, order, u, θN, √N, q, A, perturb_a, update_a, prm_a, state_a,
+    perturb_b, update_b, prm_b, state_b, uses_olive)`` presents patterns ``order`` exactly as
+    `train_block_numpy` does for each run, with the runs' weights interleaved in ``X`` (flat, C
+    order [synapse, w or v, run]): one pattern's active synapses are read once for all the runs,
+    and each arithmetic operation is one SIMD instruction over the runs (`cerebellar.core.simd`).
+    ``q``, ``A`` have one value per run; ``prm_a``, ``state_a`` one row per run of the first rule
+    and ``prm_b``, ``state_b`` one per run of the second; the rules' compiled functions are
+    inlined by Numba. ``uses_olive``: whether any of the runs reads 𝒥 (a rule that does not
+    ignores it). Fig 10D's cell, four SGDEGE runs and the delta rule, is one call.
 
     Lane r computes what the run alone computes, operation for operation: Σ_i w_i M_i in four
     partial sums over the active inputs taken in turn, combined as (s0 + s1) + (s2 + s3), so a run
@@ -32,19 +36,23 @@ def lockstep_kernel(n_runs: int):
     offset ω per run (stored weights are w − ω, rectified at −ω) and folded in at the end of the
     block. When a presentation changes w (or v) of any run, every run's active w (or v) is
     rewritten, w_i ← max(w_i + Δw, −ω) with Δw = 0 in the runs that did not change."""
-    with _LOCKSTEP_LOCK:                  # runs on several threads ask for the same width
-        if n_runs not in _LOCKSTEP:
-            _LOCKSTEP[n_runs] = _build_lockstep_kernel(n_runs)
-        return _LOCKSTEP[n_runs]
+    key = (n_runs, n_runs if split is None else split)
+    if not 0 < key[1] <= n_runs:
+        raise ValueError(f"split = {split}: allowed 1 to n_runs = {n_runs}")
+    with _LOCKSTEP_LOCK:                  # runs on several threads ask for the same shape
+        if key not in _LOCKSTEP:
+            _LOCKSTEP[key] = _build_lockstep_kernel(*key)
+        return _LOCKSTEP[key]
 
 
-def _build_lockstep_kernel(n_runs: int):
+def _build_lockstep_kernel(n_runs: int, split: int):
     load, store, splat, add, vmax, get, put = vector_ops(n_runs)  # Numba needs plain names
     row, v_at = np.uint64(2 * n_runs), np.uint64(n_runs)
 
     @numba.njit(nogil=True)
-    def kernel(X, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb, update, prm, state,
-               uses_olive):  # pragma: no cover - compiled
+    def kernel(X, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb_a, update_a, prm_a,
+               state_a, perturb_b, update_b, prm_b, state_b, uses_olive
+               ):  # pragma: no cover - compiled
         zero = splat(0.0)
         omega = np.zeros(n_runs)
         floor = zero
@@ -80,12 +88,16 @@ def _build_lockstep_kernel(n_runs: int):
             dw = dv = zero
             any_w = any_v = False
             for r in range(n_runs):
-                s = perturb(u[k], prm[r])
+                s = perturb_a(u[k], prm_a[r]) if r < split else perturb_b(u[k], prm_b[r - split])
                 P = max((get(sum_w, r) + n_act * omega[r] - theta_N) / sqrtN, 0.0) + s * A[r]
                 J = 0.0
                 if uses_olive:
                     J = max((get(sum_v, r) - theta_N) / sqrtN - q[r] * P, 0.0)
-                a, b, dv_r, drift = update(abs(P - R[mu]), P - R[mu], J, mu, state[r], prm[r])
+                E, e = abs(P - R[mu]), P - R[mu]
+                if r < split:
+                    a, b, dv_r, drift = update_a(E, e, J, mu, state_a[r], prm_a[r])
+                else:
+                    a, b, dv_r, drift = update_b(E, e, J, mu, state_b[r - split], prm_b[r - split])
                 dw_r = a + b * s
                 dw = put(dw, r, dw_r)
                 dv = put(dv, r, dv_r)
@@ -114,7 +126,7 @@ def _build_lockstep_kernel(n_runs: int):
     return kernel
 
 
-_LOCKSTEP: dict[int, object] = {}
+_LOCKSTEP: dict[tuple[int, int], object] = {}
 
 
 _LOCKSTEP_LOCK = threading.Lock()
@@ -130,10 +142,11 @@ def train_block_numba(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb
     n_runs = W.shape[1]
     X = np.ascontiguousarray(np.stack([W, V], axis=1)).reshape(-1)
     S = state.reshape(1, -1) if one else state
+    prm = np.atleast_2d(prm)
     lockstep_kernel(n_runs)(
         X, np.asarray(idx, np.uint32), ptr, R, order, u, theta_N, sqrtN,
         np.atleast_1d(np.asarray(q, float)), np.atleast_1d(np.asarray(A, float)), perturb, update,
-        np.atleast_2d(prm), S, uses_olive)
+        prm, S, perturb, update, prm[:0], S[:0], uses_olive)
     X = X.reshape(-1, 2, n_runs)
     W[:], V[:] = X[:, 0], X[:, 1]
 
@@ -149,18 +162,50 @@ def kernel_args(p: PerceptronModel, rule: Rule, *, compiled: bool, n_patterns: i
             rule.constants_for(p), np.zeros(rule.state_size(n)), rule.uses_olive)
 
 
-def lockstep_args(configs: list[PerceptronModel], rules: list[Rule],
+def lockstep_args(configs: list[PerceptronModel], rules: list[Rule], split: int | None = None,
                   n_patterns: int | None = None) -> tuple:
     """`lockstep_kernel`'s arguments after (X, idx, ptr, R, order, u) for runs ``configs``
-    of one rule (``rules[k]``: run k's, configured with its settings): θN, √N (shared), q and A
-    per run, the rule's compiled functions, one row of constants and one fresh state row per
-    run, and whether the rule reads 𝒥."""
-    p, rule = configs[0], rules[0]
+    (``rules[k]``: run k's rule, configured with its settings), lanes [0, ``split``) of one rule
+    and the rest of another (default: all of one): θN, √N (shared), q and A per run, then for
+    each of the two rules its compiled functions, one row of constants and one fresh state row
+    per run, and whether any run reads 𝒥."""
+    p = configs[0]
+    split = len(configs) if split is None else split
     n = getattr(p, "n_patterns", 1) if n_patterns is None else n_patterns
+
+    def rule_args(lanes: range) -> tuple:
+        rule = rules[lanes.start] if lanes else rules[0]
+        prm = (np.stack([rules[r].constants_for(configs[r]) for r in lanes]) if lanes
+               else np.zeros((0, 1)))                    # no runs of a second rule
+        return rule.perturb, rule.update, prm, np.zeros((len(lanes), rule.state_size(n)))
+
     return (p.theta * p.N_M, math.sqrt(p.N_M), np.array([c.q for c in configs], float),
-            np.array([c.A for c in configs], float), rule.perturb, rule.update,
-            np.stack([r.constants_for(c) for c, r in zip(configs, rules, strict=True)]),
-            np.zeros((len(configs), rule.state_size(n))), rule.uses_olive)
+            np.array([c.A for c in configs], float), *rule_args(range(split)),
+            *rule_args(range(split, len(configs))), any(r.uses_olive for r in rules))
+
+
+def lockstep_groups(rule_names: list[str]) -> list[tuple[list[int], int]]:
+    """How `train_batch` lays runs of these rules out in kernel calls: [(lanes, split)], each
+    lane a run's index, lanes [0, split) of one rule and the rest of another. The runs of a rule
+    are cut into calls of at most `MAX_LANES` lanes; a call of one rule takes the next call of
+    another rule in with it where their lanes fit in `MAX_LANES` (Fig 10D's cell: four SGDEGE
+    runs and the delta rule, one call of five lanes rather than two calls, the second reading
+    every active synapse again for one run). Padding to `lane_width` repeats the first lane."""
+    by_rule: dict[str, list[int]] = {}
+    for r, name in enumerate(rule_names):
+        by_rule.setdefault(name, []).append(r)
+    chunks = [runs[i:i + MAX_LANES] for runs in by_rule.values()
+              for i in range(0, len(runs), MAX_LANES)]
+    groups: list[tuple[list[int], int]] = []
+    while chunks:
+        first = chunks.pop(0)
+        other = next((c for c in chunks if rule_names[c[0]] != rule_names[first[0]]
+                      and len(first) + len(c) <= MAX_LANES), [])
+        if other:
+            chunks.remove(other)
+        pad = lane_width(len(first) + len(other)) - len(first) - len(other)
+        groups.append((first + first[:1] * pad + other, len(first) + pad))
+    return groups
 
 
 def lane_width(n_runs: int) -> int:
