@@ -119,3 +119,29 @@ def test_a_client_that_dies_releases_its_tasks(cluster, tmp_path):
     finally:
         proc.kill()
     assert not (tmp_path / "out" / "bouvier2018-fig10b.nc").exists()
+
+
+def test_memory_estimates_apply_per_task(tmp_path):
+    """On a cluster an experiment's memory estimate counts the runs one worker holds at once
+    (its threads) against that worker's memory limit, not this machine's cores and memory:
+    Fig 10D at N_M = 2000 passes here and is refused, in one line naming the limit and the
+    parameters to lower, on workers of 4 threads and 64 MB; no folder is made."""
+    from cerebellar.core.guards import task_slots
+    from cerebellar.core.parallel import on_cluster
+
+    name, args = "bouvier2018-fig10d", ["--set", "N_M=2000", "--dry-run"]
+    out = tmp_path / "out"
+    here = CliRunner().invoke(app, ["run", name, *args, "--out", str(out)])
+    assert here.exit_code == 0, here.output
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=4, processes=False,
+                                  memory_limit="64MB", protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as small:
+        with on_cluster(small.scheduler_address):
+            assert task_slots()[:2] == (4, 64_000_000)
+        there = CliRunner().invoke(app, ["run", name, *args, "--out", str(out),
+                                         "--scheduler", small.scheduler_address])
+    assert there.exit_code == 2
+    assert there.output.count("\n") == 1
+    assert "each worker of the cluster has 0.0596 GiB" in there.output
+    assert "lower N_M" in there.output
+    assert not out.exists()

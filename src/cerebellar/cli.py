@@ -149,6 +149,7 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
             exp = get_experiment(name)
             given = read_config(config, exp) if config else {}
             values = {**given.get("parameters", {}), **exp.params.parse(set_ or [])}
+            held.enter_context(on_cluster(scheduler))     # memory is checked where runs run
             params = exp.make_params(full=full, **values)
             seed = given.get("seed", 0) if seed is None else seed
             out = given.get("out", "results") if out is None else out
@@ -160,8 +161,7 @@ def run(name: Annotated[str, typer.Argument(help="Experiment name (see `cerebell
                            + (f" ({', '.join(f'{k}={v}' for k, v in changed.items())})"
                               if changed else " (defaults)") + "; nothing run")
                 raise typer.Exit(0)
-            held.enter_context(on_cluster(scheduler))            # before any file is made
-            out = held.enter_context(output_lock(prepare_out_dir(out)))
+            out = held.enter_context(output_lock(prepare_out_dir(out)))  # no file before
         with quiet(quiet_ or json_):
             report = _execute(exp, params, seed, out)
     if json_:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import OutputError, ParameterError
+from .parallel import cluster_workers
 
 MAX_SEED = 2**63 - 1
 """Largest seed: results store it as a 64-bit netCDF attribute (``SeedSequence`` takes more)."""
@@ -46,25 +47,38 @@ def available_memory() -> int:
         return 2**62
 
 
+def task_slots() -> tuple[int, int | None, str]:
+    """Where an experiment's runs hold memory together: (runs at once, bytes they share, where).
+    On this machine: one run per core in its available memory. Inside `on_cluster` (memory
+    estimates apply per task): the threads of the widest worker, each running one task, in the
+    smallest memory limit of a worker (``None`` where no worker has a limit)."""
+    workers = cluster_workers()
+    if workers is None:
+        return os.cpu_count() or 1, available_memory(), "this machine has"
+    limits = [m for _, m in workers if m > 0]
+    return (max((t for t, _ in workers), default=1), min(limits) if limits else None,
+            "each worker of the cluster has")
+
+
 def check_memory(params: Any, what: str) -> None:
     """Refuse ``params`` if its model's memory estimate (``params.memory_bytes()``, where the
-    model has one) exceeds the memory available now."""
+    model has one) exceeds the memory its runs will have (`task_slots`)."""
     estimate = getattr(params, "memory_bytes", None)
     if estimate is None:
         return
     need, drivers = estimate()
-    have = available_memory()
-    if need > have:
+    _, have, where = task_slots()
+    if have is not None and need > have:
         named = ", ".join(f"{k}={getattr(params, k)}" for k in drivers)
         advice = f"lower {' or '.join(drivers)}" if drivers else "free some memory"
-        raise ParameterError(f"{what} needs about {need / GiB:.3g} GiB ({named}); this machine has "
+        raise ParameterError(f"{what} needs about {need / GiB:.3g} GiB ({named}); {where} "
                              f"{have / GiB:.3g} GiB available: {advice}")
 
 
 def at_once(per_run: Iterable[int], workers: int | None = None) -> int:
     """Peak bytes of independent runs spread over `map_runs`' threads: the ``workers`` largest
-    (default: one per core) held together."""
-    workers = workers or os.cpu_count() or 1
+    (default: as many as run at once, `task_slots`) held together."""
+    workers = workers or task_slots()[0]
     return int(sum(sorted(per_run, reverse=True)[:workers]))
 
 

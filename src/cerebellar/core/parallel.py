@@ -89,6 +89,15 @@ def on_cluster(scheduler: str | None) -> Iterator[Any]:
         client.close()
 
 
+def cluster_workers() -> list[tuple[int, int]] | None:
+    """Inside `on_cluster`: each worker's (threads, memory limit in bytes, 0 where it has none)
+    of the cluster that `map_runs` sends runs to; outside: ``None`` (this machine's threads)."""
+    if not _CLUSTER:
+        return None
+    workers = _CLUSTER[-1].scheduler_info().get("workers", {}).values()
+    return [(int(w.get("nthreads", 1)), int(w.get("memory_limit") or 0)) for w in workers]
+
+
 def map_runs(fn: Callable[[Any, np.random.Generator | None], T], configs: Sequence[Any],
              rng: np.random.Generator | None, *, cost: Callable[[Any], int] = lambda c: 1,
              desc: str = "runs", unit: str = "run", workers: int | None = None) -> list[T]:

@@ -147,12 +147,12 @@ def run(experiment: str | Experiment, params: Params | None = None, *, seed: int
     """
     if not isinstance(experiment, Experiment):
         experiment = get_experiment(experiment)
-    if params is None:
-        params = experiment.make_params(full=full, **overrides)
-    elif overrides:
-        params = params.replace(**overrides)
     rng = make_rng(seed) if rng is None else rng
     with on_cluster(scheduler), np.errstate(all="ignore"):  # divergence: by status, not warnings
+        if params is None:                                   # memory checked where runs run
+            params = experiment.make_params(full=full, **overrides)
+        elif overrides:
+            params = params.replace(**overrides)
         ds = experiment.run(params, rng)
     return annotate(ds, experiment.name, experiment.reproduces, params, seed)
 
