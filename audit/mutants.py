@@ -131,10 +131,10 @@ MUTANTS: tuple[Mutant, ...] = (
            "the unsigned climbing fibre fires only above 20 Hz of error (Fig 2C: whenever ℰ > 0)"),
     # -- perceptron (Appendix 1 Eqs 36-42) ----------------------------------------------------
     Mutant("perceptron-amplitude-x2", "models/perceptron/kernels/lockstep.py",
-           "0.0) + s * A[r]", "0.0) + 2.0 * s * A[r]", PERCEPTRON,
+           "0.0) + s * A\n", "0.0) + 2.0 * s * A\n", PERCEPTRON,
            "the perturbation η A added twice over in the compiled kernel (Eq 36)"),
     Mutant("perceptron-olive-q-half", "models/perceptron/kernels/lockstep.py",
-           "- q[r] * P, 0.0)", "- 0.5 * q[r] * P, 0.0)", PERCEPTRON,
+           "- q * P, 0.0)", "- 0.5 * q * P, 0.0)", PERCEPTRON,
            "ℐ = [𝒥 − qP]_+ with q/2 (Eq 37)"),
     Mutant("perceptron-alpha-w-x2", "models/perceptron/params.py",
            "return self.dP / (self.f * math.sqrt(self.N_M))",
@@ -147,7 +147,13 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("perceptron-no-rectification", "models/perceptron/kernels/lockstep.py",
            "store(X, b0, vmax(add(load(X, b0), dw), floor))",
            "store(X, b0, add(load(X, b0), dw))", PERCEPTRON,
-           "MF→PC weights allowed below zero: the [·]_+ of Eqs 38, 42 dropped", count=2),
+           "MF→PC weights allowed below zero: the [·]_+ of Eqs 38, 42 dropped (the runs of a "
+           "kernel call's first rule: SGDEGE in Figs 10B-D)"),
+    Mutant("perceptron-no-rectification-second-rule", "models/perceptron/kernels/lockstep.py",
+           "vmax_b(add_b(load_b(X, b0 + w_b), dx), floor_b)",
+           "add_b(load_b(X, b0 + w_b), dx)", PERCEPTRON,
+           "the delta rule's weights allowed below zero where it shares a kernel call with "
+           "SGDEGE (Figs 10C-D): the [·]_+ of Eq 42 dropped"),
     Mutant("perceptron-targets-range", "models/perceptron/patterns.py",
            "R = rng.uniform(0.0, p.P_max, p.n_patterns)",
            "R = rng.uniform(0.0, 0.5 * p.P_max, p.n_patterns)", PERCEPTRON,

@@ -140,7 +140,8 @@ def test_bad_parameters_are_rejected(name, value):
     ("sgdege", "q", (0.0, 0.5, 1.0)),                      # 3 runs: a padded 4-lane kernel
     ("sgdege", "q", tuple(np.linspace(0, 1, 9))),          # 9 runs: kernel calls of 8 and 1
     ("sgdege", "rule", ("sgdege", "delta", "mai", "sgdege")),  # two rules in one call + one
-    ("sgdege", "q+delta", (0.0, 0.25, 0.5, 0.75, "delta")),   # Fig 10D's cell: one 5-lane call
+    ("sgdege", "q+delta", (0.0, 0.25, 0.5, 0.75, "delta")),   # Fig 10D's cell: one call
+    ("sgdege", "q+delta", (0.0, 0.5, 1.0, "delta")),          # a padded first rule
 ])
 def test_batched_runs_equal_the_runs_one_by_one(rule, field, values):
     """Runs in lockstep (one SIMD lane per run) give each run exactly as trained alone with a
@@ -164,7 +165,8 @@ def test_lane_width_pads_only_where_one_lane_is_missing():
 
 def test_lockstep_groups_put_two_rules_in_one_call_where_their_lanes_fit():
     assert lockstep_groups(["sgdege"] * 4 + ["delta"]) == [([0, 1, 2, 3, 4], 4)]
-    assert lockstep_groups(["sgdege", "delta", "mai", "sgdege"]) == [([0, 3, 0, 1], 3), ([2], 1)]
+    assert lockstep_groups(["sgdege", "delta", "mai", "sgdege"]) == [([0, 3, 1], 2), ([2], 1)]
+    assert lockstep_groups(["sgdege"] * 3 + ["delta"]) == [([0, 1, 2, 0, 3], 4)]
     assert lockstep_groups(["sgdege"] * 9 + ["delta"]) == [(list(range(8)), 8), ([8, 9], 1)]
 
 

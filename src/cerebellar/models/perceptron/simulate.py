@@ -30,6 +30,7 @@ from cerebellar.core.progress import progress
 from cerebellar.core.status import mark_diverged
 from cerebellar.models.perceptron.kernels.lockstep import (
     kernel_args,
+    lane_columns,
     lockstep_args,
     lockstep_groups,
     lockstep_kernel,
@@ -104,12 +105,14 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
         steps = []
         idx = pats.idx.astype(np.uint32)
         for lanes, split in lockstep_groups([rl.name for rl in rules]):
-            X = np.empty((p.N_M, 2, len(lanes)))        # [synapse, w or v, lane]
-            X[:, 0], X[:, 1] = w[:, None], v[:, None]
+            w_at, v_at = lane_columns(len(lanes), split)
+            X = np.empty((p.N_M, 2 * len(lanes)))       # [synapse, w or v of a lane]
+            X[:, w_at], X[:, v_at] = w[:, None], v[:, None]
             for lane, r in enumerate(lanes):
                 if W[r] is None:                        # not a padding lane's copy
-                    W[r], V[r] = X[:, 0, lane], X[:, 1, lane]
-            steps.append((lockstep_kernel(len(lanes), split), (X.reshape(-1), idx, pats.ptr, pats.R),
+                    W[r], V[r] = X[:, w_at[lane]], X[:, v_at[lane]]
+            steps.append((lockstep_kernel(split, len(lanes) - split),
+                          (X.reshape(-1), idx, pats.ptr, pats.R),
                           lockstep_args([configs[r] for r in lanes], [rules[r] for r in lanes],
                                         split)))
 

@@ -15,51 +15,73 @@ from cerebellar.rules import Rule
 from ..params import MAX_LANES, PerceptronModel
 
 
-def lockstep_kernel(n_runs: int, split: int | None = None):
-    """The compiled kernel for ``n_runs`` runs in lockstep, lanes [0, ``split``) taught by one
-    rule and lanes [``split``, ``n_runs``) by another (default: one rule; built once per shape).
+def lockstep_kernel(n_a: int, n_b: int = 0):
+    """The compiled kernel for runs in lockstep: ``n_a`` runs of one rule and ``n_b`` (≥ 0) of
+    another, each rule's runs one SIMD vector (built once per shape).
 
-    ``kernel(X, idx, ptr, R, order, u, θN, √N, q, A, perturb_a, update_a, prm_a, state_a,
-    perturb_b, update_b, prm_b, state_b, uses_olive)`` presents patterns ``order`` exactly as
-    `train_block_numpy` does for each run, with the runs' weights interleaved in ``X`` (flat, C
-    order [synapse, w or v, run]): one pattern's active synapses are read once for all the runs,
-    and each arithmetic operation is one SIMD instruction over the runs (`cerebellar.core.simd`).
-    ``q``, ``A`` have one value per run; ``prm_a``, ``state_a`` one row per run of the first rule
-    and ``prm_b``, ``state_b`` one per run of the second; the rules' compiled functions are
-    inlined by Numba. ``uses_olive``: whether any of the runs reads 𝒥 (a rule that does not
-    ignores it). Fig 10D's cell, four SGDEGE runs and the delta rule, is one call.
+    ``kernel(X, idx, ptr, R, order, u, θN, √N, q, A, perturb_a, update_a, prm_a, state_a, olive_a,
+    perturb_b, update_b, prm_b, state_b, olive_b)`` presents patterns ``order`` exactly as
+    `train_block_numpy` does for each run. The runs' weights are interleaved in ``X`` (flat, C
+    order [synapse, (w of the first rule's runs, v of them, w of the second's, v of them)]): one
+    pattern's active synapses are read once for all the runs, and each arithmetic operation is
+    one SIMD instruction over a rule's runs (`cerebellar.core.simd`). ``q``, ``A`` have one value
+    per run (the first rule's runs first); ``prm_*``, ``state_*`` one row per run of that rule;
+    ``olive_*``: whether that rule reads 𝒥 (else its v are neither read nor written). The rules'
+    compiled functions are inlined by Numba. A rule's w (or v) are rewritten only on the
+    presentations that change them for one of its runs: Fig 10D's cell, four SGDEGE runs (v on
+    every presentation, w on perturbed ones) and the delta rule (w on every presentation), costs
+    one pass over the synapses, the delta rule's part of it one double per synapse.
 
     Lane r computes what the run alone computes, operation for operation: Σ_i w_i M_i in four
     partial sums over the active inputs taken in turn, combined as (s0 + s1) + (s2 + s3), so a run
     is bit for bit the same whatever else runs beside it (and rounds differently from NumPy's
     pairwise sum only in the last bits). A drift of every weight (Marr-Albus-Ito) is kept as an
     offset ω per run (stored weights are w − ω, rectified at −ω) and folded in at the end of the
-    block. When a presentation changes w (or v) of any run, every run's active w (or v) is
-    rewritten, w_i ← max(w_i + Δw, −ω) with Δw = 0 in the runs that did not change."""
-    key = (n_runs, n_runs if split is None else split)
-    if not 0 < key[1] <= n_runs:
-        raise ValueError(f"split = {split}: allowed 1 to n_runs = {n_runs}")
+    block. When a presentation changes w (or v) of any run of a rule, every run of that rule has
+    its active w (or v) rewritten, w_i ← max(w_i + Δw, −ω) with Δw = 0 in the runs that did not
+    change."""
+    if n_a < 1 or n_b < 0:
+        raise ValueError(f"lanes ({n_a}, {n_b}): allowed n_a >= 1, n_b >= 0")
     with _LOCKSTEP_LOCK:                  # runs on several threads ask for the same shape
-        if key not in _LOCKSTEP:
-            _LOCKSTEP[key] = _build_lockstep_kernel(*key)
-        return _LOCKSTEP[key]
+        if (n_a, n_b) not in _LOCKSTEP:
+            _LOCKSTEP[n_a, n_b] = _build_lockstep_kernel(n_a, n_b)
+        return _LOCKSTEP[n_a, n_b]
 
 
-def _build_lockstep_kernel(n_runs: int, split: int):
-    load, store, splat, add, vmax, get, put = vector_ops(n_runs)  # Numba needs plain names
-    row, v_at = np.uint64(2 * n_runs), np.uint64(n_runs)
+@numba.njit(nogil=True, inline="always")
+def _lane(sum_w, sum_v, n_act, omega, theta_N, sqrtN, q, A, u, R, mu, perturb, update, prm, state,
+          olive):  # pragma: no cover - compiled
+    """One run's presentation (Eqs 36-39): its output P, its olive's ℐ and the rule's update;
+    (Δw, Δv, drift)."""
+    s = perturb(u, prm)
+    P = max((sum_w + n_act * omega - theta_N) / sqrtN, 0.0) + s * A
+    J = 0.0
+    if olive:
+        J = max((sum_v - theta_N) / sqrtN - q * P, 0.0)
+    a, b, dv, drift = update(abs(P - R), P - R, J, mu, state, prm)
+    return a + b * s, dv, drift
+
+
+def _build_lockstep_kernel(n_a: int, n_b: int):
+    load, store, splat, add, vmax, get, put = vector_ops(n_a)  # Numba needs plain names
+    load_b, store_b, splat_b, add_b, vmax_b, get_b, put_b = vector_ops(max(n_b, 1))
+    two = n_b > 0
+    n_runs = n_a + n_b
+    row, v_at = np.uint64(2 * n_runs), np.uint64(n_a)
+    w_b, v_b = np.uint64(2 * n_a), np.uint64(2 * n_a + n_b)
 
     @numba.njit(nogil=True)
     def kernel(X, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb_a, update_a, prm_a,
-               state_a, perturb_b, update_b, prm_b, state_b, uses_olive
+               state_a, olive_a, perturb_b, update_b, prm_b, state_b, olive_b
                ):  # pragma: no cover - compiled
-        zero = splat(0.0)
+        zero, zero_b = splat(0.0), splat_b(0.0)
         omega = np.zeros(n_runs)
-        floor = zero
+        floor, floor_b = zero, zero_b
         for k in range(order.size):
             mu = order[k]
             start, stop = ptr[mu], ptr[mu + 1]
             w0 = w1 = w2 = w3 = v0 = v1 = v2 = v3 = zero
+            x0 = x1 = x2 = x3 = y0 = y1 = y2 = y3 = zero_b     # the second rule's w and v
             j = start
             while j + 4 <= stop:                    # four partial sums (add latency chains)
                 b0 = np.uint64(idx[j]) * row
@@ -70,58 +92,73 @@ def _build_lockstep_kernel(n_runs: int, split: int):
                 w1 = add(w1, load(X, b1))
                 w2 = add(w2, load(X, b2))
                 w3 = add(w3, load(X, b3))
-                if uses_olive:
+                if olive_a:
                     v0 = add(v0, load(X, b0 + v_at))
                     v1 = add(v1, load(X, b1 + v_at))
                     v2 = add(v2, load(X, b2 + v_at))
                     v3 = add(v3, load(X, b3 + v_at))
+                if two:
+                    x0 = add_b(x0, load_b(X, b0 + w_b))
+                    x1 = add_b(x1, load_b(X, b1 + w_b))
+                    x2 = add_b(x2, load_b(X, b2 + w_b))
+                    x3 = add_b(x3, load_b(X, b3 + w_b))
+                    if olive_b:
+                        y0 = add_b(y0, load_b(X, b0 + v_b))
+                        y1 = add_b(y1, load_b(X, b1 + v_b))
+                        y2 = add_b(y2, load_b(X, b2 + v_b))
+                        y3 = add_b(y3, load_b(X, b3 + v_b))
                 j += 4
             while j < stop:
                 b0 = np.uint64(idx[j]) * row
                 w0 = add(w0, load(X, b0))
-                if uses_olive:
+                if olive_a:
                     v0 = add(v0, load(X, b0 + v_at))
+                if two:
+                    x0 = add_b(x0, load_b(X, b0 + w_b))
+                    if olive_b:
+                        y0 = add_b(y0, load_b(X, b0 + v_b))
                 j += 1
             sum_w = add(add(w0, w1), add(w2, w3))
             sum_v = add(add(v0, v1), add(v2, v3))
+            sum_x = add_b(add_b(x0, x1), add_b(x2, x3))
+            sum_y = add_b(add_b(y0, y1), add_b(y2, y3))
             n_act = stop - start
             dw = dv = zero
-            any_w = any_v = False
-            for r in range(n_runs):
-                s = perturb_a(u[k], prm_a[r]) if r < split else perturb_b(u[k], prm_b[r - split])
-                P = max((get(sum_w, r) + n_act * omega[r] - theta_N) / sqrtN, 0.0) + s * A[r]
-                J = 0.0
-                if uses_olive:
-                    J = max((get(sum_v, r) - theta_N) / sqrtN - q[r] * P, 0.0)
-                E, e = abs(P - R[mu]), P - R[mu]
-                if r < split:
-                    a, b, dv_r, drift = update_a(E, e, J, mu, state_a[r], prm_a[r])
-                else:
-                    a, b, dv_r, drift = update_b(E, e, J, mu, state_b[r - split], prm_b[r - split])
-                dw_r = a + b * s
-                dw = put(dw, r, dw_r)
-                dv = put(dv, r, dv_r)
+            dx = dy = zero_b
+            any_w = any_v = any_x = any_y = False
+            for r in range(n_a):
+                dw_r, dv_r, drift = _lane(get(sum_w, r), get(sum_v, r), n_act, omega[r], theta_N,
+                                          sqrtN, q[r], A[r], u[k], R[mu], mu, perturb_a,
+                                          update_a, prm_a[r], state_a[r], olive_a)
+                dw, dv = put(dw, r, dw_r), put(dv, r, dv_r)
                 floor = put(floor, r, 0.0 - omega[r])
                 omega[r] += drift
-                any_w = any_w or dw_r != 0.0
-                any_v = any_v or dv_r != 0.0
-            if any_w and any_v:
+                any_w, any_v = any_w or dw_r != 0.0, any_v or dv_r != 0.0
+            for r in range(n_b):
+                dw_r, dv_r, drift = _lane(get_b(sum_x, r), get_b(sum_y, r), n_act,
+                                          omega[n_a + r], theta_N, sqrtN, q[n_a + r],
+                                          A[n_a + r], u[k], R[mu], mu, perturb_b, update_b,
+                                          prm_b[r], state_b[r], olive_b)
+                dx, dy = put_b(dx, r, dw_r), put_b(dy, r, dv_r)
+                floor_b = put_b(floor_b, r, 0.0 - omega[n_a + r])
+                omega[n_a + r] += drift
+                any_x, any_y = any_x or dw_r != 0.0, any_y or dv_r != 0.0
+            if any_w or any_v or any_x or any_y:
                 for j in range(start, stop):
                     b0 = np.uint64(idx[j]) * row
-                    store(X, b0, vmax(add(load(X, b0), dw), floor))
-                    store(X, b0 + v_at, vmax(add(load(X, b0 + v_at), dv), zero))
-            elif any_w:
-                for j in range(start, stop):
-                    b0 = np.uint64(idx[j]) * row
-                    store(X, b0, vmax(add(load(X, b0), dw), floor))
-            elif any_v:
-                for j in range(start, stop):
-                    b0 = np.uint64(idx[j]) * row + v_at
-                    store(X, b0, vmax(add(load(X, b0), dv), zero))
+                    if any_w:
+                        store(X, b0, vmax(add(load(X, b0), dw), floor))
+                    if any_v:
+                        store(X, b0 + v_at, vmax(add(load(X, b0 + v_at), dv), zero))
+                    if any_x:
+                        store_b(X, b0 + w_b, vmax_b(add_b(load_b(X, b0 + w_b), dx), floor_b))
+                    if any_y:
+                        store_b(X, b0 + v_b, vmax_b(add_b(load_b(X, b0 + v_b), dy), zero_b))
         for r in range(n_runs):
             if omega[r] != 0.0:
+                at = r if r < n_a else 2 * n_a + r - n_a
                 for i in range(X.size // (2 * n_runs)):
-                    X[i * 2 * n_runs + r] = max(X[i * 2 * n_runs + r] + omega[r], 0.0)
+                    X[i * 2 * n_runs + at] = max(X[i * 2 * n_runs + at] + omega[r], 0.0)
 
     return kernel
 
@@ -146,7 +183,7 @@ def train_block_numba(w, v, idx, ptr, R, order, u, theta_N, sqrtN, q, A, perturb
     lockstep_kernel(n_runs)(
         X, np.asarray(idx, np.uint32), ptr, R, order, u, theta_N, sqrtN,
         np.atleast_1d(np.asarray(q, float)), np.atleast_1d(np.asarray(A, float)), perturb, update,
-        prm, S, perturb, update, prm[:0], S[:0], uses_olive)
+        prm, S, uses_olive, perturb, update, prm[:0], S[:0], False)
     X = X.reshape(-1, 2, n_runs)
     W[:], V[:] = X[:, 0], X[:, 1]
 
@@ -168,7 +205,7 @@ def lockstep_args(configs: list[PerceptronModel], rules: list[Rule], split: int 
     (``rules[k]``: run k's rule, configured with its settings), lanes [0, ``split``) of one rule
     and the rest of another (default: all of one): θN, √N (shared), q and A per run, then for
     each of the two rules its compiled functions, one row of constants and one fresh state row
-    per run, and whether any run reads 𝒥."""
+    per run, and whether it reads 𝒥."""
     p = configs[0]
     split = len(configs) if split is None else split
     n = getattr(p, "n_patterns", 1) if n_patterns is None else n_patterns
@@ -177,11 +214,21 @@ def lockstep_args(configs: list[PerceptronModel], rules: list[Rule], split: int 
         rule = rules[lanes.start] if lanes else rules[0]
         prm = (np.stack([rules[r].constants_for(configs[r]) for r in lanes]) if lanes
                else np.zeros((0, 1)))                    # no runs of a second rule
-        return rule.perturb, rule.update, prm, np.zeros((len(lanes), rule.state_size(n)))
+        return (rule.perturb, rule.update, prm, np.zeros((len(lanes), rule.state_size(n))),
+                bool(lanes) and rule.uses_olive)
 
     return (p.theta * p.N_M, math.sqrt(p.N_M), np.array([c.q for c in configs], float),
             np.array([c.A for c in configs], float), *rule_args(range(split)),
-            *rule_args(range(split, len(configs))), any(r.uses_olive for r in rules))
+            *rule_args(range(split, len(configs))))
+
+
+def lane_columns(n_lanes: int, split: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where lane k's w and v sit in a row of ``X`` (`lockstep_kernel` with ``split`` lanes of
+    the first rule): columns of a [synapse, 2 × lanes] array."""
+    k, n_b = np.arange(n_lanes), n_lanes - split
+    first = k < split
+    return (np.where(first, k, split + k),                       # w: w_a | v_a | w_b | v_b
+            np.where(first, split + k, split + n_b + k))
 
 
 def lockstep_groups(rule_names: list[str]) -> list[tuple[list[int], int]]:
@@ -189,22 +236,22 @@ def lockstep_groups(rule_names: list[str]) -> list[tuple[list[int], int]]:
     lane a run's index, lanes [0, split) of one rule and the rest of another. The runs of a rule
     are cut into calls of at most `MAX_LANES` lanes; a call of one rule takes the next call of
     another rule in with it where their lanes fit in `MAX_LANES` (Fig 10D's cell: four SGDEGE
-    runs and the delta rule, one call of five lanes rather than two calls, the second reading
-    every active synapse again for one run). Padding to `lane_width` repeats the first lane."""
+    runs and the delta rule, one pass over the synapses rather than two). Each rule's lanes are
+    padded to `lane_width` by repeating its first run."""
     by_rule: dict[str, list[int]] = {}
     for r, name in enumerate(rule_names):
         by_rule.setdefault(name, []).append(r)
     chunks = [runs[i:i + MAX_LANES] for runs in by_rule.values()
               for i in range(0, len(runs), MAX_LANES)]
+    padded = [c + c[:1] * (lane_width(len(c)) - len(c)) for c in chunks]
     groups: list[tuple[list[int], int]] = []
-    while chunks:
-        first = chunks.pop(0)
-        other = next((c for c in chunks if rule_names[c[0]] != rule_names[first[0]]
+    while padded:
+        first = padded.pop(0)
+        other = next((c for c in padded if rule_names[c[0]] != rule_names[first[0]]
                       and len(first) + len(c) <= MAX_LANES), [])
         if other:
-            chunks.remove(other)
-        pad = lane_width(len(first) + len(other)) - len(first) - len(other)
-        groups.append((first + first[:1] * pad + other, len(first) + pad))
+            padded.remove(other)
+        groups.append((first + other, len(first)))
     return groups
 
 
