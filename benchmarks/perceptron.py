@@ -13,7 +13,7 @@ w only, on every presentation) with no arithmetic, measured on this machine in t
 Then a cell of Fig 10D (four SGDEGE q values and the delta rule on the same presentations) in
 two layouts: the one call that `train_batch` makes (a 4-lane vector for SGDEGE and a 1-lane one
 for the delta rule, in one pass over the synapses) and the two calls it made before (four
-SGDEGE lanes, then the delta rule alone). Last, the full
+SGDEGE lanes, then the delta rule alone), on one core and on all cores at once. Last, the full
 Fig 10D: projected from the cell, bounded below by the floor, and (--full) measured, as a
 multiple of that bound.
 """

@@ -142,6 +142,7 @@ def test_bad_parameters_are_rejected(name, value):
     ("sgdege", "rule", ("sgdege", "delta", "mai", "sgdege")),  # two rules in one call + one
     ("sgdege", "q+delta", (0.0, 0.25, 0.5, 0.75, "delta")),   # Fig 10D's cell: one call
     ("sgdege", "q+delta", (0.0, 0.5, 1.0, "delta")),          # a padded first rule
+    ("sgdege", "rule", ("sgdege", "mai")),                    # MAI's drift in the second vector
 ])
 def test_batched_runs_equal_the_runs_one_by_one(rule, field, values):
     """Runs in lockstep (one SIMD lane per run) give each run exactly as trained alone with a

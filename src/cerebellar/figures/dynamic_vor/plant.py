@@ -233,13 +233,13 @@ def checks_plant(ds: xr.Dataset) -> list[ck.Check]:
     # flow's rate (within 30 %, measured over the run's second half): any other miss fails.
     expect_q1 = float(ferr.sel(q1).max())
     off_q1 = growth > 0 and 2 * expect_q1 > 0.05      # the flow itself predicts a miss
+    low_q1, high_q1 = flow_range(expect_q1, growth, T)
     rows.append(pd.holds(
         gain_worst <= 0.05 and phase_worst <= 5.0, f"gain error {gain_worst:.3f}, phase {phase_worst:.2f}°",
         what=f"cortex + brainstem (q = 1), after {T:g} s: gain within 5 % and phase within 5° at "
              "every frequency 0.1–20 Hz", expected="≤ 0.05 and ≤ 5°", measured=gain_worst,
         deviation=f"{unstable}; the averaged flow predicts a gain error of {expect_q1:.3g}" if off_q1
-        else "", deviation_range=(max(0.05, flow_range(expect_q1, growth, T)[0]),
-                                 flow_range(expect_q1, growth, T)[1]) if off_q1 else None))
+        else "", deviation_range=(max(0.05, low_q1), high_q1) if off_q1 else None))
     slip = ds.error.sel(q1).isel(time=slice(1, None))
     rise = float(slip[-1] / slip.min())
     half = slip.sizes["time"] // 2

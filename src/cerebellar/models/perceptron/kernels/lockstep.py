@@ -156,7 +156,7 @@ def _build_lockstep_kernel(n_a: int, n_b: int):
                         store_b(X, b0 + v_b, vmax_b(add_b(load_b(X, b0 + v_b), dy), zero_b))
         for r in range(n_runs):
             if omega[r] != 0.0:
-                at = r if r < n_a else 2 * n_a + r - n_a
+                at = r if r < n_a else n_a + r          # w_a | v_a | w_b | v_b
                 for i in range(X.size // (2 * n_runs)):
                     X[i * 2 * n_runs + at] = max(X[i * 2 * n_runs + at] + omega[r], 0.0)
 
