@@ -32,9 +32,8 @@ import numpy as np
 
 from cerebellar.models.perceptron.kernels.lockstep import (
     kernel_args,
-    lockstep_args,
+    lockstep_call,
     lockstep_groups,
-    lockstep_kernel,
 )
 from cerebellar.models.perceptron.kernels.reference import train_block_numpy
 from cerebellar.models.perceptron.params import MAX_LANES, PerceptronParams
@@ -82,9 +81,8 @@ def calls_ns(configs: list[PerceptronParams], n_epochs: int, repeats: int = 3,
     rules = [rule_of(c, "perceptron") for c in configs]
     idx = pats.idx.astype(np.uint32)
     groups = lockstep_groups([r.name for r in rules]) if groups is None else groups
-    calls = [(lockstep_kernel(split, len(lanes) - split), lockstep_args(
-        [configs[r] for r in lanes], [rules[r] for r in lanes], split))
-        for lanes, split in groups]
+    calls = [lockstep_call([configs[r] for r in lanes], [rules[r] for r in lanes], split)
+             for lanes, split in groups]
     best = math.inf
     for rep in range(repeats + 1):
         n = order.size if rep else p.n_patterns
@@ -99,6 +97,9 @@ def calls_ns(configs: list[PerceptronParams], n_epochs: int, repeats: int = 3,
     return 1e9 * best / order.size
 
 
+ONE, TWO, THREE, FOUR = (np.uint64(k) for k in range(1, 5))
+
+
 @numba.njit(nogil=True)
 def _floor_loop(X, idx, ptr, order, u, rho, olive):  # pragma: no cover - compiled
     """Read w (and v, ``olive``) of the active synapses of each presented pattern (rows [w, v],
@@ -106,25 +107,26 @@ def _floor_loop(X, idx, ptr, order, u, rho, olive):  # pragma: no cover - compil
     w on every presentation (the delta rule, no olive): nothing else."""
     a0 = a1 = a2 = a3 = 0.0
     for k in range(order.size):
-        mu = order[k]
-        j, stop = ptr[mu], ptr[mu + 1]
-        while j + 4 <= stop:                       # four chains, as the kernels sum
-            b0, b1 = np.uint64(idx[j]) * 2, np.uint64(idx[j + 1]) * 2
-            b2, b3 = np.uint64(idx[j + 2]) * 2, np.uint64(idx[j + 3]) * 2
-            a0 += X[b0] + X[b0 + 1] if olive else X[b0]
-            a1 += X[b1] + X[b1 + 1] if olive else X[b1]
-            a2 += X[b2] + X[b2 + 1] if olive else X[b2]
-            a3 += X[b3] + X[b3 + 1] if olive else X[b3]
-            j += 4
+        m = np.uint64(order[k])        # unsigned indices, as the kernels: no negative-index wrap
+        start, stop = np.uint64(ptr[m]), np.uint64(ptr[m + ONE])
+        j = start
+        while j + FOUR <= stop:                       # FOUR chains, as the kernels sum
+            b0, b1 = np.uint64(idx[j]) * TWO, np.uint64(idx[j + ONE]) * TWO
+            b2, b3 = np.uint64(idx[j + TWO]) * TWO, np.uint64(idx[j + THREE]) * TWO
+            a0 += X[b0] + X[b0 + ONE] if olive else X[b0]
+            a1 += X[b1] + X[b1 + ONE] if olive else X[b1]
+            a2 += X[b2] + X[b2 + ONE] if olive else X[b2]
+            a3 += X[b3] + X[b3 + ONE] if olive else X[b3]
+            j += FOUR
         while j < stop:
-            b0 = np.uint64(idx[j]) * 2
-            a0 += X[b0] + X[b0 + 1] if olive else X[b0]
-            j += 1
+            b0 = np.uint64(idx[j]) * TWO
+            a0 += X[b0] + X[b0 + ONE] if olive else X[b0]
+            j += ONE
         write_w = u[k] < rho or not olive
-        for j in range(ptr[mu], ptr[mu + 1]):
-            b0 = np.uint64(idx[j]) * 2
+        for j in range(start, stop):
+            b0 = np.uint64(idx[j]) * TWO
             if olive:
-                X[b0 + 1] += 1e-300
+                X[b0 + ONE] += 1e-300
             if write_w:
                 X[b0] += 1e-300
     return (a0 + a1) + (a2 + a3)

@@ -31,9 +31,8 @@ from cerebellar.core.status import mark_diverged
 from cerebellar.models.perceptron.kernels.lockstep import (
     kernel_args,
     lane_columns,
-    lockstep_args,
+    lockstep_call,
     lockstep_groups,
-    lockstep_kernel,
     train_block_numba,
 )
 from cerebellar.models.perceptron.kernels.reference import train_block_numpy
@@ -111,10 +110,9 @@ def train_batch(configs: list[PerceptronParams], rng: np.random.Generator, *,
             for lane, r in enumerate(lanes):
                 if W[r] is None:                        # not a padding lane's copy
                     W[r], V[r] = X[:, w_at[lane]], X[:, v_at[lane]]
-            steps.append((lockstep_kernel(split, len(lanes) - split),
-                          (X.reshape(-1), idx, pats.ptr, pats.R),
-                          lockstep_args([configs[r] for r in lanes], [rules[r] for r in lanes],
-                                        split)))
+            kernel, rest = lockstep_call([configs[r] for r in lanes], [rules[r] for r in lanes],
+                                         split)
+            steps.append((kernel, (X.reshape(-1), idx, pats.ptr, pats.R), rest))
 
         def run_block(order, u):
             for kernel, head, rest in steps:
