@@ -154,6 +154,17 @@ MUTANTS: tuple[Mutant, ...] = (
            "add_b(load_b(X, b0 + w_b), dx)", PERCEPTRON,
            "the delta rule's weights allowed below zero where it shares a kernel call with "
            "SGDEGE (Figs 10C-D): the [·]_+ of Eq 42 dropped"),
+    Mutant("perceptron-rewrite-skips-first-rule-w", "models/perceptron/kernels/lockstep.py",
+           "dx, dy, floor, floor_b, True, False)", "dx, dy, floor, floor_b, False, False)",
+           PERCEPTRON,
+           "the pass compiled for presentations that change only the first rule's w leaves w as "
+           "it was: SGDEGE's Eq 38 never applied where no second rule's w changes (Fig 10B, "
+           "capacity)"),
+    Mutant("perceptron-olive-flag-of-the-second-rule", "models/perceptron/kernels/lockstep.py",
+           "rules[0].uses_olive,", "split < len(configs) and rules[split].uses_olive,",
+           PERCEPTRON,
+           "a kernel built with the second rule's olive flag for the first rule: SGDEGE beside "
+           "the delta rule (Fig 10D's cell) reads no 𝒥, so ℐ = 0 in Eq 37"),
     Mutant("perceptron-targets-range", "models/perceptron/patterns.py",
            "R = rng.uniform(0.0, p.P_max, p.n_patterns)",
            "R = rng.uniform(0.0, 0.5 * p.P_max, p.n_patterns)", PERCEPTRON,

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.site
@@ -143,4 +144,23 @@ def test_screenshots_of_the_main_pages(tmp_path):
     for name, page in pages(site).items():
         shot = keep / (re.sub(r"\W+", "-", name) + ".png")
         browse(page, f"--screenshot={shot}")
-        assert shot.exists() and shot.stat().st_size > 10_000, f"{name}: no screenshot"
+        assert shot.exists(), f"{name}: no screenshot"
+        inked = inked_fraction(shot)
+        assert inked > MIN_INK, (f"{name}: the content area is blank in the screenshot "
+                                 f"({inked:.2%} of its pixels differ from the background)")
+
+
+MIN_INK = 0.01
+"""Least fraction of the content area's pixels that differ from the page's background: the
+text of a page alone inks a few per cent of them; an empty page inks none."""
+
+
+def inked_fraction(png: Path) -> float:
+    """Fraction of the pixels below the site's header bar and tabs (the top 150 px) that differ
+    from the background, the page's most common colour, by more than 10 % in some channel."""
+    from matplotlib.image import imread
+
+    rgb = imread(png)[150:, :, :3]
+    colours, counts = np.unique(rgb.reshape(-1, 3), axis=0, return_counts=True)
+    background = colours[counts.argmax()]
+    return float(np.mean(np.abs(rgb - background).max(axis=2) > 0.1))
